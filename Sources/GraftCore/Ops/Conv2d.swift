@@ -1,0 +1,165 @@
+import CDNNL
+
+/// Zero padding on the four sides of an image; `symmetric(p)` pads p everywhere.
+public struct Padding2d: Hashable, Sendable {
+    public var top: Int, left: Int, bottom: Int, right: Int
+
+    public init(top: Int, left: Int, bottom: Int, right: Int) {
+        self.top = top; self.left = left; self.bottom = bottom; self.right = right
+    }
+
+    /// `h` rows above and below, `w` columns left and right.
+    public init(_ h: Int, _ w: Int) { self.init(top: h, left: w, bottom: h, right: w) }
+
+    public static func symmetric(_ p: Int) -> Padding2d { Padding2d(p, p) }
+    public static let zero = Padding2d(0, 0)
+}
+
+/// The geometry of a 2-D convolution.
+public struct Conv2dConfig: Hashable, Sendable {
+    public var stride: (Int, Int)
+    public var padding: Padding2d
+    public var dilation: (Int, Int)
+    public var groups: Int
+
+    public init(stride: (Int, Int) = (1, 1), padding: Padding2d = .zero, dilation: (Int, Int) = (1, 1), groups: Int = 1) {
+        self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.stride == b.stride && a.padding == b.padding && a.dilation == b.dilation && a.groups == b.groups
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(stride.0); h.combine(stride.1); h.combine(padding)
+        h.combine(dilation.0); h.combine(dilation.1); h.combine(groups)
+    }
+
+    var keyValues: [Int] {
+        [stride.0, stride.1, padding.top, padding.left, padding.bottom, padding.right, dilation.0, dilation.1, groups]
+    }
+}
+
+/// Output size of a convolution or pooling window along one axis.
+func windowOutputSize(_ input: Int, kernel: Int, stride: Int, padBefore: Int, padAfter: Int, dilation: Int = 1) -> Int {
+    (input + padBefore + padAfter - dilation * (kernel - 1) - 1) / stride + 1
+}
+
+/// 2-D convolution of `x` `[N, C, H, W]` with `weight` `[O, C/groups, KH, KW]` and an optional
+/// `bias` `[O]`, as `torch.nn.functional.conv2d` (cross-correlation). Runs on oneDNN with the
+/// layouts it picks; the weight gradient comes back in OIHW.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
+    let op = "conv2d"
+    guard x.shape.count == 4 else {
+        throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W]; weight", lhs: x.shape, rhs: weight.shape)
+    }
+    guard weight.shape.count == 4 else {
+        throw GraftError.shapeMismatch(op: op, detail: "weight must be [O, C/groups, KH, KW]; input", lhs: x.shape, rhs: weight.shape)
+    }
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, ig, kh, kw) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    let g = config.groups
+    guard config.stride.0 > 0, config.stride.1 > 0, config.dilation.0 > 0, config.dilation.1 > 0, g > 0,
+          min(config.padding.top, config.padding.left, config.padding.bottom, config.padding.right) >= 0 else {
+        throw GraftError.invalidArgument(op: op, detail: "stride, dilation and groups must be positive and padding non-negative")
+    }
+    guard c == ig * g, o % g == 0 else {
+        throw GraftError.shapeMismatch(op: op, detail: "input channels must equal weight's in-channels × groups (\(g)); input vs weight",
+                                       lhs: x.shape, rhs: weight.shape)
+    }
+    if let b = bias, b.shape != [o] {
+        throw GraftError.shapeMismatch(op: op, detail: "bias must have one value per output channel; bias vs weight",
+                                       lhs: b.shape, rhs: weight.shape)
+    }
+    let p = config.padding
+    let oh = windowOutputSize(h, kernel: kh, stride: config.stride.0, padBefore: p.top, padAfter: p.bottom, dilation: config.dilation.0)
+    let ow = windowOutputSize(w, kernel: kw, stride: config.stride.1, padBefore: p.left, padAfter: p.right, dilation: config.dilation.1)
+    guard oh > 0, ow > 0 else {
+        throw GraftError.shapeMismatch(op: op, detail: "kernel larger than the padded input; input vs weight", lhs: x.shape, rhs: weight.shape)
+    }
+    let outShape = [n, o, oh, ow]
+    // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
+    let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
+    let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+
+    var key = PrimitiveKey("conv2d.forward")
+    key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0)
+    let strides = DNNL.dims([config.stride.0, config.stride.1])
+    let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
+    let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
+    var srcAny = DNNL.anyDesc(x.shape), wAny = DNNL.anyDesc(wShape), dstAny = DNNL.anyDesc(outShape)
+    var biasDesc = DNNL.plainDesc([o])
+    let fwd = try Engine.shared.primitive(key) {
+        var d = dnnl_convolution_desc_t()
+        var (s, dl, pl, pr) = (strides, dilates, padL, padR)
+        try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
+            try DNNL.check(dnnl_dilated_convolution_forward_desc_init(
+                &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                &srcAny, &wAny, bd, &dstAny, &s.0, &dl.0, &pl.0, &pr.0), op)
+        }
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    let src = x.converted(to: fwd.desc(dnnl_query_src_md))
+    let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
+    let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
+    let wt = wView.converted(to: fwd.desc(dnnl_query_weights_md))
+    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
+    var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
+    if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
+    try Engine.shared.execute(fwd, args)
+
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
+    recordGrad(out, op: op, inputs: inputs) { gradOut in
+        let dy = gradOut.converted(to: fwd.desc(dnnl_query_dst_md))
+        var dx: Tensor?
+        if needX {
+            var k = PrimitiveKey("conv2d.backward_data")
+            k.add(key.values)
+            let bwd = try Engine.shared.primitive(k) {
+                var d = dnnl_convolution_desc_t()
+                var (s, dl, pl, pr) = (strides, dilates, padL, padR)
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
+                try DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(
+                    &d, dnnl_convolution_direct, &sa, &wa, &da, &s.0, &dl.0, &pl.0, &pr.0), op)
+                return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
+            }
+            let result = Tensor(shape: x.shape, desc: bwd.desc(dnnl_query_diff_src_md))
+            try Engine.shared.execute(bwd, [(DNNL_ARG_DIFF_DST, dy.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
+                                            (DNNL_ARG_WEIGHTS, wt.converted(to: bwd.desc(dnnl_query_weights_md))),
+                                            (DNNL_ARG_DIFF_SRC, result)])
+            dx = result
+        }
+        var dw: Tensor?, db: Tensor?
+        if needW || needB {
+            var k = PrimitiveKey("conv2d.backward_weights")
+            k.add(key.values)
+            let bwd = try Engine.shared.primitive(k) {
+                var d = dnnl_convolution_desc_t()
+                var (s, dl, pl, pr) = (strides, dilates, padL, padR)
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
+                try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
+                    try DNNL.check(dnnl_dilated_convolution_backward_weights_desc_init(
+                        &d, dnnl_convolution_direct, &sa, &wa, bd, &da, &s.0, &dl.0, &pl.0, &pr.0), op)
+                }
+                return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
+            }
+            let gw = Tensor(shape: wShape, desc: bwd.desc(dnnl_query_diff_weights_md))
+            var bargs: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.converted(to: bwd.desc(dnnl_query_src_md))),
+                                            (DNNL_ARG_DIFF_DST, dy.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
+                                            (DNNL_ARG_DIFF_WEIGHTS, gw)]
+            if bias != nil {
+                let gb = Tensor(uninitialized: [o])
+                bargs.append((DNNL_ARG_DIFF_BIAS, gb))
+                db = gb
+            }
+            try Engine.shared.execute(bwd, bargs)
+            let plain = gw.converted(to: DNNL.plainDesc(wShape))
+            dw = needW ? Tensor(shape: weight.shape, desc: DNNL.plainDesc(weight.shape), storage: plain.storage) : nil
+            if !needB { db = nil }
+        }
+        return [dx, dw] + (bias == nil ? [] : [db])
+    }
+    return out
+}
