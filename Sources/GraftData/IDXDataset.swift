@@ -1,0 +1,54 @@
+import Foundation
+
+/// A directory holding the four IDX files of an MNIST-style data set
+/// (`train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`, and the same with `t10k-`).
+public struct IDXDataset: Sendable {
+    public let train: ImageSet
+    public let test: ImageSet
+
+    /// The class names of Fashion-MNIST, used when a directory's name says it is Fashion-MNIST.
+    public static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// Whether `directory` looks like an IDX data set (its training images file exists).
+    public static func isIDXDirectory(_ directory: String) -> Bool {
+        (try? locate(directory, "train-images-idx3-ubyte")) != nil
+    }
+
+    /// Loads both splits; a missing file raises an error listing every name looked for.
+    public init(directory: String) throws {
+        let stems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+        let missing = stems.filter { (try? IDXDataset.locate(directory, $0)) == nil }
+        if !missing.isEmpty {
+            throw DataError.missingFiles(directory: directory, lookedFor: stems.flatMap { [$0, $0 + ".gz"] })
+        }
+        let isFashion = directory.lowercased().contains("fashion")
+        train = try IDXDataset.load(directory, "train", fashion: isFashion)
+        test = try IDXDataset.load(directory, "t10k", fashion: isFashion)
+    }
+
+    static func locate(_ directory: String, _ stem: String) throws -> String {
+        for name in [stem, stem + ".gz"] {
+            let path = (directory as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        throw DataError.missingFiles(directory: directory, lookedFor: [stem, stem + ".gz"])
+    }
+
+    static func load(_ directory: String, _ split: String, fashion: Bool) throws -> ImageSet {
+        let imagePath = try locate(directory, "\(split)-images-idx3-ubyte")
+        let labelPath = try locate(directory, "\(split)-labels-idx1-ubyte")
+        let (dims, pixels) = try IDX.readBytes(imagePath)
+        guard dims.count == 3 else {
+            throw DataError.corrupt(file: imagePath, reason: "expected 3 dimensions (count, rows, columns), found \(dims.count)")
+        }
+        let (labelDims, labelBytes) = try IDX.readBytes(labelPath)
+        guard labelDims.count == 1, labelDims[0] == dims[0] else {
+            throw DataError.corrupt(file: labelPath, reason: "\(labelDims.first ?? 0) labels for \(dims[0]) images in \(imagePath)")
+        }
+        let labels = labelBytes.map(Int.init)
+        let classCount = (labels.max() ?? 0) + 1
+        let names = fashion && classCount <= 10 ? Array(fashionMNISTClasses.prefix(classCount)) : (0..<classCount).map(String.init)
+        return ImageSet(pixels: pixels, labels: labels, channels: 1, height: dims[1], width: dims[2], classNames: names)
+    }
+}
