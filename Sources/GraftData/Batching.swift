@@ -57,7 +57,7 @@ public struct EpochOrder: Sequence, Sendable {
         var batches: [ArraySlice<Int>] = []
         var start = 0
         while start < count {
-            let end = min(start + batchSize, count)
+            let end = Swift.min(start + batchSize, count)
             if end - start == batchSize || !dropLast { batches.append(order[start..<end]) }
             start = end
         }
