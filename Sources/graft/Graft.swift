@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct GraftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graft",
+        abstract: "Transfer learning on images: pretrained CNNs, new heads, frozen trunks, fast CPU training.",
+        subcommands: [TrainCommand.self]
+    )
+}
