@@ -52,12 +52,14 @@ public struct TextReporter: TrainingReporter {
 
 /// One JSON object per line; the last is `{"event": "summary", "test_top1": …, "epochs": …, "seconds": …}`.
 public struct JSONLinesReporter: TrainingReporter {
-    public init() {}
+    let write: (String) -> Void
+
+    /// Writes each line with `write` (standard output by default).
+    public init(write: @escaping (String) -> Void = { print($0); fflush(stdout) }) { self.write = write }
 
     func emit(_ object: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-        fflush(stdout)
+        write(String(decoding: data, as: UTF8.self))
     }
 
     public func started(model: String, parameters: Int, trainImages: Int, testImages: Int) {

@@ -1,0 +1,6 @@
+// `import Graft` brings the whole toolkit: the engine, layers, models, data and training.
+@_exported import GraftCore
+@_exported import GraftData
+@_exported import GraftModels
+@_exported import GraftNN
+@_exported import GraftTrain

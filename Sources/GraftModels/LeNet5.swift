@@ -1,0 +1,44 @@
+import GraftCore
+import GraftNN
+
+/// LeNet-5 (LeCun et al., 1998) for 1×32×32 images:
+///
+/// | layer | output |
+/// | --- | --- |
+/// | conv1 5×5, 6 filters, ReLU | 6×28×28 |
+/// | max pool 2×2 | 6×14×14 |
+/// | conv2 5×5, 16 filters, ReLU | 16×10×10 |
+/// | max pool 2×2 | 16×5×5 |
+/// | fc1 400 → 120, ReLU | 120 |
+/// | fc2 120 → 84, ReLU | 84 |
+/// | fc3 84 → classes (the head) | classes |
+///
+/// The paper's squashing functions and trainable subsampling are replaced by ReLU and max
+/// pooling, as in modern re-implementations; the layer sizes are the paper's.
+public final class LeNet5: Module {
+    public let conv1 = Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5)
+    public let conv2 = Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5)
+    public let fc1 = Linear(inFeatures: 16 * 5 * 5, outFeatures: 120)
+    public let fc2 = Linear(inFeatures: 120, outFeatures: 84)
+    public let fc3: Linear
+
+    public init(numClasses: Int = 10) {
+        fc3 = Linear(inFeatures: 84, outFeatures: numClasses)
+        super.init()
+        register("conv1", conv1)
+        register("conv2", conv2)
+        register("fc1", fc1)
+        register("fc2", fc2)
+        register("fc3", fc3)
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        let pool = Pool2dConfig(kernel: (2, 2))
+        var h = try maxPool2d(relu(conv1(x)), pool)
+        h = try maxPool2d(relu(conv2(h)), pool)
+        h = try h.flattened()
+        h = try relu(fc1(h))
+        h = try relu(fc2(h))
+        return try fc3(h)
+    }
+}

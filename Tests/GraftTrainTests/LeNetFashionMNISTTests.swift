@@ -1,0 +1,53 @@
+import GraftCore
+import GraftData
+import GraftModels
+import GraftNN
+@testable import GraftTrain
+import XCTest
+
+final class CollectingReporter: TrainingReporter {
+    var epochs: [EpochReport] = []
+    var summary: TrainingSummary?
+    func started(model: String, parameters: Int, trainImages: Int, testImages: Int) {}
+    func epochFinished(_ report: EpochReport) { epochs.append(report); print("epoch", report) }
+    func finished(_ summary: TrainingSummary) { self.summary = summary }
+}
+
+final class LeNetFashionMNISTTests: XCTestCase {
+    /// The acceptance run: `graft train --model lenet5 --data …/fashion-mnist --epochs 10`
+    /// reaches at least 89% test accuracy.
+    func testLeNet5ReachesEightyNinePercentInTenEpochs() throws {
+        try requireFashionMNIST()
+        let reporter = CollectingReporter()
+        let summary = try runTraining(TrainOptions(model: "lenet5", data: fashionMNISTDirectory, epochs: 10), reporter: reporter)
+        XCTAssertEqual(reporter.epochs.count, 10)
+        XCTAssertEqual(summary.epochs, 10)
+        XCTAssertGreaterThanOrEqual(summary.testTop1, 0.89)
+        XCTAssertLessThan(reporter.epochs.last!.trainLoss, reporter.epochs.first!.trainLoss)
+    }
+
+    /// Resident memory stays flat over 1,000 LeNet-5 training steps after warm-up.
+    func testResidentMemoryStaysFlatOverAThousandSteps() throws {
+        try requireFashionMNIST()
+        let data = try IDXDataset(directory: fashionMNISTDirectory).train
+        let model = LeNet5()
+        let optimizer = Adam(model.parameters(), lr: 1e-3)
+        let order = EpochOrder(count: data.count, batchSize: 64, shuffle: true, seed: 1, epoch: 0).batches
+        var afterWarmUp = 0
+        for step in 0..<1000 {
+            let (x, y) = data.batch(order[step % order.count], padding: 2, normalization: .fashionMNIST)
+            let loss = try crossEntropy(model(x), labels: y)
+            optimizer.zeroGrad()
+            try loss.backward()
+            try optimizer.step()
+            if step == 100 { afterWarmUp = residentBytes() }
+        }
+        let growth = residentBytes() - afterWarmUp
+        XCTAssertLessThan(growth, 8 << 20, "resident memory grew by \(growth >> 10) KiB over 900 steps")
+    }
+
+    func residentBytes() -> Int {
+        let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "0 0"
+        return Int(statm.split(separator: " ")[1])! * 4096
+    }
+}
