@@ -16,14 +16,18 @@ import GraftNN
 /// The paper's squashing functions and trainable subsampling are replaced by ReLU and max
 /// pooling, as in modern re-implementations; the layer sizes are the paper's.
 public final class LeNet5: Module {
-    public let conv1 = Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5)
-    public let conv2 = Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5)
-    public let fc1 = Linear(inFeatures: 16 * 5 * 5, outFeatures: 120)
-    public let fc2 = Linear(inFeatures: 120, outFeatures: 84)
+    public let conv1: Conv2d
+    public let conv2: Conv2d
+    public let fc1: Linear
+    public let fc2: Linear
     public let fc3: Linear
 
-    public init(numClasses: Int = 10) {
-        fc3 = Linear(inFeatures: 84, outFeatures: numClasses)
+    public init(numClasses: Int = 10) throws {
+        conv1 = try Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5)
+        conv2 = try Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5)
+        fc1 = try Linear(inFeatures: 16 * 5 * 5, outFeatures: 120)
+        fc2 = try Linear(inFeatures: 120, outFeatures: 84)
+        fc3 = try Linear(inFeatures: 84, outFeatures: numClasses)
         super.init()
         register("conv1", conv1)
         register("conv2", conv2)

@@ -7,16 +7,16 @@ public struct ModelSpec: Sendable {
     public let inputShape: [Int]
     /// Dotted name of the classification head.
     public let head: String
-    let build: @Sendable (_ numClasses: Int) -> Module
+    let build: @Sendable (_ numClasses: Int) throws -> Module
 
     /// A fresh model with `numClasses` outputs.
-    public func make(numClasses: Int) -> Module { build(numClasses) }
+    public func make(numClasses: Int) throws -> Module { try build(numClasses) }
 }
 
 /// The architectures Graft can build, by name.
 public enum ModelZoo {
     public static let specs: [ModelSpec] = [
-        ModelSpec(name: "lenet5", inputShape: [1, 32, 32], head: "fc3") { LeNet5(numClasses: $0) },
+        ModelSpec(name: "lenet5", inputShape: [1, 32, 32], head: "fc3") { try LeNet5(numClasses: $0) },
     ]
 
     /// Known model names, in zoo order.

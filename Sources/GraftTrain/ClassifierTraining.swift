@@ -17,12 +17,12 @@ public func runTraining(_ options: TrainOptions, reporter: TrainingReporter) thr
         throw TrainOptionsError(description: "--model \(spec.name) takes \(c)×\(h)×\(w) images; --data \(options.data) holds \(train.channels)×\(train.height)×\(train.width)")
     }
     GlobalRandom.seed(options.seed)
-    let model = spec.make(numClasses: train.classNames.count)
+    let model = try spec.make(numClasses: train.classNames.count)
     let trainCount = min(options.trainLimit ?? train.count, train.count)
     let normalization = train.height == 28 && options.data.lowercased().contains("fashion") ? Normalization.fashionMNIST : .mnist
     let stepsPerEpoch = (trainCount + options.batchSize - 1) / options.batchSize
-    let optimizer = makeOptimizer(options, parameters: model.parameters())
-    let scheduler = makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs, stepsPerEpoch: stepsPerEpoch)
+    let optimizer = try makeOptimizer(options, parameters: model.parameters())
+    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs, stepsPerEpoch: stepsPerEpoch)
 
     reporter.started(model: spec.name, parameters: model.parameterCount, trainImages: trainCount, testImages: data.test.count)
     let start = Date()
@@ -72,19 +72,22 @@ public func evaluate(_ model: Module, on set: ImageSet, padding: Int, normalizat
     return (score.loss, score.top1)
 }
 
-func makeOptimizer(_ o: TrainOptions, parameters: [Tensor]) -> Optimizer {
+func makeOptimizer(_ o: TrainOptions, parameters: [Tensor]) throws -> Optimizer {
     switch o.optimizer {
-    case "sgd": return SGD(parameters, lr: o.learningRate, momentum: o.momentum, nesterov: o.momentum > 0, weightDecay: o.weightDecay)
-    case "adamw": return AdamW(parameters, lr: o.learningRate, weightDecay: o.weightDecay)
-    default: return Adam(parameters, lr: o.learningRate, weightDecay: o.weightDecay)
+    case "sgd":
+        return try SGD(parameters: parameters, lr: o.learningRate, momentum: o.momentum, weightDecay: o.weightDecay,
+                       nesterov: o.momentum > 0)
+    case "adamw": return try AdamW(parameters: parameters, lr: o.learningRate, weightDecay: o.weightDecay)
+    default: return try Adam(parameters: parameters, lr: o.learningRate, weightDecay: o.weightDecay)
     }
 }
 
-func makeScheduler(_ o: TrainOptions, optimizer: Optimizer, totalSteps: Int, stepsPerEpoch: Int) -> LRScheduler? {
+func makeScheduler(_ o: TrainOptions, optimizer: Optimizer, totalSteps: Int, stepsPerEpoch: Int) throws -> LRScheduler? {
     switch o.schedule {
-    case "step": return LRScheduler(optimizer: optimizer, schedule: StepLR(stepSize: max(1, totalSteps / 3), gamma: 0.1))
-    case "cosine": return LRScheduler(optimizer: optimizer, schedule: CosineWithWarmup(warmupSteps: stepsPerEpoch / 2, totalSteps: totalSteps))
-    case "onecycle": return LRScheduler(optimizer: optimizer, schedule: OneCycle(totalSteps: totalSteps))
+    case "step": return LRScheduler(optimizer, schedule: try StepLR(stepSize: max(1, totalSteps / 3), gamma: 0.1))
+    case "cosine":
+        return LRScheduler(optimizer, schedule: try CosineWithWarmup(warmupSteps: stepsPerEpoch / 2, totalSteps: totalSteps))
+    case "onecycle": return LRScheduler(optimizer, schedule: try OneCycle(totalSteps: totalSteps))
     default: return nil
     }
 }

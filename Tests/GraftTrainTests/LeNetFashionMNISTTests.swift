@@ -30,8 +30,8 @@ final class LeNetFashionMNISTTests: XCTestCase {
     func testResidentMemoryStaysFlatOverAThousandSteps() throws {
         try requireFashionMNIST()
         let data = try IDXDataset(directory: fashionMNISTDirectory).train
-        let model = LeNet5()
-        let optimizer = Adam(model.parameters(), lr: 1e-3)
+        let model = try LeNet5()
+        let optimizer = try Adam(parameters: model.parameters(), lr: 1e-3)
         let order = EpochOrder(count: data.count, batchSize: 64, shuffle: true, seed: 1, epoch: 0).batches
         var afterWarmUp = 0
         for step in 0..<1000 {

@@ -1,0 +1,40 @@
+import GraftCore
+
+/// Batch normalisation over the channels of `[N, C, H, W]` (or `[N, C]`), as
+/// `torch.nn.BatchNorm2d`: parameters `weight`, `bias`; buffers `running_mean`, `running_var`.
+///
+/// In training mode it normalises with batch statistics and updates the running ones; in
+/// eval mode, or when its parameters are frozen, it uses the running statistics and never
+/// changes them (a frozen BatchNorm keeps its statistics, as Keras does).
+public final class BatchNorm2d: Module {
+    public let numFeatures: Int
+    public let eps: Float
+    public let momentum: Float
+    public let weight: Tensor?
+    public let bias: Tensor?
+    public let runningMean: Tensor
+    public let runningVar: Tensor
+
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        weight = affine ? Tensor.ones([numFeatures]) : nil
+        bias = affine ? Tensor.zeros([numFeatures]) : nil
+        runningMean = Tensor.zeros([numFeatures])
+        runningVar = Tensor.ones([numFeatures])
+        super.init()
+        registerParameter("weight", weight)
+        registerParameter("bias", bias)
+        registerBuffer("running_mean", runningMean)
+        registerBuffer("running_var", runningVar)
+    }
+
+    /// Whether the layer's affine parameters are frozen (then it runs in inference mode).
+    public var isFrozen: Bool { weight.map { !$0.requiresGrad } ?? false }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                      training: training && !isFrozen, momentum: momentum, eps: eps)
+    }
+}
