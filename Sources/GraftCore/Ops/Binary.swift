@@ -1,0 +1,104 @@
+import CDNNL
+
+/// Element-wise `a + b` with broadcasting, as `torch.add`: both tensors have the same rank and,
+/// in every dimension, equal sizes or size 1 in one of them (`[N, C, H, W] + [1, C, 1, 1]`).
+public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    try broadcastBinary(a, b, alg: dnnl_binary_add, name: "add")
+}
+
+/// Element-wise `a * b` with broadcasting, as `torch.mul` (see `add` for the broadcasting rule).
+public func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    try broadcastBinary(a, b, alg: dnnl_binary_mul, name: "mul")
+}
+
+/// `add(a, b)`.
+public func + (a: Tensor, b: Tensor) throws -> Tensor { try add(a, b) }
+
+/// `mul(a, b)`.
+public func * (a: Tensor, b: Tensor) throws -> Tensor { try mul(a, b) }
+
+/// Throws unless `x` holds floats: the arithmetic ops work on float32 data only.
+func requireFloat(_ x: Tensor, _ op: String) throws {
+    guard x.dtype == .float32 else {
+        throw GraftError.invalidArgument(op: op, detail: "needs a float32 tensor, got int32 \(shapeString(x.shape))")
+    }
+}
+
+/// The shape of `a ⊙ b` under broadcasting, or a shapeMismatch naming `op` and both shapes.
+func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
+    guard a.count == b.count else {
+        throw GraftError.shapeMismatch(op: op, detail: "tensors must have the same rank", lhs: a, rhs: b)
+    }
+    return try zip(a, b).map { x, y in
+        guard x == y || x == 1 || y == 1 else {
+            throw GraftError.shapeMismatch(op: op, detail: "sizes must match or be 1 in every dimension", lhs: a, rhs: b)
+        }
+        return max(x, y)
+    }
+}
+
+private func broadcastBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
+    try requireFloat(a, name)
+    try requireFloat(b, name)
+    let outShape = try broadcastShape(a.shape, b.shape, op: name)
+    let out = try binary(alg, a, b, outShape: outShape, op: "\(name).forward")
+    let needA = a.requiresGrad, needB = b.requiresGrad
+    let (sa, sb) = (a.detached(), b.detached())
+    let isMul = alg == dnnl_binary_mul
+    recordGrad(out, op: name, inputs: [a, b]) { g in
+        // d(a+b) = g; d(a·b)/da = g·b and /db = g·a; then sum over the dims an input was broadcast in.
+        let ga = try needA ? reduceSum(isMul ? binary(dnnl_binary_mul, g, sb, outShape: outShape, op: "mul.backward") : g,
+                                       to: sa.shape) : nil
+        let gb = try needB ? reduceSum(isMul ? binary(dnnl_binary_mul, g, sa, outShape: outShape, op: "mul.backward") : g,
+                                       to: sb.shape) : nil
+        return [ga, gb]
+    }
+    return out
+}
+
+/// `a ⊙ b` (`alg` is add or mul, both commutative) for shapes that broadcast to `outShape`,
+/// without autodiff, cached as `op`. oneDNN broadcasts only its second source, so a full-shape
+/// operand goes first; when both are broadcast, `a` is first materialised at `outShape`. The
+/// result has the first source's layout, which may be blocked; the second source is read in
+/// that layout when it has the full shape and row-major otherwise.
+func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, outShape: [Int], op: String) throws -> Tensor {
+    var src0 = a, src1 = b
+    if a.shape != outShape {
+        if b.shape == outShape {
+            (src0, src1) = (b, a)
+        } else {
+            src0 = try binary(dnnl_binary_add, Tensor.zeros(outShape), a, outShape: outShape, op: "broadcast")
+        }
+    }
+    let src1Desc = src1.shape == outShape ? src0.desc : DNNL.plainDesc(src1.shape)
+    let s1 = src1.converted(to: src1Desc)
+    var key = PrimitiveKey(op)
+    key.add(Int(alg.rawValue)); key.add(src0.desc); key.add(src1Desc)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_binary_desc_t()
+        var (m0, m1, md) = (src0.desc, src1Desc, src0.desc)
+        try DNNL.check(dnnl_binary_desc_init(&d, alg, &m0, &m1, &md), op)
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    let out = Tensor(shape: outShape, desc: src0.desc)
+    try Engine.shared.execute(p, [(DNNL_ARG_SRC_0, src0), (DNNL_ARG_SRC_1, s1), (DNNL_ARG_DST, out)])
+    return out
+}
+
+/// `g` summed over the dimensions where `shape` has size 1 and `g` does not (the gradient of
+/// a broadcast input), row-major, with a oneDNN sum reduction; `g` itself when nothing is reduced.
+func reduceSum(_ g: Tensor, to shape: [Int]) throws -> Tensor {
+    if g.shape == shape { return g }
+    let dst = DNNL.plainDesc(shape)
+    var key = PrimitiveKey("reduce_sum")
+    key.add(g.desc); key.add(dst)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_reduction_desc_t()
+        var (s, t) = (g.desc, dst)
+        try DNNL.check(dnnl_reduction_desc_init(&d, dnnl_reduction_sum, &s, &t, 0, 0), "reduce_sum")
+        return try Engine.shared.makeDesc("reduce_sum", &d)
+    }
+    let out = Tensor(shape: shape, desc: dst)
+    try Engine.shared.execute(p, [(DNNL_ARG_SRC, g), (DNNL_ARG_DST, out)])
+    return out
+}

@@ -1,0 +1,74 @@
+import CDNNL
+
+/// Joins tensors along `axis` (negative counts from the end), as `torch.cat`. All tensors
+/// have the same rank and the same sizes except on `axis`. The layout of the result is
+/// oneDNN's choice; each input's gradient is its slice of the output's gradient.
+public func concat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
+    let op = "concat"
+    guard let first = xs.first else {
+        throw GraftError.invalidArgument(op: op, detail: "needs at least one tensor")
+    }
+    let rank = first.shape.count
+    guard axis >= -rank, axis < rank else {
+        throw GraftError.invalidArgument(op: op, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(first.shape))")
+    }
+    let ax = axis < 0 ? axis + rank : axis
+    for x in xs {
+        try requireFloat(x, op)
+        let agree = x.shape.count == rank && (0..<rank).allSatisfy { $0 == ax || x.shape[$0] == first.shape[$0] }
+        guard agree else {
+            throw GraftError.shapeMismatch(op: op, detail: "shapes must agree except on axis \(ax)", lhs: first.shape, rhs: x.shape)
+        }
+    }
+    var outShape = first.shape
+    outShape[ax] = xs.reduce(0) { $0 + $1.shape[ax] }
+
+    var key = PrimitiveKey("concat.forward")
+    key.add(ax)
+    for x in xs { key.add(x.desc) }
+    let fwd = try Engine.shared.primitive(key) {
+        var pd: OpaquePointer?
+        var dst = DNNL.anyDesc(outShape)
+        var srcs = xs.map(\.desc)
+        try DNNL.check(dnnl_concat_primitive_desc_create(&pd, &dst, Int32(xs.count), Int32(ax), &srcs, nil,
+                                                         Engine.shared.engine), op)
+        return pd!
+    }
+    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
+    var args = xs.enumerated().map { (DNNL_ARG_MULTIPLE_SRC + Int32($0.offset), $0.element) }
+    args.append((DNNL_ARG_DST, out))
+    try Engine.shared.execute(fwd, args)
+
+    let shapes = xs.map(\.shape)
+    let needs = xs.map(\.requiresGrad)
+    recordGrad(out, op: op, inputs: xs) { g in
+        // Each input's gradient is a window of the row-major gradient, copied out by a reorder.
+        let plain = g.converted(to: DNNL.plainDesc(outShape))
+        var offset = 0
+        return try zip(shapes, needs).map { (shape, need) -> Tensor? in
+            defer { offset += shape[ax] }
+            guard need else { return nil }
+            var starts = [Int](repeating: 0, count: rank)
+            starts[ax] = offset
+            var sub = dnnl_memory_desc_t()
+            var parent = plain.desc
+            var (dims, offs) = (DNNL.dims(shape), DNNL.dims(starts))
+            try DNNL.check(dnnl_memory_desc_init_submemory(&sub, &parent, &dims.0, &offs.0), op)
+            let dst = DNNL.plainDesc(shape)
+            var k = PrimitiveKey("concat.backward")
+            k.add(sub); k.add(dst)
+            let p = try Engine.shared.primitive(k) {
+                var pd: OpaquePointer?
+                var (s, d) = (sub, dst)
+                try DNNL.check(dnnl_reorder_primitive_desc_create(&pd, &s, Engine.shared.engine, &d,
+                                                                   Engine.shared.engine, nil), op)
+                return pd!
+            }
+            let slice = Tensor(shape: shape, desc: dst)
+            try Engine.shared.execute(p, [(DNNL_ARG_FROM, Tensor(shape: shape, desc: sub, storage: plain.storage)),
+                                          (DNNL_ARG_TO, slice)])
+            return slice
+        }
+    }
+    return out
+}

@@ -1,0 +1,50 @@
+import CDNNL
+
+/// `exp(x) / Σ exp(x)` along `axis` (negative counts from the end), as `torch.softmax`.
+public func softmax(_ x: Tensor, axis: Int = 1) throws -> Tensor {
+    try softmaxV2(x, axis: axis, alg: dnnl_softmax_accurate, name: "softmax")
+}
+
+/// `x − log Σ exp(x)` along `axis`, as `torch.log_softmax`: the numerically stable log of `softmax`.
+public func logSoftmax(_ x: Tensor, axis: Int = 1) throws -> Tensor {
+    try softmaxV2(x, axis: axis, alg: dnnl_softmax_log, name: "log_softmax")
+}
+
+private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
+    try requireFloat(x, name)
+    let rank = x.shape.count
+    guard axis >= -rank, axis < rank else {
+        throw GraftError.invalidArgument(op: name, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
+    }
+    let ax = axis < 0 ? axis + rank : axis
+    let training = GradMode.isEnabled && x.requiresGrad
+    var key = PrimitiveKey("\(name).forward")
+    key.add(x.desc); key.add(ax); key.add(training ? 1 : 0)
+    let fwd = try Engine.shared.primitive(key) {
+        var d = dnnl_softmax_v2_desc_t()
+        var (src, dst) = (x.desc, DNNL.anyDesc(x.shape))
+        try DNNL.check(dnnl_softmax_v2_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
+                                                         alg, &src, &dst, Int32(ax)), name)
+        return try Engine.shared.makeDesc(name, &d)
+    }
+    let out = Tensor(shape: x.shape, desc: fwd.desc(dnnl_query_dst_md))
+    try Engine.shared.execute(fwd, [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)])
+
+    let y = out.detached()
+    recordGrad(out, op: name, inputs: [x]) { g in
+        var k = PrimitiveKey("\(name).backward")
+        k.add(key.values)
+        let bwd = try Engine.shared.primitive(k) {
+            var d = dnnl_softmax_v2_desc_t()
+            var (diffSrc, diffDst, dst) = (DNNL.anyDesc(y.shape), DNNL.anyDesc(y.shape), y.desc)
+            try DNNL.check(dnnl_softmax_v2_backward_desc_init(&d, alg, &diffSrc, &diffDst, &dst, Int32(ax)), name)
+            return try Engine.shared.makeDesc(name, &d, hint: fwd.pd)
+        }
+        let dx = Tensor(shape: y.shape, desc: bwd.desc(dnnl_query_diff_src_md))
+        try Engine.shared.execute(bwd, [(DNNL_ARG_DST, y.converted(to: bwd.desc(dnnl_query_dst_md))),
+                                        (DNNL_ARG_DIFF_DST, g.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
+                                        (DNNL_ARG_DIFF_SRC, dx)])
+        return [dx]
+    }
+    return out
+}
