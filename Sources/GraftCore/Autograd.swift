@@ -76,8 +76,9 @@ extension Tensor {
                 }
                 t.gradNode = nil
             } else if t.leafRequiresGrad {
+                // A gradient may be handed to several inputs (add's is): a leaf gets its own copy.
                 let plain = g.converted(to: DNNL.plainDesc(t.shape))
-                t.grad = try t.grad.map { try addSameShape($0, plain) } ?? (plain === g ? g.detached() : plain)
+                t.grad = try t.grad.map { try addSameShape($0, plain) } ?? (plain === g ? g.copy() : plain)
             }
         }
     }

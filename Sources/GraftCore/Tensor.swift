@@ -142,6 +142,14 @@ public final class Tensor {
         Tensor(shape: shape, desc: desc, dtype: dtype, storage: storage)
     }
 
+    /// A new tensor with its own copy of this one's data and layout, and no autodiff history.
+    public func copy() -> Tensor {
+        let out = Tensor(shape: shape, desc: desc, dtype: dtype)
+        Engine.shared.wait()
+        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: DNNL.byteSize(desc))
+        return out
+    }
+
     /// Copies `other`'s values into this tensor's storage in place (same shape), leaving
     /// the autodiff history alone. Used by optimizers and weight loading.
     public func assign(_ other: Tensor) {
