@@ -1,0 +1,91 @@
+import CDNNL
+
+/// A fully connected layer, as `torch.nn.functional.linear`: `y = x·Wᵀ + b` for `x`
+/// `[N, in]`, `weight` `[out, in]` and an optional `bias` `[out]`. Runs as a oneDNN inner
+/// product with the layouts it picks; the weight gradient comes back row-major `[out, in]`.
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+    let op = "linear"
+    guard weight.shape.count == 2 else {
+        throw GraftError.shapeMismatch(op: op, detail: "weight must be [out, in]; input vs weight", lhs: x.shape, rhs: weight.shape)
+    }
+    let (o, i) = (weight.shape[0], weight.shape[1])
+    guard x.shape.count == 2, x.shape[1] == i else {
+        throw GraftError.shapeMismatch(op: op, detail: "input must be [N, \(i)] to match the weight's in-features; input vs weight",
+                                       lhs: x.shape, rhs: weight.shape)
+    }
+    if let b = bias, b.shape != [o] {
+        throw GraftError.shapeMismatch(op: op, detail: "bias must have one value per output feature; bias vs weight",
+                                       lhs: b.shape, rhs: weight.shape)
+    }
+    let n = x.shape[0]
+    let outShape = [n, o]
+    let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+
+    var key = PrimitiveKey("linear.forward")
+    key.add(x.shape); key.add(weight.shape)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0)
+    var biasDesc = DNNL.plainDesc([o])
+    let fwd = try Engine.shared.primitive(key) {
+        var d = dnnl_inner_product_desc_t()
+        var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+        try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
+            try DNNL.check(dnnl_inner_product_forward_desc_init(
+                &d, training ? dnnl_forward_training : dnnl_forward_inference, &sa, &wa, bd, &da), op)
+        }
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    let src = x.converted(to: fwd.desc(dnnl_query_src_md))
+    let wt = weight.converted(to: fwd.desc(dnnl_query_weights_md))
+    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
+    var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
+    if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
+    try Engine.shared.execute(fwd, args)
+
+    let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
+    recordGrad(out, op: op, inputs: inputs) { gradOut in
+        var dx: Tensor?
+        if needX {
+            var k = PrimitiveKey("linear.backward_data")
+            k.add(key.values)
+            let bwd = try Engine.shared.primitive(k) {
+                var d = dnnl_inner_product_desc_t()
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+                try DNNL.check(dnnl_inner_product_backward_data_desc_init(&d, &sa, &wa, &da), op)
+                return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
+            }
+            let result = Tensor(shape: x.shape, desc: bwd.desc(dnnl_query_diff_src_md))
+            try Engine.shared.execute(bwd, [(DNNL_ARG_DIFF_DST, gradOut.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
+                                            (DNNL_ARG_WEIGHTS, wt.converted(to: bwd.desc(dnnl_query_weights_md))),
+                                            (DNNL_ARG_DIFF_SRC, result)])
+            dx = result
+        }
+        var dw: Tensor?, db: Tensor?
+        if needW || needB {
+            var k = PrimitiveKey("linear.backward_weights")
+            k.add(key.values)
+            let bwd = try Engine.shared.primitive(k) {
+                var d = dnnl_inner_product_desc_t()
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+                try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
+                    try DNNL.check(dnnl_inner_product_backward_weights_desc_init(&d, &sa, &wa, bd, &da), op)
+                }
+                return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
+            }
+            let gw = Tensor(shape: weight.shape, desc: bwd.desc(dnnl_query_diff_weights_md))
+            var bargs: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.converted(to: bwd.desc(dnnl_query_src_md))),
+                                            (DNNL_ARG_DIFF_DST, gradOut.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
+                                            (DNNL_ARG_DIFF_WEIGHTS, gw)]
+            if bias != nil {
+                let gb = Tensor(uninitialized: [o])
+                bargs.append((DNNL_ARG_DIFF_BIAS, gb))
+                db = gb
+            }
+            try Engine.shared.execute(bwd, bargs)
+            dw = needW ? gw.converted(to: DNNL.plainDesc(weight.shape)) : nil
+            if !needB { db = nil }
+        }
+        return [dx, dw] + (bias == nil ? [] : [db])
+    }
+    return out
+}
