@@ -20,14 +20,11 @@ enum DNNL {
         }
     }
 
-    /// A `dnnl_dims_t` (a 12-tuple in Swift) holding `values`.
-    static func dims(_ values: [Int]) -> dnnl_dims_t {
-        var d: dnnl_dims_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &d) { raw in
-            let p = raw.bindMemory(to: Int64.self)
-            for (i, v) in values.enumerated() { p[i] = Int64(v) }
-        }
-        return d
+    /// `values` as the `dnnl_dims_t` array a C function reads (12 entries). Pass the array
+    /// itself, never `&tuple.0`: Swift may hand C a pointer to a lone temporary element.
+    static func dims(_ values: [Int]) -> [Int64] {
+        precondition(values.count <= Int(DNNL_MAX_NDIMS), "at most \(DNNL_MAX_NDIMS) dimensions")
+        return values.map(Int64.init) + [Int64](repeating: 0, count: Int(DNNL_MAX_NDIMS) - values.count)
     }
 
     static func array(_ d: dnnl_dims_t, count: Int) -> [Int] {
@@ -51,8 +48,7 @@ enum DNNL {
     /// A row-major memory descriptor.
     static func plainDesc(_ shape: [Int], _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
-        var d = dims(shape)
-        let status = dnnl_memory_desc_init_by_tag(&md, Int32(shape.count), &d.0, type, plainTag(rank: shape.count))
+        let status = dnnl_memory_desc_init_by_tag(&md, Int32(shape.count), dims(shape), type, plainTag(rank: shape.count))
         precondition(status == dnnl_success, "plain memory descriptor for \(shape)")
         return md
     }
@@ -60,8 +56,7 @@ enum DNNL {
     /// A descriptor that lets a primitive choose its layout.
     static func anyDesc(_ shape: [Int], _ type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
         var md = dnnl_memory_desc_t()
-        var d = dims(shape)
-        let status = dnnl_memory_desc_init_by_tag(&md, Int32(shape.count), &d.0, type, dnnl_format_tag_any)
+        let status = dnnl_memory_desc_init_by_tag(&md, Int32(shape.count), dims(shape), type, dnnl_format_tag_any)
         precondition(status == dnnl_success, "any memory descriptor for \(shape)")
         return md
     }

@@ -52,8 +52,7 @@ public func concat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
             starts[ax] = offset
             var sub = dnnl_memory_desc_t()
             var parent = plain.desc
-            var (dims, offs) = (DNNL.dims(shape), DNNL.dims(starts))
-            try DNNL.check(dnnl_memory_desc_init_submemory(&sub, &parent, &dims.0, &offs.0), op)
+            try DNNL.check(dnnl_memory_desc_init_submemory(&sub, &parent, DNNL.dims(shape), DNNL.dims(starts)), op)
             let dst = DNNL.plainDesc(shape)
             var k = PrimitiveKey("concat.backward")
             k.add(sub); k.add(dst)

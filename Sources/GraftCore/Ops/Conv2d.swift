@@ -92,11 +92,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
     var biasDesc = DNNL.plainDesc([o])
     let fwd = try Engine.shared.primitive(key) {
         var d = dnnl_convolution_desc_t()
-        var (s, dl, pl, pr) = (strides, dilates, padL, padR)
         try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
             try DNNL.check(dnnl_dilated_convolution_forward_desc_init(
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
-                &srcAny, &wAny, bd, &dstAny, &s.0, &dl.0, &pl.0, &pr.0), op)
+                &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
         }
         return try Engine.shared.makeDesc(op, &d)
     }
@@ -119,10 +118,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_convolution_desc_t()
-                var (s, dl, pl, pr) = (strides, dilates, padL, padR)
                 var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
                 try DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(
-                    &d, dnnl_convolution_direct, &sa, &wa, &da, &s.0, &dl.0, &pl.0, &pr.0), op)
+                    &d, dnnl_convolution_direct, &sa, &wa, &da, strides, dilates, padL, padR), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
             let result = Tensor(shape: x.shape, desc: bwd.desc(dnnl_query_diff_src_md))
@@ -137,11 +135,10 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_convolution_desc_t()
-                var (s, dl, pl, pr) = (strides, dilates, padL, padR)
                 var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
                     try DNNL.check(dnnl_dilated_convolution_backward_weights_desc_init(
-                        &d, dnnl_convolution_direct, &sa, &wa, bd, &da, &s.0, &dl.0, &pl.0, &pr.0), op)
+                        &d, dnnl_convolution_direct, &sa, &wa, bd, &da, strides, dilates, padL, padR), op)
                 }
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }

@@ -97,10 +97,9 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
     let srcDesc = x.desc
     let fwd = try Engine.shared.primitive(key) {
         var d = dnnl_pooling_desc_t()
-        var (s, k, pl, pr) = (strides, kernel, padL, padRight)
         var (sd, dd) = (srcDesc, DNNL.anyDesc(outShape))
         try DNNL.check(dnnl_pooling_forward_desc_init(&d, record ? dnnl_forward_training : dnnl_forward_inference, alg,
-                                                      &sd, &dd, &s.0, &k.0, &pl.0, &pr.0), op)
+                                                      &sd, &dd, strides, kernel, padL, padRight), op)
         return try Engine.shared.makeDesc(op, &d)
     }
     let dstDesc = fwd.desc(dnnl_query_dst_md)
@@ -117,9 +116,8 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
         k.add(key.values)
         let bwd = try Engine.shared.primitive(k) {
             var d = dnnl_pooling_desc_t()
-            var (s, kk, pl, pr) = (strides, kernel, padL, padRight)
             var (sd, dd) = (srcDesc, dstDesc)
-            try DNNL.check(dnnl_pooling_backward_desc_init(&d, alg, &sd, &dd, &s.0, &kk.0, &pl.0, &pr.0), op)
+            try DNNL.check(dnnl_pooling_backward_desc_init(&d, alg, &sd, &dd, strides, kernel, padL, padRight), op)
             return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
         }
         let dy = rowFix.isEmpty ? gradOut : scaledPerPosition(gradOut, rows: rowFix, cols: colFix)
