@@ -22,7 +22,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test --skip-build
+	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test --skip-build --disable-swift-testing
 
 demo: build
 	.build/release/graft train --model lenet5 --data $(FASHION) --epochs 10

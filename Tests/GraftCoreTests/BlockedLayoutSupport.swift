@@ -2,16 +2,8 @@ import CDNNL
 import XCTest
 @testable import GraftCore
 
-/// `t` reordered into a blocked layout (`nChw16c` by default), transparently to autodiff: the
-/// next op receives a blocked input while `checkGradients` still perturbs a row-major leaf.
-func blocked(_ t: Tensor, _ tag: dnnl_format_tag_t = dnnl_nChw16c) -> Tensor {
-    var md = dnnl_memory_desc_t()
-    var dims = DNNL.dims(t.shape)
-    precondition(dnnl_memory_desc_init_by_tag(&md, Int32(t.shape.count), &dims.0, dnnl_f32, tag) == dnnl_success)
-    let out = t.reordered(to: md)
-    XCTAssertFalse(out.isRowMajor, "\(shapeString(t.shape)) did not become blocked")
-    return out
-}
+/// `t` reordered into a blocked layout (`nChw16c` by default): see `inLayout`.
+func blocked(_ t: Tensor, _ tag: dnnl_format_tag_t = dnnl_nChw16c) -> Tensor { inLayout(t, tag) }
 
 /// The output of a 3×3 convolution (padding 1) with `channels` output channels, computed
 /// without gradients, with its row-major values by the naive reference: oneDNN stores it in

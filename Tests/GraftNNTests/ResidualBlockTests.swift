@@ -43,20 +43,29 @@ final class ResidualBlockTests: XCTestCase {
         }
         block.zeroGrad()
         try block(x).backward(gradient: Tensor(shape: [2, 3, 5, 5], data: probe))
-        let eps: Float = 1e-2
+        func centralDifference(_ p: Tensor, _ i: Int, _ eps: Float) throws -> Double {
+            let original = p.withUnsafeMutableFloats { $0[i] }
+            p.withUnsafeMutableFloats { $0[i] = original + eps }
+            let plus = try loss()
+            p.withUnsafeMutableFloats { $0[i] = original - eps }
+            let minus = try loss()
+            p.withUnsafeMutableFloats { $0[i] = original }
+            return (plus - minus) / (2 * Double(eps))
+        }
+        // ReLU is not differentiable at 0: where a step crosses a kink the two step sizes
+        // disagree, and that coordinate says nothing about the gradient. Few may do so.
+        var checked = 0, atKinks = 0
         for (name, p) in block.namedParameters() {
             let analytic = try XCTUnwrap(p.grad, name).toArray()
             for i in stride(from: 0, to: p.count, by: max(1, p.count / 12)) {
-                let original = p.withUnsafeMutableFloats { $0[i] }
-                p.withUnsafeMutableFloats { $0[i] = original + eps }
-                let plus = try loss()
-                p.withUnsafeMutableFloats { $0[i] = original - eps }
-                let minus = try loss()
-                p.withUnsafeMutableFloats { $0[i] = original }
-                let numeric = (plus - minus) / (2 * Double(eps))
-                XCTAssertEqual(Double(analytic[i]), numeric, accuracy: 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]")
+                let coarse = try centralDifference(p, i, 1e-3), fine = try centralDifference(p, i, 5e-4)
+                let tolerance = 2e-2 * max(1, abs(fine))
+                if abs(coarse - fine) > tolerance { atKinks += 1; continue }
+                checked += 1
+                XCTAssertEqual(Double(analytic[i]), fine, accuracy: tolerance, "\(name)[\(i)]")
             }
         }
+        XCTAssertLessThanOrEqual(atKinks * 10, checked, "\(atKinks) of \(checked + atKinks) coordinates sat on a ReLU kink")
     }
 
     func testTrainsToFitABatch() throws {

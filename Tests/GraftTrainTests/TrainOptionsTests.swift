@@ -43,7 +43,7 @@ final class TrainOptionsTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
-            FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([0, 0, 8, 3, 0, 0]))
+            _ = FileManager.default.createFile(atPath: dir + "/" + name, contents: Data([0, 0, 8, 3, 0, 0]))
         }
         XCTAssertThrowsError(try IDXDataset(directory: dir)) { error in
             XCTAssertTrue("\(error)".contains("train-images-idx3-ubyte"), "\(error)")
