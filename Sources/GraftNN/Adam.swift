@@ -6,16 +6,25 @@ import GraftCore
 ///     g = grad + weightDecay · p
 ///     m = β₁ · m + (1 − β₁) · g,   v = β₂ · v + (1 − β₂) · g²
 ///     p = p − lr / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + eps)
-public final class Adam: Optimizer {
+public class Adam: Optimizer {
     public let betas: (Float, Float)
     public let eps: Float
+    /// AdamW's decoupled weight decay instead of Adam's L2 term.
+    let decoupledWeightDecay: Bool
 
     /// Throws `GraftError.invalidArgument` for betas outside [0, 1) or a negative eps.
-    public init(groups: [ParamGroup], betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8) throws {
+    public convenience init(groups: [ParamGroup], betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8) throws {
+        try self.init(groups: groups, betas: betas, eps: eps, decoupledWeightDecay: false)
+    }
+
+    init(groups: [ParamGroup], betas: (Float, Float), eps: Float, decoupledWeightDecay: Bool) throws {
         self.betas = betas
         self.eps = eps
+        self.decoupledWeightDecay = decoupledWeightDecay
         try super.init(groups: groups)
-        try validateAdam("Adam", betas, eps)
+        guard (0..<1).contains(betas.0), (0..<1).contains(betas.1), eps >= 0 else {
+            throw GraftError.invalidArgument(op: typeName, detail: "betas \(betas) must lie in [0, 1) and eps \(eps) be non-negative")
+        }
     }
 
     /// One group of parameters.
@@ -26,13 +35,11 @@ public final class Adam: Optimizer {
 
     public override func update(_ param: UnsafeMutableBufferPointer<Float>, grad: UnsafeBufferPointer<Float>,
                                 state: inout ParameterState, group: ParamGroup) throws {
-        adamUpdate(param, grad, &state, lr: group.lr, betas: betas, eps: eps, l2: group.weightDecay)
-    }
-}
-
-func validateAdam(_ op: String, _ betas: (Float, Float), _ eps: Float) throws {
-    guard (0..<1).contains(betas.0), (0..<1).contains(betas.1), eps >= 0 else {
-        throw GraftError.invalidArgument(op: op, detail: "betas \(betas) must lie in [0, 1) and eps \(eps) be non-negative")
+        if decoupledWeightDecay {
+            let decay = 1 - group.lr * group.weightDecay
+            for i in param.indices { param[i] *= decay }
+        }
+        adamUpdate(param, grad, &state, lr: group.lr, betas: betas, eps: eps, l2: decoupledWeightDecay ? 0 : group.weightDecay)
     }
 }
 
