@@ -54,17 +54,24 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print JSON lines instead of text.")
     var json = false
 
-    func run() throws {
-        let options = TrainOptions(
-            model: model, data: data, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
-            learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, schedule: schedule,
-            labelSmoothing: labelSmoothing, seed: seed, trainLimit: trainLimit)
+    var options: TrainOptions {
+        TrainOptions(model: model, data: data, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
+                     learningRate: learningRate, momentum: momentum, weightDecay: weightDecay, schedule: schedule,
+                     labelSmoothing: labelSmoothing, seed: seed, trainLimit: trainLimit)
+    }
+
+    func validate() throws {
         do {
             try options.validate()
-            let reporter: TrainingReporter = json ? JSONLinesReporter() : TextReporter()
-            _ = try runTraining(options, reporter: reporter)
         } catch let error as TrainOptionsError {
             throw ValidationError(error.description)
+        }
+    }
+
+    func run() throws {
+        do {
+            let reporter: TrainingReporter = json ? JSONLinesReporter() : TextReporter()
+            _ = try runTraining(options, reporter: reporter)
         } catch {
             FileHandle.standardError.write(Data("graft train: \(error)\n".utf8))
             throw ExitCode.failure
