@@ -25,6 +25,6 @@ let package = Package(
         ]),
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftModels"]),
-        .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain"]),
+        .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft"]),
     ]
 )
