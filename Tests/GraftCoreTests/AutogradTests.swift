@@ -80,3 +80,18 @@ final class AutogradTests: XCTestCase {
         assertShapeError("reshape", [1, 2, 3, 4], [5, 5]) { try t.reshaped([5, 5]) }
     }
 }
+
+final class ReshapeGradientTests: XCTestCase {
+    func testReshapeAndFlattenBackwardMatchFiniteDifferences() throws {
+        let x = randomTensor([2, 3, 4, 5], seed: 11, requiresGrad: true)
+        try checkGradients([x]) { try $0[0].reshaped([6, -1]) }
+        try checkGradients([x]) { try $0[0].flattened() }
+        // From a blocked layout: flatten must read row-major values.
+        try checkGradients([x]) { try blocked($0[0]).flattened() }
+    }
+
+    func testFlattenOfABlockedTensorKeepsRowMajorOrder() throws {
+        let x = randomTensor([2, 20, 3, 3], seed: 12)
+        XCTAssertEqual(try blocked(x).flattened().toArray(), x.toArray())
+    }
+}
