@@ -123,11 +123,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
                     &d, dnnl_convolution_direct, &sa, &wa, &da, strides, dilates, padL, padR), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
-            let result = Tensor(shape: x.shape, desc: bwd.desc(dnnl_query_diff_src_md))
-            try Engine.shared.execute(bwd, [(DNNL_ARG_DIFF_DST, dy.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
-                                            (DNNL_ARG_WEIGHTS, wt.converted(to: bwd.desc(dnnl_query_weights_md))),
-                                            (DNNL_ARG_DIFF_SRC, result)])
-            dx = result
+            dx = try executeBackwardData(bwd, gradOut: dy, weights: wt, inputShape: x.shape)
         }
         var dw: Tensor?, db: Tensor?
         if needW || needB {

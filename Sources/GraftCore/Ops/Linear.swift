@@ -54,11 +54,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
                 try DNNL.check(dnnl_inner_product_backward_data_desc_init(&d, &sa, &wa, &da), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
-            let result = Tensor(shape: x.shape, desc: bwd.desc(dnnl_query_diff_src_md))
-            try Engine.shared.execute(bwd, [(DNNL_ARG_DIFF_DST, gradOut.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
-                                            (DNNL_ARG_WEIGHTS, wt.converted(to: bwd.desc(dnnl_query_weights_md))),
-                                            (DNNL_ARG_DIFF_SRC, result)])
-            dx = result
+            dx = try executeBackwardData(bwd, gradOut: gradOut, weights: wt, inputShape: x.shape)
         }
         var dw: Tensor?, db: Tensor?
         if needW || needB {
