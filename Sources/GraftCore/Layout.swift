@@ -11,7 +11,7 @@ extension Tensor {
 
     /// `reordered(to:)` without autodiff: for ops that read their inputs in another layout.
     func converted(to md: dnnl_memory_desc_t) -> Tensor {
-        if DNNL.equal(desc, md) { return self }
+        if dtype == .int64 || DNNL.equal(desc, md) { return self }
         var key = PrimitiveKey("reorder")
         key.add(desc)
         key.add(md)
@@ -29,7 +29,7 @@ extension Tensor {
     }
 
     /// This tensor in row-major layout.
-    public func rowMajor() -> Tensor { reordered(to: DNNL.plainDesc(shape, dtype.dnnl)) }
+    public func rowMajor() -> Tensor { dtype == .int64 ? self : reordered(to: DNNL.plainDesc(shape, dtype.dnnl)) }
 
     /// The same data viewed with another shape of equal element count (row-major data).
     public func reshaped(_ newShape: [Int]) throws -> Tensor {

@@ -1,12 +1,24 @@
 import CDNNL
 import Foundation
 
-/// Element types a tensor can hold: `float32` for data and parameters, `int32` for labels.
+/// Element types a tensor can hold: `float32` for data and parameters, `int32` for labels,
+/// `int64` for bookkeeping values that files carry (BatchNorm's `num_batches_tracked`),
+/// which never enter oneDNN.
 public enum DType: Sendable {
     case float32
     case int32
+    case int64
 
-    var dnnl: dnnl_data_type_t { self == .float32 ? dnnl_f32 : dnnl_s32 }
+    var dnnl: dnnl_data_type_t {
+        switch self {
+        case .float32: return dnnl_f32
+        case .int32: return dnnl_s32
+        case .int64: preconditionFailure("int64 tensors do not enter oneDNN")
+        }
+    }
+
+    /// Bytes per element.
+    public var size: Int { self == .int64 ? 8 : 4 }
 }
 
 /// An n-dimensional array living in oneDNN memory. A reference type, like PyTorch's tensors:
@@ -43,7 +55,7 @@ public final class Tensor {
         self.shape = shape
         self.desc = desc
         self.dtype = dtype
-        self.storage = storage ?? Storage(byteCount: DNNL.byteSize(desc))
+        self.storage = storage ?? Storage(byteCount: dtype == .int64 ? shape.reduce(1, *) * 8 : DNNL.byteSize(desc))
     }
 
     deinit {
@@ -52,6 +64,7 @@ public final class Tensor {
 
     /// The oneDNN memory object over this tensor's storage.
     var memory: dnnl_memory_t {
+        precondition(dtype != .int64, "int64 tensors do not enter oneDNN")
         if let m = memoryObject { return m }
         var m: dnnl_memory_t?
         var md = desc
@@ -65,7 +78,7 @@ public final class Tensor {
 
     /// An uninitialised row-major tensor.
     public convenience init(uninitialized shape: [Int], dtype: DType = .float32) {
-        self.init(shape: shape, desc: DNNL.plainDesc(shape, dtype.dnnl), dtype: dtype)
+        self.init(shape: shape, desc: dtype == .int64 ? dnnl_memory_desc_t() : DNNL.plainDesc(shape, dtype.dnnl), dtype: dtype)
     }
 
     /// A row-major float tensor holding `data`; `data.count` must be the product of `shape`.
@@ -99,13 +112,23 @@ public final class Tensor {
     /// A scalar (shape `[]` is represented as `[1]`).
     public convenience init(scalar: Float) { self.init(shape: [1], data: [scalar]) }
 
+    /// An int64 tensor (shape `[]` for a scalar, as PyTorch's counters).
+    public convenience init(int64 values: [Int64], shape: [Int]) {
+        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values do not fill \(shapeString(shape))")
+        self.init(uninitialized: shape, dtype: .int64)
+        values.withUnsafeBytes { storage.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    }
+
     // MARK: Reading
 
     /// Number of elements.
     public var count: Int { shape.reduce(1, *) }
 
     /// Whether the data is laid out row-major with no blocking.
-    public var isRowMajor: Bool { DNNL.equal(desc, DNNL.plainDesc(shape, dtype.dnnl)) }
+    public var isRowMajor: Bool { dtype == .int64 || DNNL.equal(desc, DNNL.plainDesc(shape, dtype.dnnl)) }
+
+    /// Bytes the data occupies.
+    var byteCount: Int { dtype == .int64 ? count * 8 : DNNL.byteSize(desc) }
 
     /// The elements in row-major order.
     public func toArray() -> [Float] {
@@ -113,6 +136,13 @@ public final class Tensor {
         let plain = rowMajor()
         Engine.shared.wait()
         let p = plain.storage.pointer.bindMemory(to: Float.self, capacity: count)
+        return Array(UnsafeBufferPointer(start: p, count: count))
+    }
+
+    /// The elements of an int64 tensor.
+    public var int64Values: [Int64] {
+        precondition(dtype == .int64, "int64Values reads int64 tensors")
+        let p = storage.pointer.bindMemory(to: Int64.self, capacity: count)
         return Array(UnsafeBufferPointer(start: p, count: count))
     }
 
@@ -146,23 +176,29 @@ public final class Tensor {
     public func copy() -> Tensor {
         let out = Tensor(shape: shape, desc: desc, dtype: dtype)
         Engine.shared.wait()
-        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: DNNL.byteSize(desc))
+        out.storage.pointer.copyMemory(from: storage.pointer, byteCount: byteCount)
         return out
     }
 
     /// Copies `other`'s values into this tensor's storage in place (same shape), leaving
     /// the autodiff history alone. Used by optimizers and weight loading.
     public func assign(_ other: Tensor) {
-        precondition(other.shape == shape, "assign: \(shapeString(other.shape)) into \(shapeString(shape))")
-        let src = other.converted(to: desc)
+        precondition(other.shape == shape && (other.dtype == .int64) == (dtype == .int64),
+                     "assign: \(other.dtype) \(shapeString(other.shape)) into \(dtype) \(shapeString(shape))")
+        let src = dtype == .int64 ? other : other.converted(to: desc)
         Engine.shared.wait()
-        storage.pointer.copyMemory(from: src.storage.pointer, byteCount: DNNL.byteSize(desc))
+        storage.pointer.copyMemory(from: src.storage.pointer, byteCount: byteCount)
     }
 }
 
 extension Tensor: CustomStringConvertible {
     public var description: String {
-        let values = dtype == .float32 ? toArray().prefix(8).map { "\($0)" } : labels.prefix(8).map { "\($0)" }
+        let values: [String]
+        switch dtype {
+        case .float32: values = toArray().prefix(8).map { "\($0)" }
+        case .int32: values = labels.prefix(8).map { "\($0)" }
+        case .int64: values = int64Values.prefix(8).map { "\($0)" }
+        }
         return "Tensor(\(shapeString(shape)), [\(values.joined(separator: ", "))\(count > 8 ? ", …" : "")])"
     }
 }

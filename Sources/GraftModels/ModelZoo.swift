@@ -1,22 +1,40 @@
 import GraftNN
 
-/// What the zoo knows about an architecture: how to build it and what input it expects.
+/// What the zoo knows about an architecture: how to build it, its head and stages, and the
+/// input it expects.
 public struct ModelSpec: Sendable {
     public let name: String
-    /// Input channels, height and width.
-    public let inputShape: [Int]
-    /// Dotted name of the classification head.
+    /// Dotted name of the classification head (`fc`, `classifier.6`, `_fc`).
     public let head: String
+    /// Dotted names of auxiliary classifier heads (GoogLeNet's `aux1`, `aux2`; Inception-v3's `AuxLogits`).
+    public let auxiliaryHeads: [String]
+    /// Weight of each auxiliary head's loss while training (0.3 for GoogLeNet, 0.4 for Inception-v3).
+    public let auxiliaryLossWeight: Float
+    /// Top-level module names from input to head, in order: the units of freezing by depth.
+    public let stages: [String]
+    public let preprocessing: Preprocessing
     let build: @Sendable (_ numClasses: Int) throws -> Module
 
-    /// A fresh model with `numClasses` outputs.
+    public init(name: String, head: String, auxiliaryHeads: [String] = [], auxiliaryLossWeight: Float = 0,
+                stages: [String], preprocessing: Preprocessing, build: @escaping @Sendable (_ numClasses: Int) throws -> Module) {
+        self.name = name; self.head = head; self.auxiliaryHeads = auxiliaryHeads
+        self.auxiliaryLossWeight = auxiliaryLossWeight; self.stages = stages
+        self.preprocessing = preprocessing; self.build = build
+    }
+
+    /// Input channels, height and width.
+    public var inputShape: [Int] { [preprocessing.channels, preprocessing.inputSize, preprocessing.inputSize] }
+
+    /// A fresh model with `numClasses` outputs, initialised as torchvision initialises it.
     public func make(numClasses: Int) throws -> Module { try build(numClasses) }
 }
 
 /// The architectures Graft can build, by name.
 public enum ModelZoo {
     public static let specs: [ModelSpec] = [
-        ModelSpec(name: "lenet5", inputShape: [1, 32, 32], head: "fc3") { try LeNet5(numClasses: $0) },
+        ModelSpec(name: "lenet5", head: "fc3", stages: ["conv1", "conv2", "fc1", "fc2", "fc3"],
+                  preprocessing: Preprocessing(channels: 1, inputSize: 32, resizeShorter: 32, mean: [0.2860], std: [0.3530]),
+                  build: { try LeNet5(numClasses: $0) }),
     ]
 
     /// Known model names, in zoo order.

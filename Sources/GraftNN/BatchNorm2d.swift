@@ -1,7 +1,8 @@
 import GraftCore
 
 /// Batch normalisation over the channels of `[N, C, H, W]` (or `[N, C]`), as
-/// `torch.nn.BatchNorm2d`: parameters `weight`, `bias`; buffers `running_mean`, `running_var`.
+/// `torch.nn.BatchNorm2d`: parameters `weight`, `bias`; buffers `running_mean`, `running_var`
+/// and `num_batches_tracked` (an int64 scalar, as torchvision's checkpoints hold it).
 ///
 /// In training mode it normalises with batch statistics and updates the running ones; in
 /// eval mode, or when its parameters are frozen, it uses the running statistics and never
@@ -14,6 +15,8 @@ public final class BatchNorm2d: Module {
     public let bias: Tensor?
     public let runningMean: Tensor
     public let runningVar: Tensor
+    /// Training steps that updated the running statistics.
+    public let numBatchesTracked = Tensor(int64: [0], shape: [])
 
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
         self.numFeatures = numFeatures
@@ -28,13 +31,17 @@ public final class BatchNorm2d: Module {
         registerParameter("bias", bias)
         registerBuffer("running_mean", runningMean)
         registerBuffer("running_var", runningVar)
+        registerBuffer("num_batches_tracked", numBatchesTracked)
     }
 
     /// Whether the layer's affine parameters are frozen (then it runs in inference mode).
     public var isFrozen: Bool { weight.map { !$0.requiresGrad } ?? false }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: training && !isFrozen, momentum: momentum, eps: eps)
+        let updatesStatistics = training && !isFrozen
+        let y = try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                              training: updatesStatistics, momentum: momentum, eps: eps)
+        if updatesStatistics { numBatchesTracked.assign(Tensor(int64: [numBatchesTracked.int64Values[0] + 1], shape: [])) }
+        return y
     }
 }

@@ -70,6 +70,12 @@ open class Module {
     /// `module(x)` runs `forward(x)`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x) }
 
+    /// The main output and the outputs of auxiliary classifiers (GoogLeNet's two, Inception-v3's
+    /// one), which models with such heads return in training mode. By default: no auxiliaries.
+    open func forwardWithAuxiliary(_ x: Tensor) throws -> (output: Tensor, auxiliary: [Tensor]) {
+        (try forward(x), [])
+    }
+
     // MARK: Introspection
 
     /// This module and every descendant with its dotted path ("" for self, "layer1",

@@ -19,14 +19,16 @@ final class CoreLayerTests: XCTestCase {
 
     func testBatchNormNamesAndModes() throws {
         let bn = BatchNorm2d(3)
-        XCTAssertEqual(bn.stateDict().map(\.0), ["weight", "bias", "running_mean", "running_var"])
+        XCTAssertEqual(bn.stateDict().map(\.0), ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
         let x = seededTensor([4, 3, 5, 5], seed: 2)
         _ = try bn(x)
         let afterTraining = bn.runningMean.toArray()
         XCTAssertNotEqual(afterTraining, [0, 0, 0], "training mode updates the running mean")
+        XCTAssertEqual(bn.numBatchesTracked.int64Values, [1])
         bn.eval()
         _ = try bn(x)
         XCTAssertEqual(bn.runningMean.toArray(), afterTraining, "eval mode leaves it")
+        XCTAssertEqual(bn.numBatchesTracked.int64Values, [1])
     }
 
     func testFrozenBatchNormKeepsItsStatisticsBitForBitInTrainingMode() throws {
@@ -40,6 +42,7 @@ final class CoreLayerTests: XCTestCase {
         try sum(bn(x)).backward()
         XCTAssertEqual(bn.runningMean.toArray(), mean)
         XCTAssertEqual(bn.runningVar.toArray(), variance)
+        XCTAssertEqual(bn.numBatchesTracked.int64Values, [0])
         XCTAssertNil(bn.weight!.grad)
         XCTAssertNotNil(x.grad)
     }

@@ -25,8 +25,8 @@ final class ResidualBlockTests: XCTestCase {
     func testStateDictNamesAreTorchvisions() throws {
         let block = try ResidualBlock(channels: 4)
         XCTAssertEqual(block.stateDict().map(\.0), [
-            "conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var",
-            "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var",
+            "conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked",
+            "conv2.weight", "bn2.weight", "bn2.bias", "bn2.running_mean", "bn2.running_var", "bn2.num_batches_tracked",
         ])
     }
 
