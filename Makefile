@@ -1,6 +1,6 @@
 # Graft: `make demo` and `make test` install what is missing, build and run.
 SWIFT ?= swift
-APT_PACKAGES := libdnnl-dev zlib1g-dev dataset-fashion-mnist
+APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libspng-dev dataset-fashion-mnist python3-torchvision
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FASHION := /usr/share/datasets/fashion-mnist
 

@@ -1,0 +1,1 @@
+// GraftIO: weight and checkpoint formats (safetensors, PyTorch .pth).
