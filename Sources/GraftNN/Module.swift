@@ -68,7 +68,11 @@ open class Module {
     }
 
     /// `module(x)` runs `forward(x)`.
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try forward(x) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let y = try forward(x)
+        ModuleTrace.active?.record(self, input: x.shape, output: y.shape)
+        return y
+    }
 
     /// The main output and the outputs of auxiliary classifiers (GoogLeNet's two, Inception-v3's
     /// one), which models with such heads return in training mode. By default: no auxiliaries.
