@@ -13,13 +13,15 @@ public struct ModelSpec: Sendable {
     /// Top-level module names from input to head, in order: the units of freezing by depth.
     public let stages: [String]
     public let preprocessing: Preprocessing
+    /// Classes of the data set the architecture is usually trained on (1000 for ImageNet).
+    public let defaultNumClasses: Int
     let build: @Sendable (_ numClasses: Int) throws -> Module
 
     public init(name: String, head: String, auxiliaryHeads: [String] = [], auxiliaryLossWeight: Float = 0,
-                stages: [String], preprocessing: Preprocessing, build: @escaping @Sendable (_ numClasses: Int) throws -> Module) {
+                stages: [String], preprocessing: Preprocessing, defaultNumClasses: Int = 1000, build: @escaping @Sendable (_ numClasses: Int) throws -> Module) {
         self.name = name; self.head = head; self.auxiliaryHeads = auxiliaryHeads
         self.auxiliaryLossWeight = auxiliaryLossWeight; self.stages = stages
-        self.preprocessing = preprocessing; self.build = build
+        self.preprocessing = preprocessing; self.defaultNumClasses = defaultNumClasses; self.build = build
     }
 
     /// Input channels, height and width.
@@ -34,7 +36,7 @@ public enum ModelZoo {
     public static let specs: [ModelSpec] = [
         ModelSpec(name: "lenet5", head: "fc3", stages: ["conv1", "conv2", "fc1", "fc2", "fc3"],
                   preprocessing: Preprocessing(channels: 1, inputSize: 32, resizeShorter: 32, mean: [0.2860], std: [0.3530]),
-                  build: { try LeNet5(numClasses: $0) }),
+                  defaultNumClasses: 10, build: { try LeNet5(numClasses: $0) }),
     ]
 
     /// Known model names, in zoo order.

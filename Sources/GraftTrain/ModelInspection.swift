@@ -1,0 +1,25 @@
+import Foundation
+import GraftModels
+import GraftNN
+
+/// `graft inspect MODEL` as text: one line per layer, then the totals.
+public func describeModel(_ name: String) throws -> String {
+    let spec = try ModelZoo.spec(name)
+    let model = try spec.make(numClasses: spec.defaultNumClasses)
+    let rows = try summarize(model, inputShape: spec.inputShape)
+    let nameWidth = max(5, rows.map(\.name.count).max() ?? 0)
+    let typeWidth = max(4, rows.map(\.type.count).max() ?? 0)
+    func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+    func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
+    var lines = ["\(spec.name): input \(spec.inputShape.map(String.init).joined(separator: "×")), head \(spec.head)",
+                 pad("layer", nameWidth) + "  " + pad("type", typeWidth) + "  " + pad("output", 16) + lpad("params", 12) + lpad("MFLOPs", 12)]
+    for r in rows {
+        lines.append(pad(r.name, nameWidth) + "  " + pad(r.type, typeWidth) + "  "
+                     + pad(r.outputShape.map(String.init).joined(separator: "×"), 16)
+                     + lpad("\(r.parameters)", 12) + lpad(String(format: "%.2f", Double(r.flops) / 1e6), 12))
+    }
+    let flops = rows.reduce(0) { $0 + $1.flops }
+    lines.append(String(format: "total: %d parameters (%d trainable), %.3f GFLOPs per image",
+                        model.parameterCount, model.trainableParameterCount, Double(flops) / 1e9))
+    return lines.joined(separator: "\n")
+}
