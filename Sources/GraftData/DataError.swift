@@ -6,6 +6,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case corrupt(file: String, reason: String)
     /// A file could not be opened or read.
     case unreadable(file: String, reason: String)
+    /// A file could not be created or written.
+    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(file): \(reason)"
         case let .unreadable(file, reason):
             return "\(file): cannot read (\(reason))"
+        case let .unwritable(file, reason):
+            return "\(file): cannot write (\(reason))"
         }
     }
 }
