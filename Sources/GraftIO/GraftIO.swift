@@ -1,1 +1,0 @@
-// GraftIO: weight and checkpoint formats (safetensors, PyTorch .pth).
