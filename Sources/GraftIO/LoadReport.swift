@@ -23,6 +23,9 @@ public struct LoadReport: Equatable, CustomStringConvertible, Sendable {
         }
     }
 
+    /// An empty report.
+    public init() {}
+
     /// Entries copied into the model.
     public var loaded: [String] = []
     /// Model entries the file lacks (left as they were).

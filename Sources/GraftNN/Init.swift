@@ -183,12 +183,26 @@ public enum Init {
 
     // MARK: Filling
 
+    /// Whether initialisers skip their work (see `withoutInitialisation`).
+    public private(set) static var isSkipping = false
+
+    /// Builds modules inside `body` with their parameters allocated but not filled, like
+    /// torch's `skip_init`: for reading a model's names and shapes, or before loading weights.
+    /// The random generators are not advanced.
+    public static func withoutInitialisation<R>(_ body: () throws -> R) rethrows -> R {
+        let was = isSkipping
+        isSkipping = true
+        defer { isSkipping = was }
+        return try body()
+    }
+
     /// Runs `body` on the tensor's elements in row-major order, in place; a tensor held in a
     /// blocked layout is filled through a row-major copy.
     private static func fill(_ tensor: Tensor, _ op: String, _ body: (UnsafeMutableBufferPointer<Float>) -> Void) throws {
         guard tensor.dtype == .float32 else {
             throw GraftError.invalidArgument(op: op, detail: "needs a float tensor")
         }
+        if isSkipping { return }
         if tensor.isRowMajor {
             tensor.withUnsafeMutableFloats(body)
         } else {

@@ -1,21 +1,29 @@
 import ArgumentParser
+import Foundation
 import GraftTrain
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show a zoo model's layers (output shapes, parameters, FLOPs per image).")
+        abstract: "Show a zoo model's layers, or a weight file's tensors and the zoo models it fits.",
+        discussion: "For a model: each layer with its output shape, parameters and FLOPs per image. "
+            + "For a file (safetensors or PyTorch .pth): each tensor's name, dtype and shape.")
 
-    @Argument(help: "A model name (\(TrainOptions.knownModels.joined(separator: ", "))).")
+    @Argument(help: "A model name (\(TrainOptions.knownModels.joined(separator: ", "))) or a weight file.")
     var target: String
 
     func validate() throws {
-        guard TrainOptions.knownModels.contains(target) else {
-            throw ValidationError("unknown model '\(target)'; known models: \(TrainOptions.knownModels.joined(separator: ", "))")
+        guard TrainOptions.knownModels.contains(target) || FileManager.default.fileExists(atPath: target) else {
+            throw ValidationError("'\(target)' is neither a file nor a known model (\(TrainOptions.knownModels.joined(separator: ", ")))")
         }
     }
 
     func run() throws {
-        print(try describeModel(target))
+        do {
+            print(TrainOptions.knownModels.contains(target) ? try describeModel(target) : try describeWeightFile(target))
+        } catch {
+            FileHandle.standardError.write(Data("graft inspect: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftIO
+import GraftModels
+import GraftNN
+
+/// One class of a prediction.
+public struct ClassScore: Sendable, Equatable {
+    public var index: Int
+    public var label: String?
+    public var probability: Float
+}
+
+/// What a model says about one image.
+public struct Prediction: Sendable {
+    public var path: String
+    /// The top classes, most probable first.
+    public var top: [ClassScore]
+    public var logits: [Float]
+}
+
+/// A zoo model with its weights, classifying image files with the model's own eval
+/// preprocessing (resize the shorter side, centre crop, normalise).
+public final class Predictor {
+    public let spec: ModelSpec
+    public let model: Module
+    /// Class names, when known (ImageNet's for a 1000-class file).
+    public let labels: [String]?
+
+    /// Builds `modelName` with as many classes as the weight file's head has and loads it strictly.
+    public init(modelName: String, weightsPath: String) throws {
+        spec = try ModelZoo.spec(modelName)
+        let entries = try readWeights(weightsPath)
+        let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
+        model = try spec.make(numClasses: classes)
+        try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)
+        model.eval()
+        labels = classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil
+    }
+
+    /// The network's input for the image at `path`: `[1, C, H, W]`.
+    public func preprocess(_ path: String) throws -> Tensor {
+        let p = spec.preprocessing
+        let image = try Image(contentsOf: path).converted(channels: p.channels)
+        return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
+    }
+
+    /// The `topK` most probable classes for the image at `path`.
+    public func predict(_ path: String, topK: Int) throws -> Prediction {
+        try predict(input: preprocess(path), path: path, topK: topK)
+    }
+
+    /// The `topK` most probable classes for an already preprocessed input `[1, C, H, W]`.
+    public func predict(input: Tensor, path: String, topK: Int) throws -> Prediction {
+        let logits = try GradMode.withoutGradients { try model(input) }.toArray()
+        let top = topClasses(logits, k: topK).map { i, p in ClassScore(index: i, label: labels?[i], probability: p) }
+        return Prediction(path: path, top: top, logits: logits)
+    }
+}
+
+/// The `k` largest softmax probabilities of `logits`, as (index, probability), largest first.
+func topClasses(_ logits: [Float], k: Int) -> [(Int, Float)] {
+    let m = logits.max() ?? 0
+    let exps = logits.map { Foundation.exp(Double($0 - m)) }
+    let total = exps.reduce(0, +)
+    return exps.enumerated().sorted { $0.element > $1.element || ($0.element == $1.element && $0.offset < $1.offset) }
+        .prefix(k).map { ($0.offset, Float($0.element / total)) }
+}
