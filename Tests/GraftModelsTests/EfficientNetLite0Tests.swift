@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import GraftCore
+import GraftIO
 import GraftNN
 @testable import GraftModels
 import GraftTestSupport
@@ -28,49 +29,17 @@ struct EfficientNetLite0Reference {
     init(padding: String) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("graft-effnet-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.repository.appendingPathComponent("Tests/Fixtures/efficientnet_lite0_reference.py").path,
-                             "--checkpoint", Self.checkpoint, "--fetch", "--padding", padding, "--out", directory] + Self.photos
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LiteReferenceError("efficientnet_lite0_reference.py failed: \(String(decoding: errors, as: UTF8.self))")
-        }
+        try runPython([Self.repository.appendingPathComponent("Tests/Fixtures/efficientnet_lite0_reference.py").path,
+                       "--checkpoint", Self.checkpoint, "--fetch", "--padding", padding, "--out", directory] + Self.photos)
         let base = directory + "/efficientnet_lite0"
         let meta = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + ".json"))) as! [String: Any]
         keys = (meta["keys"] as! [[Any]]).map { ($0[0] as! String, $0[1] as! [Int], $0[2] as! String) }
-        let weights = try Self.floats(base + ".weights.bin")
-        var offset = 0
-        var entries: [(String, Tensor)] = []
-        for key in keys {
-            if key.dtype.hasPrefix("float") {
-                let n = key.shape.reduce(1, *)
-                entries.append((key.name, Tensor(shape: key.shape, data: Array(weights[offset..<offset + n]))))
-                offset += n
-            } else {
-                entries.append((key.name, Tensor(int64: [0], shape: key.shape)))
-            }
-        }
-        guard offset == weights.count else { throw LiteReferenceError("weights dump does not match its keys") }
-        stateDict = entries
-        input = Tensor(shape: meta["input_shape"] as! [Int], data: try Self.floats(base + ".input.bin"))
-        logits = try Self.floats(base + ".logits.bin")
+        stateDict = try TorchReference.tensors(base + ".weights.bin", keys: keys)
+        input = Tensor(shape: meta["input_shape"] as! [Int], data: try TorchReference.floats(base + ".input.bin"))
+        logits = try TorchReference.floats(base + ".logits.bin")
         logitsShape = meta["logits_shape"] as! [Int]
         top5 = meta["top5"] as! [[Int]]
     }
-
-    static func floats(_ path: String) throws -> [Float] {
-        try Data(contentsOf: URL(fileURLWithPath: path)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
-    }
-}
-
-struct LiteReferenceError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// The five largest classes of each row of `[N, C]` logits, largest first.
@@ -86,7 +55,11 @@ final class EfficientNetLite0Tests: XCTestCase {
         let ref = try EfficientNetLite0Reference(padding: "same")
         let model = try EfficientNetLite0()
         assertSameStateDictLayout(model, ref.keys)
-        try model.loadStateDict(ref.stateDict)
+        // Graft's own reader of the legacy .pth loads it strictly and equals torch.load's values.
+        try loadWeights(into: model, from: EfficientNetLite0Reference.checkpoint)
+        for ((key, ours), (_, theirs)) in zip(model.stateDict(), ref.stateDict) where ours.dtype == .float32 {
+            XCTAssertEqual(ours.toArray(), theirs.toArray(), key)
+        }
         XCTAssertEqual(model.parameterCount, 4_652_008)
     }
 
@@ -95,7 +68,7 @@ final class EfficientNetLite0Tests: XCTestCase {
     func testPhotographsTop5MatchPyTorch() throws {
         let ref = try EfficientNetLite0Reference(padding: "same")
         let model = try EfficientNetLite0()
-        try model.loadStateDict(ref.stateDict)
+        try loadWeights(into: model, from: EfficientNetLite0Reference.checkpoint)
         model.eval()
         let logits = try model(ref.input)
         XCTAssertEqual(logits.shape, ref.logitsShape)

@@ -31,17 +31,7 @@ public struct TorchReference {
         var arguments = [script, "--model", model, "--out", directory, "--batch", "\(batch)", "--size", "\(size)",
                          "--classes", "\(classes)"]
         if trainStep { arguments.append("--train-step") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = arguments
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ReferenceError("torch_reference.py \(model) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
+        try runPython(arguments)
         return try TorchReference(directory: directory, model: model)
     }
 
@@ -62,7 +52,7 @@ public struct TorchReference {
     }
 
     /// The float tensors of a raw dump in key order; int64 counters become zeros.
-    static func tensors(_ file: String, keys: [(name: String, shape: [Int], dtype: String)]) throws -> [(String, Tensor)] {
+    public static func tensors(_ file: String, keys: [(name: String, shape: [Int], dtype: String)]) throws -> [(String, Tensor)] {
         let values = try floats(file)
         var offset = 0
         var out: [(String, Tensor)] = []
@@ -80,13 +70,34 @@ public struct TorchReference {
         return out
     }
 
-    static func floats(_ path: String) throws -> [Float] {
+    /// A raw little-endian float32 file.
+    public static func floats(_ path: String) throws -> [Float] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
     }
 
     /// Deletes the reference files.
     public func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+/// Runs Debian's `/usr/bin/python3` (which has torch and torchvision) with `arguments`;
+/// a non-zero exit throws with what it printed on standard error.
+@discardableResult
+public func runPython(_ arguments: [String]) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ReferenceError("python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+    }
+    return output
 }
 
 public struct ReferenceError: Error, CustomStringConvertible {
