@@ -20,17 +20,16 @@ final class GoogLeNetTests: XCTestCase {
     }
 
     /// One SGD step (lr 0.01, momentum 0.9) in training mode on CE(main) + 0.3·(CE(aux1) + CE(aux2)),
-    /// dropout off on both sides.
+    /// dropout off on both sides, gives torchvision's loss, BatchNorm statistics and updated weights.
     ///
-    /// float32 cannot reproduce this step's lower layers to 1e-4: where two values of a max-pool
-    /// window, or a ReLU input and 0, lie closer than rounding error, the gradient takes another
-    /// path. torch itself disagrees with its float64 run by up to 18 % (max) and 4.4 % (L2) on
-    /// single updates, and with its own 1-thread run by 7.7 % and 1.8 %. So the test asserts 1e-4
-    /// where float32 allows it (the loss; the BatchNorm running statistics, which the train-mode
-    /// forward of every layer sets; the classifiers' last layers, after which only the loss
-    /// follows) and, for every other parameter, an update within 10 % in L2 of torch's.
+    /// The batch is 2×3×64×64. At 224×224 the step has about a million max-pool windows, and in a
+    /// few of them two values lie closer than float32 rounding: the gradient then takes another
+    /// path in the lower layers (torch disagrees with its own float64 and 1-thread runs there by
+    /// several per cent). At 64×64 no window is that close and every tensor matches within 1e-4
+    /// relative — except the BatchNorm biases: they start at 0, so their updated values are
+    /// −lr·gradient and "relative" there means the gradient's own float32 error (≤ 2e-4).
     func testTrainStepWithAuxiliaryHeadsMatchesTorchvision() throws {
-        let ref = try TorchReference.generate(model: "googlenet", trainStep: true)
+        let ref = try TorchReference.generate(model: "googlenet", size: 64, trainStep: true)
         defer { ref.cleanUp() }
         let model = try GoogLeNet(dropout: 0, auxiliaryDropout: 0)
         try model.loadStateDict(ref.stateDict)
@@ -47,24 +46,11 @@ final class GoogLeNetTests: XCTestCase {
         try loss.backward()
         try optimizer.step()
 
-        let initial = Dictionary(uniqueKeysWithValues: ref.stateDict.filter { $0.1.dtype == .float32 }.map { ($0.0, $0.1.toArray()) })
         let trained = try XCTUnwrap(ref.trained)
         XCTAssertEqual(model.stateDict().map(\.0), trained.map(\.0))
-        let lastLayers: Set<String> = ["fc.weight", "fc.bias", "aux1.fc2.weight", "aux1.fc2.bias", "aux2.fc2.weight", "aux2.fc2.bias"]
         for ((name, mine), (_, theirs)) in zip(model.stateDict(), trained) where theirs.dtype == .float32 {
-            let (ours, torchValues, start) = (mine.toArray(), theirs.toArray(), initial[name]!)
-            let ourStep = zip(ours, start).map { $0 - $1 }, torchStep = zip(torchValues, start).map { $0 - $1 }
-            let isStatistic = name.hasSuffix(".running_mean") || name.hasSuffix(".running_var")
-            if isStatistic || lastLayers.contains(name) {
-                XCTAssertLessThan(maxRelativeDifference(ours, torchValues), 1e-4, "\(name) after the step")
-            }
-            if lastLayers.contains(name) {
-                XCTAssertLessThan(maxRelativeDifference(ourStep, torchStep), 1e-3, "update of \(name)")
-            } else if !isStatistic {
-                let norm = torchStep.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-                let error = zip(ourStep, torchStep).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
-                XCTAssertLessThan(error, 0.1 * norm, "update of \(name), L2")
-            }
+            let tolerance: Float = name.hasSuffix(".bn.bias") ? 2e-4 : 1e-4
+            XCTAssertLessThan(maxRelativeDifference(mine.toArray(), theirs.toArray()), tolerance, "\(name) after the step")
         }
     }
 
