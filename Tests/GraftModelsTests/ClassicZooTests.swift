@@ -1,0 +1,34 @@
+import GraftCore
+@testable import GraftModels
+import GraftNN
+import XCTest
+
+/// The classic specs' names and preprocessing, and the errors of impossible configurations.
+final class ClassicZooTests: XCTestCase {
+    func testNamesAndPreprocessing() {
+        XCTAssertEqual(ModelZoo.classicSpecs.map(\.name), [
+            "alexnet", "alexnet_lrn", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+            "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
+            "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
+        ])
+        for spec in ModelZoo.classicSpecs {
+            XCTAssertEqual(spec.preprocessing, .imageNet(), spec.name)
+            XCTAssertEqual(spec.inputShape, [3, 224, 224], spec.name)
+            XCTAssertTrue(spec.auxiliaryHeads.isEmpty, spec.name)
+        }
+    }
+
+    func testImpossibleConfigurationsThrow() {
+        func assertInvalid(_ what: String, _ body: () throws -> Module) {
+            XCTAssertThrowsError(try body(), what) { error in
+                guard case GraftError.invalidArgument = error else { return XCTFail("\(what): \(error)") }
+            }
+        }
+        assertInvalid("VGG-12") { try VGG(depth: 12) }
+        assertInvalid("three ResNet layers") { try ResNet(block: .bottleneck, layers: [3, 4, 6]) }
+        assertInvalid("an empty ResNet layer") { try ResNet(block: .basic, layers: [2, 0, 2, 2]) }
+        assertInvalid("grouped basic blocks") { try ResNet(block: .basic, layers: [2, 2, 2, 2], groups: 32, widthPerGroup: 4) }
+        assertInvalid("stride 3") { try InvertedResidual(inChannels: 16, outChannels: 16, stride: 3, expandRatio: 6) }
+        assertInvalid("no classes") { try MobileNetV2(numClasses: 0) }
+    }
+}
