@@ -37,7 +37,7 @@ public enum ModelZoo {
         ModelSpec(name: "lenet5", head: "fc3", stages: ["conv1", "conv2", "fc1", "fc2", "fc3"],
                   preprocessing: Preprocessing(channels: 1, inputSize: 32, resizeShorter: 32, mean: [0.2860], std: [0.3530]),
                   defaultNumClasses: 10, build: { try LeNet5(numClasses: $0) }),
-    ] + inceptionSpecs
+    ] + classicSpecs + inceptionSpecs
 
     /// Known model names, in zoo order.
     public static var names: [String] { specs.map(\.name) }
