@@ -34,9 +34,12 @@ $(EFFNET): | deps
 build: deps weights
 	$(SWIFT) build -c release
 
+# Tests run optimised (with -enable-testing for @testable imports) in their own build folder.
+TEST_FLAGS := -c release --scratch-path .build-test -Xswiftc -enable-testing
+
 test: deps weights
-	$(SWIFT) build --build-tests
-	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test --skip-build --disable-swift-testing
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 demo: build
 	.build/release/graft train --model lenet5 --data $(FASHION) --epochs 10

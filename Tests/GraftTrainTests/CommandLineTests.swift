@@ -49,4 +49,48 @@ final class CommandLineTests: XCTestCase {
         XCTAssertGreaterThan(top1, 0.5)
         XCTAssertGreaterThan(try XCTUnwrap(last["seconds"] as? Double), 0)
     }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let checkpoint = repository.appendingPathComponent(".cache/efficientnet-lite0-57934424.pth").path
+
+    /// `graft predict` with the real EfficientNet-Lite0 checkpoint: one JSON object per image
+    /// with ImageNet labels, probabilities in order, and logits on request.
+    func testPredictPrintsJSONWithImageNetLabels() throws {
+        let photos = ["chelsea", "coffee"].map { Self.repository.appendingPathComponent("Tests/Fixtures/photos/\($0).jpg").path }
+        let r = try runGraft(["predict", "--model", "efficientnet_lite0", "--weights", Self.checkpoint, "--topk", "3",
+                              "--json", "--logits"] + photos)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let objects = try r.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
+        XCTAssertEqual(objects.map { $0["path"] as? String }, photos)
+        let first = objects[0]["predictions"] as! [[String: Any]]
+        XCTAssertEqual(first.count, 3)
+        XCTAssertTrue((first[0]["label"] as! String).contains("cat"), "\(first)")
+        let probabilities = first.map { $0["probability"] as! Double }
+        XCTAssertEqual(probabilities, probabilities.sorted(by: >))
+        XCTAssertEqual((objects[0]["logits"] as! [Double]).count, 1000)
+        XCTAssertEqual((objects[1]["predictions"] as! [[String: Any]])[0]["label"] as? String, "espresso")
+    }
+
+    func testPredictNamesACorruptImage() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("graft-bad-\(UUID()).jpg").path
+        _ = FileManager.default.createFile(atPath: bad, contents: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 1, 2, 3]))
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let r = try runGraft(["predict", "--model", "efficientnet_lite0", "--weights", Self.checkpoint, bad])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains(bad), r.stderr)
+    }
+
+    func testInspectShowsLayersAndWhichModelAFileFits() throws {
+        let model = try runGraft(["inspect", "resnet18"])
+        XCTAssertEqual(model.status, 0, model.stderr)
+        XCTAssertTrue(model.stdout.contains("layer4.1.conv2"), model.stdout)
+        XCTAssertTrue(model.stdout.contains("11689512 parameters"), model.stdout)
+        XCTAssertTrue(model.stdout.contains("3.6"), "ResNet-18 has about 3.6 GFLOPs per image: \(model.stdout.suffix(200))")
+        let file = try runGraft(["inspect", Self.checkpoint])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        XCTAssertTrue(file.stdout.contains("_blocks.15._project_conv.weight"), file.stdout)
+        XCTAssertTrue(file.stdout.contains("fits: efficientnet_lite0 (1000 classes)"), file.stdout)
+    }
 }
