@@ -1,15 +1,12 @@
 import Foundation
 import GraftCore
 import GraftIO
+import GraftTestSupport
 import XCTest
 
 /// The files `Tests/Fixtures/torch_files.py` writes with torch at test time, in a fresh
 /// temporary directory, and the values they must hold.
 struct TorchFiles {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/torch_files.py").path
 
@@ -23,22 +20,7 @@ struct TorchFiles {
     }
 
     /// Runs the script with `arguments`; returns its standard output.
-    static func python(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "torch_files.py \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return output
-    }
+    static func python(_ arguments: [String]) throws -> Data { try runPython([script] + arguments) }
 
     func path(_ name: String) -> String { directory + "/" + name }
 
