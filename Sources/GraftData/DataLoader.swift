@@ -36,7 +36,8 @@ public struct DataLoader: Sendable {
     public let batchSize: Int
     /// Worker threads; 0 builds each batch synchronously in the consumer's thread.
     public let workers: Int
-    /// Batches decoded ahead of the consumer, at most (ready or being built).
+    /// Batches in flight at most, being built or ready and not yet taken (2 × workers unless
+    /// given): bounds memory, and only that many workers can be busy at once.
     public let prefetch: Int
     public let shuffle: Bool
     /// Drop the last batch when it is smaller than `batchSize`.
@@ -50,9 +51,10 @@ public struct DataLoader: Sendable {
 
     /// Throws `GraftError.invalidArgument` when `batchSize` or `prefetch` is not positive or
     /// `workers` is negative.
-    public init(dataset: any Dataset, batchSize: Int, workers: Int = 0, prefetch: Int = 2, shuffle: Bool = true,
+    public init(dataset: any Dataset, batchSize: Int, workers: Int = 0, prefetch: Int? = nil, shuffle: Bool = true,
                 dropLast: Bool = false, seed: UInt64, minimumShorterSide: Int? = nil, skipFailures: Bool = false,
                 makeSample: @escaping SampleMaker) throws {
+        let prefetch = prefetch ?? max(2 * workers, 1)
         guard batchSize > 0, prefetch > 0, workers >= 0 else {
             throw GraftError.invalidArgument(op: "DataLoader",
                 detail: "batch size \(batchSize) and prefetch \(prefetch) must be positive, workers \(workers) not negative")

@@ -177,10 +177,48 @@ final class DataLoaderTests: XCTestCase {
         }
     }
 
+    func testPrefetchBoundsTheWorkAhead() throws {
+        let progress = Progress()
+        let loader = try DataLoader(dataset: RecordingImages(inner: SyntheticImages(count: 60), progress: progress), batchSize: 1,
+                                    workers: 4, prefetch: 2, shuffle: false, seed: 0, makeSample: randomCropSample)
+        XCTAssertEqual(try DataLoader(dataset: SyntheticImages(count: 2), batchSize: 1, workers: 3, seed: 0,
+                                      makeSample: randomCropSample).prefetch, 6, "2 × workers by default")
+        let epoch = loader.epoch(0)
+        while let batch = try epoch.next() {
+            Thread.sleep(forTimeInterval: 0.002)
+            progress.lock.lock(); progress.delivered = batch.indices[0] + 1; progress.lock.unlock()
+        }
+        // Batch k may start once batch k − prefetch has been handed over (next() hands it over
+        // just before the consumer records it), so k − delivered never exceeds prefetch.
+        XCTAssertLessThanOrEqual(progress.furthestAhead, 2)
+        XCTAssertGreaterThanOrEqual(progress.furthestAhead, 1, "the workers ran ahead")
+    }
+
     func testInvalidSettingsThrow() {
         let data = SyntheticImages(count: 4)
         XCTAssertThrowsError(try DataLoader(dataset: data, batchSize: 0, seed: 0, makeSample: randomCropSample))
         XCTAssertThrowsError(try DataLoader(dataset: data, batchSize: 2, workers: -1, seed: 0, makeSample: randomCropSample))
         XCTAssertThrowsError(try DataLoader(dataset: data, batchSize: 2, prefetch: 0, seed: 0, makeSample: randomCropSample))
+    }
+}
+
+/// Batches the consumer has received, and how far ahead of that any decoding started.
+private final class Progress: @unchecked Sendable {
+    let lock = NSLock()
+    var delivered = 0, furthestAhead = 0
+}
+
+/// A dataset that records in `progress` how far ahead of the consumer each decode starts.
+private struct RecordingImages: Dataset {
+    let inner: SyntheticImages
+    let progress: Progress
+    var count: Int { inner.count }
+    var classNames: [String] { inner.classNames }
+    func label(at index: Int) -> Int { inner.label(at: index) }
+    func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
+        progress.lock.lock()
+        progress.furthestAhead = max(progress.furthestAhead, index - progress.delivered)
+        progress.lock.unlock()
+        return try inner.image(at: index, minimumShorterSide: minimumShorterSide)
     }
 }
