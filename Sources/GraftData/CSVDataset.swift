@@ -3,7 +3,7 @@ import Foundation
 /// Images listed in a CSV file of `path,label` rows (RFC 4180 quoting; a first row
 /// `path,label` is a header). Paths are relative to the CSV file's folder unless absolute.
 /// Labels are either all non-negative integers (classes `"0"…"max"`) or class names
-/// (classes = the distinct names in Python's sorted order).
+/// (classes = the distinct names, by code points, in Python's sorted order).
 public struct CSVDataset: Dataset {
     public let file: String
     public let classNames: [String]
@@ -16,11 +16,7 @@ public struct CSVDataset: Dataset {
     /// exist, bad quoting, or no rows at all.
     public init(file: String) throws {
         self.file = file
-        let bytes = try readFile(file)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw DataError.corrupt(file: file, reason: "not UTF-8 text")
-        }
-        var records = try parseCSV(text, file: file)
+        var records = try parseCSV(try readFile(file), file: file)
         if let first = records.first,
            first.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) == ["path", "label"] {
             records.removeFirst()
@@ -52,9 +48,10 @@ public struct CSVDataset: Dataset {
             labels = values
             classNames = (0...(values.max() ?? 0)).map(String.init)
         } else {
-            let classes = Array(Set(names)).sortedByCodePoints()
-            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-            labels = names.map { index[$0]! }
+            var seen = Set<[Unicode.Scalar]>()
+            let classes = names.filter { seen.insert(Array($0.unicodeScalars)).inserted }.sortedByCodePoints()
+            let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { (Array($1.unicodeScalars), $0) })
+            labels = names.map { index[Array($0.unicodeScalars)]! }
             classNames = classes
         }
         self.paths = paths

@@ -44,11 +44,12 @@ public struct DatasetLayout: Sendable {
     /// The image folder `base/name`, checked to have `train`'s classes.
     private static func split(_ name: String, base: String, matching train: ImageFolder) throws -> ImageFolder {
         let folder = try ImageFolder(root: base + "/" + name)
-        let trainClasses = Set(train.classNames), classes = Set(folder.classNames)
+        let trainClasses = Set(train.classNames.map { Array($0.unicodeScalars) })
+        let classes = Set(folder.classNames.map { Array($0.unicodeScalars) })
         if trainClasses != classes {
             throw DatasetError.classMismatch(split: name, directory: folder.root,
-                                             missing: train.classNames.filter { !classes.contains($0) },
-                                             extra: folder.classNames.filter { !trainClasses.contains($0) })
+                                             missing: train.classNames.filter { !classes.contains(Array($0.unicodeScalars)) },
+                                             extra: folder.classNames.filter { !trainClasses.contains(Array($0.unicodeScalars)) })
         }
         return folder
     }

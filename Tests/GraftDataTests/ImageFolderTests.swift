@@ -4,15 +4,16 @@ import XCTest
 
 final class ImageFolderTests: XCTestCase {
     /// Class names and nested folders whose code-point order differs from a tree walk's and
-    /// from Swift's `<` (decomposed é), upper-case extensions, non-image files, a stray file
-    /// in the root and a symbolic link to a folder.
+    /// from Swift's `<` (which puts è before a decomposed é), upper-case extensions, non-image
+    /// files, a stray file in the root and a symbolic link to a folder.
     static let tree = [
         "README.txt",
         "b/img10.png", "b/img9.png", "b/IMG.JPG", "b/x.Png", "b/notes.txt",
         "B/one.jpeg", "B/data.csv",
         "a/a/x.png", "a/a b/y.png", "a/a-b/z.png", "a/a0/w.png", "a/Z/v.png", "a/top.png", "a/a/deeper/u.png",
         "_under/p.png", "10/q.png", "9/r.png", "Z z/s.png",
-        "\u{E9}/nfc.png", "e\u{301}/nfd.png", "\u{1F600}/emoji.png",
+        "\u{E9}/nfc.png", "e\u{301}/nfd.png", "\u{E8}/grave.png", "\u{1F600}/emoji.png",
+        "a/e\u{301}/f.png", "a/\u{E8}/g.png", "b/e\u{301}.png", "b/\u{E8}.png",
     ]
 
     func makeTree() throws -> String {
