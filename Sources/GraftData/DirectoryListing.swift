@@ -1,0 +1,42 @@
+import Foundation
+
+/// One entry of a directory, as `os.scandir` reports it: `isDirectory` follows symbolic links
+/// (a broken link is a file).
+struct DirectoryEntry {
+    let name: String
+    let isDirectory: Bool
+}
+
+/// The entries of `path` (not `.` and `..`), unsorted; errors name the directory.
+func listDirectory(_ path: String) throws -> [DirectoryEntry] {
+    guard let dir = opendir(path) else {
+        throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+    }
+    defer { closedir(dir) }
+    var entries: [DirectoryEntry] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafePointer(to: entry.pointee.d_name) {
+            $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) { String(cString: $0) }
+        }
+        if name == "." || name == ".." { continue }
+        let type = Int32(entry.pointee.d_type)
+        let isDirectory: Bool
+        if type == Int32(DT_DIR) {
+            isDirectory = true
+        } else if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) {
+            isDirectory = fileIdentity(path + "/" + name)?.isDirectory ?? false
+        } else {
+            isDirectory = false
+        }
+        entries.append(DirectoryEntry(name: name, isDirectory: isDirectory))
+    }
+    return entries
+}
+
+/// Device, inode and kind of the file at `path`, following links; nil when it cannot be
+/// stat'ed (a broken link).
+func fileIdentity(_ path: String) -> (device: UInt64, inode: UInt64, isDirectory: Bool)? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return (UInt64(info.st_dev), UInt64(info.st_ino), (info.st_mode & S_IFMT) == S_IFDIR)
+}

@@ -1,0 +1,23 @@
+import GraftCore
+
+/// The samples of `base` at `indices`, in that order (torch's `Subset`).
+public struct SubsetDataset: Dataset {
+    public let base: any Dataset
+    public let indices: [Int]
+
+    /// Throws when an index is outside `base`.
+    public init(base: any Dataset, indices: [Int]) throws {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= base.count }) {
+            throw GraftError.invalidArgument(op: "SubsetDataset", detail: "index \(bad) is outside a data set of \(base.count) samples")
+        }
+        self.base = base
+        self.indices = indices
+    }
+
+    public var count: Int { indices.count }
+    public var classNames: [String] { base.classNames }
+    public func label(at index: Int) -> Int { base.label(at: indices[index]) }
+    public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
+        try base.image(at: indices[index], minimumShorterSide: minimumShorterSide)
+    }
+}
