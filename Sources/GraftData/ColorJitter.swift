@@ -15,6 +15,8 @@ public struct ColorJitter: ImageTransform, Equatable {
     public let contrast: ClosedRange<Float>?
     public let saturation: ClosedRange<Float>?
     public let hue: ClosedRange<Float>?
+    /// The arguments given: brightness, contrast, saturation, hue.
+    let arguments: [Float]
 
     /// Ranges `max(0, 1 − x) ... 1 + x` for brightness, contrast and saturation, `−hue ... hue`.
     public init(brightness: Float = 0, contrast: Float = 0, saturation: Float = 0, hue: Float = 0) throws {
@@ -25,6 +27,7 @@ public struct ColorJitter: ImageTransform, Equatable {
         func factor(_ v: Float) -> ClosedRange<Float>? { v == 0 ? nil : max(0, 1 - v)...(1 + v) }
         self.brightness = factor(brightness); self.contrast = factor(contrast); self.saturation = factor(saturation)
         self.hue = hue == 0 ? nil : -hue...hue
+        arguments = [brightness, contrast, saturation, hue]
     }
 
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
