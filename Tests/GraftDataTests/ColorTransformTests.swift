@@ -29,6 +29,15 @@ final class ColorTransformTests: XCTestCase {
         }
     }
 
+    func testColorJitterOpsOnGreyImagesMatchTorchvision() throws {
+        let grey = try image.converted(channels: 1)
+        let expected = try TorchVision.apply("np.concatenate([np.asarray(x) for x in [F.adjust_brightness(img, 1.2), F.adjust_contrast(img, 0.6), "
+                                             + "F.adjust_saturation(img, 1.5), F.adjust_hue(img, 0.2)]], axis=0)", to: grey)
+        let ops: [Image] = [ColorJitter.adjustBrightness(grey, 1.2), ColorJitter.adjustContrast(grey, 0.6),
+                            ColorJitter.adjustSaturation(grey, 1.5), ColorJitter.adjustHue(grey, 0.2)]
+        XCTAssertEqual(try Image(width: grey.width, height: grey.height * 4, channels: 1, pixels: ops.flatMap(\.pixels)), expected)
+    }
+
     func testGrayscaleMatchesTorchvision() throws {
         var g = RandomGenerator(seed: 1)
         let grey = try Grayscale(outputChannels: 1).apply(image, using: &g)

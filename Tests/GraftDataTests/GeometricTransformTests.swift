@@ -42,6 +42,23 @@ final class GeometricTransformTests: XCTestCase {
             "F.affine(img, angle=17.0, translate=[1, -2], scale=1.2, shear=[10.0, -5.0], interpolation=F.InterpolationMode.BILINEAR)", to: image)
         let m = RandomAffine.inverseMatrix(center: (4.5, 3.5), angle: 17, translate: (1, -2), scale: 1.2, shear: (10, -5))
         assertPixels(image.affineWarped(inverse: m), affine, "affine")
+        // Quarter turns through the general warp: a non-square rotation and a square affine.
+        let quarter = try TorchVision.apply("F.rotate(img, 90.0, interpolation=F.InterpolationMode.BILINEAR)", to: image)
+        assertPixels(Rotation.rotate(image, degrees: 90), quarter, "rotate 90° of 9×7")
+        let square = patternImage(width: 8, height: 8)
+        let clockwise = try TorchVision.apply(
+            "F.affine(img, angle=90.0, translate=[0, 0], scale=1.0, shear=[0.0, 0.0], interpolation=F.InterpolationMode.BILINEAR)", to: square)
+        var g = RandomGenerator(seed: 0)
+        assertPixels(try RandomAffine(degrees: 90...90).apply(square, using: &g), clockwise, "affine 90°")
+    }
+
+    func testAreaResizeIsAdaptiveAveragePooling() throws {
+        let image = patternImage(width: 13, height: 9)
+        let pooled = try TorchVision.apply(
+            "np.floor(__import__('torch').nn.functional.adaptive_avg_pool2d(__import__('torch').tensor(a, dtype=__import__('torch').float64)"
+            + ".permute(2, 0, 1)[None], (4, 5))[0].permute(1, 2, 0).numpy() + 0.5)", to: image)
+        var g = RandomGenerator(seed: 0)
+        assertPixels(try Resize(width: 5, height: 4, interpolation: .area).apply(image, using: &g), pooled, "area 13×9 → 5×4")
     }
 
     func testIdentityAffineChangesNothing() throws {
