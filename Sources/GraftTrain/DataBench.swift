@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 import GraftData
+import GraftModels
 
 /// The data-pipeline benchmark's result, the same line as shared/bench/torch_data_bench.py.
 public struct DataBenchResult: Sendable {
@@ -12,36 +13,33 @@ public struct DataBenchResult: Sendable {
     public var images: Int
     /// Threads doing the work.
     public var threads: Int
-    /// Which augmentation ran: "provisional" until RandomResizedCrop and ColorJitter exist.
-    public var pipeline: String
 
-    /// `{"framework": "graft", "workload": "decode-augment", "img_s": …, "images": …, "threads": 1, "pipeline": …}`.
+    /// `{"framework": "graft", "workload": "decode-augment", "img_s": …, "images": …, "threads": 1}`.
     public var json: String {
         "{\"framework\": \"graft\", \"workload\": \"decode-augment\", \"img_s\": \(String(format: "%.1f", imagesPerSecond)), "
-            + "\"images\": \(images), \"threads\": \(threads), \"pipeline\": \"\(pipeline)\"}"
+            + "\"images\": \(images), \"threads\": \(threads)}"
     }
 
     /// One line for people.
     public var text: String {
-        String(format: "%.1f images/s (%d images in the loop, %d files, %d thread, %@ pipeline)",
-               imagesPerSecond, imagesProcessed, images, threads, pipeline)
+        String(format: "%.1f images/s (%d images in the loop, %d files, %d thread: decode, %@)",
+               imagesPerSecond, imagesProcessed, images, threads, standardTrainingSpec)
     }
 }
 
 /// Decodes and augments every JPEG or PNG under `directory` (recursively, in sorted path
 /// order, files read into memory first, as torch_data_bench.py) in a loop for `seconds`,
 /// through a `DataLoader` with one worker thread (the calling thread only waits for it), and
-/// measures images per second. oneDNN is not told anything (the pipeline does not use it).
-/// Unlike the Python script it does not pin itself to a CPU; run it under `taskset -c 0`
-/// for that.
+/// measures images per second. The calling thread only waits; the Python script also pins
+/// itself to one CPU, which Swift's Glibc module cannot (run under `taskset -c 0` for that).
 public func runDataBench(directory: String, seconds: Double) throws -> DataBenchResult {
     guard seconds > 0 else {
         throw GraftError.invalidArgument(op: "bench", detail: "seconds \(seconds) must be positive")
     }
     let files = try EncodedImageFiles(directory: directory)
-    let pipeline = ProvisionalTrainingPipeline(size: 224)
+    let pipeline = try Pipeline(spec: standardTrainingSpec, mean: Preprocessing.imageNet().mean, std: Preprocessing.imageNet().std)
     let loader = try DataLoader(dataset: files, batchSize: 8, workers: 1, prefetch: 2, shuffle: false, seed: 0,
-                                makeSample: { image, generator in try pipeline.makeSample(image, &generator) })
+                                makeSample: { image, generator in try pipeline(image, using: &generator) })
     var processed = 0, epoch = 0
     let start = DispatchTime.now()
     var elapsed = 0.0
@@ -55,7 +53,7 @@ public func runDataBench(directory: String, seconds: Double) throws -> DataBench
         epoch += 1
     }
     return DataBenchResult(imagesPerSecond: Double(processed) / elapsed, imagesProcessed: processed,
-                           images: files.count, threads: 1, pipeline: "provisional")
+                           images: files.count, threads: 1)
 }
 
 /// The JPEG and PNG files under a directory, read into memory, decoded on demand to RGB.
@@ -93,34 +91,5 @@ struct EncodedImageFiles: Dataset {
     }
 }
 
-/// PROVISIONAL stand-in for the standard training pipeline (RandomResizedCrop(size),
-/// RandomHorizontalFlip, ColorJitter(0.4, 0.4, 0.4), ToTensor, Normalize(ImageNet)) until the
-/// augmentation transforms exist: resize the shorter side to `size` and centre-crop instead
-/// of a random resized crop, a seeded horizontal flip, no colour jitter, ImageNet
-/// normalisation. It does less work than the real pipeline, so its figures are not comparable
-/// with torchvision's.
-struct ProvisionalTrainingPipeline: Sendable {
-    let size: Int
-    let mean: [Float] = [0.485, 0.456, 0.406]
-    let std: [Float] = [0.229, 0.224, 0.225]
-
-    func makeSample(_ image: Image, _ generator: inout RandomGenerator) throws -> Sample {
-        let cropped = try image.resizeAndCenterCrop(shorterSide: size, crop: size)
-        let flip = generator.nextFloat() < 0.5
-        let (c, h, w) = (cropped.channels, cropped.height, cropped.width)
-        var table = [Float](repeating: 0, count: 256 * c)
-        for k in 0..<c {
-            for v in 0..<256 { table[k * 256 + v] = (Float(v) / 255 - mean[k % mean.count]) / std[k % std.count] }
-        }
-        var values = [Float](repeating: 0, count: c * h * w)
-        cropped.pixels.withUnsafeBufferPointer { src in
-            for y in 0..<h {
-                for x in 0..<w {
-                    let sx = flip ? w - 1 - x : x
-                    for k in 0..<c { values[(k * h + y) * w + x] = table[k * 256 + Int(src[(y * w + sx) * c + k])] }
-                }
-            }
-        }
-        return Sample(channels: c, height: h, width: w, values: values)
-    }
-}
+/// torchvision's standard training augmentation, as torch_data_bench.py runs it.
+public let standardTrainingSpec = "random-resized-crop(224), hflip, color-jitter(0.4, 0.4, 0.4), normalize"

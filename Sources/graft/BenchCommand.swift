@@ -7,10 +7,11 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure the data pipeline: decode + training augmentation on one core.",
         discussion: """
-        Reads every JPEG or PNG under --data into memory, then decodes and augments them in a loop \
-        for --seconds with one worker thread. With --json prints the same line as \
-        shared/bench/torch_data_bench.py: {"framework": "graft", "workload": "decode-augment", \
-        "img_s": …, "images": …, "threads": 1, "pipeline": …}.
+        Reads every JPEG or PNG under --data into memory, then decodes them and runs torchvision's \
+        standard training augmentation (random resized crop 224, horizontal flip, colour jitter \
+        0.4/0.4/0.4, normalise) in a loop for --seconds with one worker thread. With --json prints \
+        the same line as shared/bench/torch_data_bench.py: {"framework": "graft", "workload": \
+        "decode-augment", "img_s": …, "images": …, "threads": 1}.
         """)
 
     @Option(help: "Folder of JPEG or PNG files (searched recursively).")
