@@ -20,38 +20,52 @@ import GraftCore
 extension Pipeline {
     /// The help text for the pipeline syntax: grammar and every transform with its parameters.
     public static let specHelp = """
-    Pipeline syntax: steps separated by commas, each `name` or `name(arguments)`; arguments are
-    positional (in the order listed) or `key=value`. A range is `low-high` (e.g. 0.08-1,
-    -10-10); a size is `N` (square, or the shorter side for resize) or `WxH`; a pair is `v`
-    or `XxY`. Steps before `normalize` act on the 8-bit image, steps after it on the
-    normalised sample; `normalize` (ToTensor + Normalize with the model's mean/std) is
-    implied after the last image step when absent.
-    Example: random-resized-crop(224, scale=0.08-1), hflip, color-jitter(0.4, 0.4, 0.4), pca-lighting(0.1), normalize
+    Pipeline syntax: steps separated by commas, each `name` or `name(arguments)`.
+    Arguments are positional (in the order listed) or `key=value`. A range is
+    `low-high` (0.08-1, -10-10); a size is `N` (square, or the shorter side for
+    resize) or `WxH`; a pair is `v` or `XxY`. Steps before `normalize` act on the
+    8-bit image, steps after it on the normalised sample; `normalize` (ToTensor +
+    Normalize with the model's mean/std) is implied after the last image step.
+    Example: random-resized-crop(224, scale=0.08-1), hflip,
+             color-jitter(0.4, 0.4, 0.4), pca-lighting(0.1), normalize
 
     Image steps:
-      resize(size, interpolation=bilinear)      size N: shorter side N; WxH: exact. interpolation: bilinear | area | nearest
-      center-crop(size)                         central N×N or W×H window (black padding if larger)
-      random-crop(size, padding=0)              random window after zero padding on every side
+      resize(size, interpolation=bilinear)
+          N: shorter side N; WxH: exact; interpolation bilinear | area | nearest
+      center-crop(size)
+          central N×N or W×H window (black padding if larger)
+      random-crop(size, padding=0)
+          random window after zero padding on every side
       random-resized-crop(size, scale=0.08-1, ratio=0.75-1.3333334)
-                                                random box (area fraction, aspect ratio), resized to size×size
-      hflip(p=0.5)                              mirror left–right with probability p
-      vflip(p=0.5)                              flip top–bottom with probability p
-      rotate(degrees)                           angle uniform in ±degrees (or a range), counterclockwise, fill 0
-      shear(x, y=0)                             shear angles in degrees: ±x (or a range) and ±y
+          random box (area fraction, aspect ratio), resized to size×size
+      hflip(p=0.5)
+          mirror left–right with probability p
+      vflip(p=0.5)
+          flip top–bottom with probability p
+      rotate(degrees)
+          angle uniform in ±degrees (or a range), counterclockwise, fill 0
+      shear(x, y=0)
+          shear angles in degrees: ±x (or a range) and ±y
       affine(degrees=0, translate=0, scale=1, shear=0, shear-y=0)
-                                                one random affine warp; translate: fraction of the size (pair)
-      elastic(alpha=50, sigma=5)                elastic deformation: smoothed displacements of up to alpha pixels
-      grid-distortion(steps=5, limit=0.3)       piecewise-linear grid warp, cells stretched by 1 ± limit
+          one random affine warp; translate: fraction of the size (pair)
+      elastic(alpha=50, sigma=5)
+          elastic deformation: smoothed displacements of up to alpha pixels
+      grid-distortion(steps=5, limit=0.3)
+          piecewise-linear grid warp, cells stretched by 1 ± limit
       color-jitter(brightness=0, contrast=0, saturation=0, hue=0)
-                                                torchvision ColorJitter: factors 1 ± x (hue ± x), random order
-      color-shift(max=20)                       per-channel offset uniform in ±max levels
-      pca-lighting(std=0.1)                     AlexNet lighting noise along ImageNet's RGB principal components
-      grayscale(p=1, channels=same)             luma with probability p, over channels 1 or 3 (default: as input)
+          torchvision ColorJitter: factors 1 ± x (hue ± x), random order
+      color-shift(max=20)
+          per-channel offset uniform in ±max levels ("+20 R, −20 G, +20 B")
+      pca-lighting(std=0.1)
+          AlexNet lighting noise along ImageNet's RGB principal components
+      grayscale(p=1, channels=same)
+          luma with probability p, over 1 or 3 channels (default: as input)
     The normalisation step:
-      normalize                                 (v / 255 − mean) / std per channel
+      normalize
+          (v / 255 − mean) / std per channel
     Sample steps (after normalize):
       random-erasing(p=0.5, scale=0.02-0.33, ratio=0.3-3.3, value=0)
-                                                erase a random box; value: a number, per-channel a/b/c, or random
+          erase a random box (Cutout); value: a number, a/b/c, or random
     """
 
     /// The transform names the syntax knows.
