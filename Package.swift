@@ -29,7 +29,7 @@ let package = Package(
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels", "GraftIO", "GraftTestSupport"]),
         .testTarget(name: "GraftIOTests", dependencies: ["GraftIO", "GraftModels", "GraftTestSupport"]),
-        .testTarget(name: "GraftDataTests", dependencies: ["GraftData"]),
+        .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftTestSupport"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftModels"]),
         .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft"]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import GraftTestSupport
 import XCTest
 @testable import GraftData
 
@@ -54,19 +55,7 @@ enum DatasetTrees {
             d = torchvision.datasets.ImageFolder(sys.argv[1])
             print(json.dumps({"classes": d.classes, "samples": [[p, l] for p, l in d.samples]}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, root]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw DataError.corrupt(file: root, reason: "torchvision failed: \(String(decoding: errors, as: UTF8.self))")
-        }
+        let data = try runPython(["-c", script, root])
         return try JSONDecoder().decode(TorchFolder.self, from: data)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GraftTestSupport
 import XCTest
 import GraftCore
 @testable import GraftData
@@ -6,8 +7,8 @@ import GraftCore
 /// Runs torchvision 0.14's functional ops (Debian's /usr/bin/python3) on an image, at test time.
 enum TorchVision {
     /// The image `expression` yields when Python evaluates it with `img` a PIL image of
-    /// `image`, `F` torchvision.transforms.functional, `np` numpy and `Image` PIL.Image;
-    /// the test is skipped when torchvision is not installed.
+    /// `image`, `F` torchvision.transforms.functional, `np` numpy and `Image` PIL.Image
+    /// (`make test` installs python3-torchvision).
     static func apply(_ expression: String, to image: Image) throws -> Image {
         let script = """
         import sys, numpy as np
@@ -20,22 +21,7 @@ enum TorchVision {
         if out.ndim == 2: out = out[:, :, None]
         print(out.shape[1], out.shape[0], out.shape[2], out.astype(np.uint8).tobytes().hex())
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input; process.standardOutput = output; process.standardError = errors
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw XCTSkip("no /usr/bin/python3") }
-        try process.run()
-        input.fileHandleForWriting.write(Data(image.pixels.map { String(format: "%02x", $0) }.joined().utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if errorText.contains("No module named") { throw XCTSkip("torchvision is not installed: \(errorText)") }
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "TorchVision", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: errorText])
-        }
+        let data = try runPython(["-c", script], input: Data(image.pixels.map { String(format: "%02x", $0) }.joined().utf8))
         let fields = String(decoding: data, as: UTF8.self).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         var bytes: [UInt8] = []
         var digits = fields[3].makeIterator()

@@ -80,22 +80,26 @@ public struct TorchReference {
     public func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-/// Runs Debian's `/usr/bin/python3` (which has torch and torchvision) with `arguments`;
-/// a non-zero exit throws with what it printed on standard error.
+/// Runs Debian's `/usr/bin/python3` (which has torch and torchvision) with `arguments`,
+/// feeding it `input` on standard input; a non-zero exit throws with what it printed on
+/// standard error. Returns its standard output.
 @discardableResult
-public func runPython(_ arguments: [String]) throws -> Data {
+public func runPython(_ arguments: [String], input: Data? = nil) throws -> Data {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
     process.arguments = arguments
-    let out = Pipe(), err = Pipe()
+    let stdin = Pipe(), out = Pipe(), err = Pipe()
+    process.standardInput = stdin
     process.standardOutput = out
     process.standardError = err
     try process.run()
+    if let input { stdin.fileHandleForWriting.write(input) }
+    try stdin.fileHandleForWriting.close()
     let output = out.fileHandleForReading.readDataToEndOfFile()
     let errors = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw ReferenceError("python3 \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+        throw ReferenceError("python3 \(arguments.prefix(1).joined()) failed: \(String(decoding: errors, as: UTF8.self))")
     }
     return output
 }
