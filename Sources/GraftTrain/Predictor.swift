@@ -30,10 +30,12 @@ public final class Predictor {
 
     /// Builds `modelName` with as many classes as the weight file's head has and loads it strictly.
     public init(modelName: String, weightsPath: String) throws {
-        spec = try ModelZoo.spec(modelName)
+        let spec = try ModelZoo.spec(modelName)
+        self.spec = spec
         let entries = try readWeights(weightsPath)
         let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
-        model = try spec.make(numClasses: classes)
+        // Every value comes from the file: skip drawing initial weights.
+        model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
         try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)
         model.eval()
         labels = classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil
