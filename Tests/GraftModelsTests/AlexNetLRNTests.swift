@@ -45,9 +45,9 @@ final class AlexNetLRNTests: XCTestCase {
         }
         XCTAssertEqual(sizes, [[96, 55, 55], [256, 27, 27], [384, 13, 13], [384, 13, 13], [256, 13, 13]])
         XCTAssertEqual(h.shape, [1, 256, 6, 6])
-        let spec = try ClassicParity.spec("alexnet_lrn")
+        let spec = try ZooParity.spec("alexnet_lrn")
         XCTAssertEqual(spec.preprocessing, .imageNet())
-        ClassicParity.assertStages(spec, model, classes: 1000, file: #filePath, line: #line)
+        ZooParity.assertStages(spec, model, classes: 1000, file: #filePath, line: #line)
     }
 
     func testInitialisationIsThePapers() throws {
@@ -60,7 +60,7 @@ final class AlexNetLRNTests: XCTestCase {
         let biases: [String: Float] = ["features.0": 0, "features.4": 1, "features.8": 0, "features.10": 1,
                                        "features.12": 1, "classifier.0": 1, "classifier.3": 1, "classifier.6": 0]
         for (layer, bias) in biases {
-            let w = ClassicParity.Moments(try XCTUnwrap(model.parameter(named: layer + ".weight")).toArray())
+            let w = ZooParity.Moments(try XCTUnwrap(model.parameter(named: layer + ".weight")).toArray())
             XCTAssertEqual(w.mean, 0, accuracy: 6 * 0.01 / Double(w.n).squareRoot(), layer)
             XCTAssertEqual(w.std, 0.01, accuracy: 6 * 0.01 / Double(w.n).squareRoot(), layer)
             XCTAssertGreaterThan(w.maxAbs, 0.025, "\(layer) is normal, not uniform")

@@ -11,7 +11,7 @@ final class ClassicInitTests: XCTestCase {
     /// `uniform`, within sampling error.
     private func assertDrawn(_ values: [Float], std: Double, uniform: Bool = false, _ name: String,
                              file: StaticString = #filePath, line: UInt = #line) {
-        let m = ClassicParity.Moments(values)
+        let m = ZooParity.Moments(values)
         let tolerance = 6 * std / Double(m.n).squareRoot()
         XCTAssertEqual(m.mean, 0, accuracy: tolerance, "mean of \(name)", file: file, line: line)
         XCTAssertEqual(m.std, std, accuracy: tolerance, "std of \(name)", file: file, line: line)

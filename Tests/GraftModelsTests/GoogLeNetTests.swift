@@ -7,16 +7,7 @@ import GraftTestSupport
 final class GoogLeNetTests: XCTestCase {
     /// Keys, shapes, initialisation and eval-mode logits against torchvision's googlenet.
     func testMatchesTorchvision() throws {
-        let ref = try TorchReference.generate(model: "googlenet")
-        defer { ref.cleanUp() }
-        let model = try GoogLeNet()
-        assertSameStateDictLayout(model, ref.keys)
-        assertSameInitialisation(model, ref.stateDict)
-        try model.loadStateDict(ref.stateDict)
-        model.eval()
-        let logits = try model(ref.input)
-        XCTAssertEqual(logits.shape, ref.logitsShape)
-        XCTAssertLessThan(maxRelativeDifference(logits.toArray(), ref.logits), 1e-4)
+        try ZooParity.check("googlenet")
     }
 
     /// One SGD step (lr 0.01, momentum 0.9) in training mode on CE(main) + 0.3·(CE(aux1) + CE(aux2)),

@@ -7,16 +7,7 @@ import GraftTestSupport
 final class InceptionV3Tests: XCTestCase {
     /// Keys, shapes, initialisation and eval-mode logits (batch 2 at 299) against torchvision's inception_v3.
     func testMatchesTorchvision() throws {
-        let ref = try TorchReference.generate(model: "inception_v3", size: 299)
-        defer { ref.cleanUp() }
-        let model = try InceptionV3()
-        assertSameStateDictLayout(model, ref.keys)
-        assertSameInitialisation(model, ref.stateDict)
-        try model.loadStateDict(ref.stateDict)
-        model.eval()
-        let logits = try model(ref.input)
-        XCTAssertEqual(logits.shape, ref.logitsShape)
-        XCTAssertLessThan(maxRelativeDifference(logits.toArray(), ref.logits), 1e-4)
+        try ZooParity.check("inception_v3", size: 299)
     }
 
     /// torchvision's per-module stddevs: 0.1 everywhere but AuxLogits.fc (0.001); AuxLogits.conv1

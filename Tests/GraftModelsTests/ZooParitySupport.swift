@@ -5,21 +5,22 @@ import GraftNN
 import GraftTestSupport
 import XCTest
 
-/// Parity of the classic zoo models with torchvision 0.14, one model at a time.
-enum ClassicParity {
+/// Parity of the zoo models with torchvision 0.14, one model at a time.
+enum ZooParity {
     /// Not ImageNet's 1000, so that `numClasses` must reach the head to match.
     static let classes = 37
 
     static func spec(_ name: String) throws -> ModelSpec {
-        try XCTUnwrap(ModelZoo.classicSpecs.first { $0.name == name }, "no classic spec \(name)")
+        try ModelZoo.spec(name)
     }
 
     /// Builds `name` as the zoo does and checks it against torchvision's: the initialisation
     /// statistics of every parameter, the state-dict keys, dtypes and shapes in order, the
     /// spec's head and stages, and the eval-mode logits after loading torchvision's weights.
-    static func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `size` is the side of the square input batch (299 for Inception-v3).
+    static func check(_ name: String, size: Int = 224, file: StaticString = #filePath, line: UInt = #line) throws {
         let start = Date()
-        let reference = try TorchReference.generate(model: name, classes: classes)
+        let reference = try TorchReference.generate(model: name, size: size, classes: classes)
         defer { reference.cleanUp() }
         let generated = Date()
         let spec = try spec(name)
@@ -69,14 +70,16 @@ enum ClassicParity {
         }
     }
 
-    /// The stages are module paths in order whose parameters partition the model's, each
-    /// holding some, and the head is the last stage, with `classes` outputs.
+    /// The stages are module paths in order whose parameters partition the model's (those of
+    /// auxiliary heads aside), each holding some, and the head is the last stage, with
+    /// `classes` outputs.
     static func assertStages(_ spec: ModelSpec, _ model: Module, classes: Int, file: StaticString, line: UInt) {
         XCTAssertEqual(spec.stages.last, spec.head, "\(spec.name): the head is the last stage", file: file, line: line)
         for stage in spec.stages {
             XCTAssertNotNil(model.module(at: stage), "\(spec.name): stage \(stage) is no module", file: file, line: line)
         }
-        let owners = model.namedParameters().map { p in spec.stages.indices.filter { p.0.hasPrefix(spec.stages[$0] + ".") } }
+        let trunkAndHead = model.namedParameters().filter { p in !spec.auxiliaryHeads.contains { p.0.hasPrefix($0 + ".") } }
+        let owners = trunkAndHead.map { p in spec.stages.indices.filter { p.0.hasPrefix(spec.stages[$0] + ".") } }
         XCTAssertTrue(owners.allSatisfy { $0.count == 1 }, "\(spec.name): a parameter lies under no stage or several", file: file, line: line)
         let order = owners.compactMap(\.first)
         XCTAssertEqual(order, order.sorted(), "\(spec.name): stages out of parameter order", file: file, line: line)
