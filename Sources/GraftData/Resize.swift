@@ -14,6 +14,11 @@ struct ResampleAxis {
     let weights: [Int32]
     let kernelSize: Int
 
+    /// Runs `body` on unchecked views of `first`, `taps` and `weights` (the resampling loops).
+    func withBuffers<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int32>) -> R) -> R {
+        first.withUnsafeBufferPointer { f in taps.withUnsafeBufferPointer { t in weights.withUnsafeBufferPointer { w in body(f, t, w) } } }
+    }
+
     init(inputSize: Int, outputSize: Int) {
         let scale = Double(inputSize) / Double(outputSize)
         let filterScale = max(scale, 1)
@@ -90,18 +95,34 @@ extension Image {
         // Horizontal pass: inputRows × columns.
         let pass1 = pixels.withUnsafeBufferPointer { src in
             Image(width: columns.count, height: inputRows.count, channels: c) { dst in
-                for (y, sy) in inputRows.enumerated() {
-                    let srcRow = sy * width * c, dstRow = y * columns.count * c
-                    for (x, sx) in columns.enumerated() {
-                        guard let axis = horizontal else {
+                guard let axis = horizontal else {
+                    for (y, sy) in inputRows.enumerated() {
+                        let srcRow = sy * width * c, dstRow = y * columns.count * c
+                        for (x, sx) in columns.enumerated() {
                             for k in 0..<c { dst[dstRow + x * c + k] = src[srcRow + sx * c + k] }
-                            continue
                         }
-                        let lo = axis.first[sx], n = axis.taps[sx], wk = sx * axis.kernelSize
-                        for k in 0..<c {
-                            var sum = half
-                            for t in 0..<n { sum += Int(src[srcRow + (lo + t) * c + k]) * Int(axis.weights[wk + t]) }
-                            dst[dstRow + x * c + k] = clip(sum)
+                    }
+                    return
+                }
+                axis.withBuffers { first, taps, weights in
+                    for (y, sy) in inputRows.enumerated() {
+                        let srcRow = sy * width * c, dstRow = y * columns.count * c
+                        for (x, sx) in columns.enumerated() {
+                            let lo = srcRow + first[sx] * c, n = taps[sx], wk = sx * axis.kernelSize
+                            if c == 3 {
+                                var (r, g, b) = (half, half, half)
+                                for t in 0..<n {
+                                    let w = Int(weights[wk + t]), at = lo + t * 3
+                                    r += Int(src[at]) * w; g += Int(src[at + 1]) * w; b += Int(src[at + 2]) * w
+                                }
+                                dst[dstRow + x * 3] = clip(r); dst[dstRow + x * 3 + 1] = clip(g); dst[dstRow + x * 3 + 2] = clip(b)
+                            } else {
+                                for k in 0..<c {
+                                    var sum = half
+                                    for t in 0..<n { sum += Int(src[lo + t * c + k]) * Int(weights[wk + t]) }
+                                    dst[dstRow + x * c + k] = clip(sum)
+                                }
+                            }
                         }
                     }
                 }
@@ -112,12 +133,14 @@ extension Image {
         let rowLength = columns.count * c
         return pass1.pixels.withUnsafeBufferPointer { src in
             Image(width: columns.count, height: rows.count, channels: c) { dst in
-                for (y, sy) in rows.enumerated() {
-                    let lo = axis.first[sy] - inputRows.lowerBound, n = axis.taps[sy], wk = sy * axis.kernelSize
-                    for i in 0..<rowLength {
-                        var sum = half
-                        for t in 0..<n { sum += Int(src[(lo + t) * rowLength + i]) * Int(axis.weights[wk + t]) }
-                        dst[y * rowLength + i] = clip(sum)
+                axis.withBuffers { first, taps, weights in
+                    for (y, sy) in rows.enumerated() {
+                        let lo = first[sy] - inputRows.lowerBound, n = taps[sy], wk = sy * axis.kernelSize
+                        for i in 0..<rowLength {
+                            var sum = half
+                            for t in 0..<n { sum += Int(src[(lo + t) * rowLength + i]) * Int(weights[wk + t]) }
+                            dst[y * rowLength + i] = clip(sum)
+                        }
                     }
                 }
             }
