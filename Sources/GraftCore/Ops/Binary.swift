@@ -89,16 +89,5 @@ func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, outShape: [Int], o
 /// a broadcast input), row-major, with a oneDNN sum reduction; `g` itself when nothing is reduced.
 func reduceSum(_ g: Tensor, to shape: [Int]) throws -> Tensor {
     if g.shape == shape { return g }
-    let dst = DNNL.plainDesc(shape)
-    var key = PrimitiveKey("reduce_sum")
-    key.add(g.desc); key.add(dst)
-    let p = try Engine.shared.primitive(key) {
-        var d = dnnl_reduction_desc_t()
-        var (s, t) = (g.desc, dst)
-        try DNNL.check(dnnl_reduction_desc_init(&d, dnnl_reduction_sum, &s, &t, 0, 0), "reduce_sum")
-        return try Engine.shared.makeDesc("reduce_sum", &d)
-    }
-    let out = Tensor(shape: shape, desc: dst)
-    try Engine.shared.execute(p, [(DNNL_ARG_SRC, g), (DNNL_ARG_DST, out)])
-    return out
+    return try reduce(g, to: shape, dnnl_reduction_sum, op: "reduce_sum")
 }

@@ -40,27 +40,34 @@ private func reduce(_ x: Tensor, axes: [Int], keepDims: Bool, alg: dnnl_alg_kind
     let outShape = keepDims ? keptShape : (dropped.isEmpty ? [1] : dropped)
     // oneDNN refuses a reduction that reduces nothing (every reduced axis has size 1).
     if keptShape == x.shape { return try x.reshaped(outShape) }
-    let dst = DNNL.plainDesc(keptShape)
-    var key = PrimitiveKey("\(name).forward")
-    key.add(x.desc); key.add(dst)
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_reduction_desc_t()
-        var (s, t) = (x.desc, dst)
-        try DNNL.check(dnnl_reduction_desc_init(&d, alg, &s, &t, 0, 0), name)
-        return try Engine.shared.makeDesc(name, &d)
-    }
-    let kept = Tensor(shape: keptShape, desc: dst)
-    try Engine.shared.execute(fwd, [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, kept)])
+    let kept = try reduce(x, to: keptShape, alg, op: "\(name).forward")
     let out = Tensor(shape: outShape, desc: DNNL.plainDesc(outShape), storage: kept.storage)
 
-    let inShape = x.shape
+    let inShape = x.shape, keptDesc = kept.desc
     let factor = alg == dnnl_reduction_mean ? 1 / Float(x.count / kept.count) : 1
     recordGrad(out, op: name, inputs: [x]) { g in
         // Every input element receives the gradient of its output element (divided by the
         // number of elements averaged): a broadcasting multiply of a constant by the gradient.
-        let gk = Tensor(shape: keptShape, desc: dst, storage: g.converted(to: DNNL.plainDesc(outShape)).storage)
+        let gk = Tensor(shape: keptShape, desc: keptDesc, storage: g.converted(to: DNNL.plainDesc(outShape)).storage)
         return [try binary(dnnl_binary_mul, Tensor(repeating: factor, shape: inShape), gk, outShape: inShape,
                            op: "\(name).backward")]
     }
+    return out
+}
+
+/// `x` reduced with `alg` to `shape` (same rank, size 1 where reduced) by a oneDNN reduction,
+/// row-major; the primitive is cached under `op`.
+func reduce(_ x: Tensor, to shape: [Int], _ alg: dnnl_alg_kind_t, op: String) throws -> Tensor {
+    let dst = DNNL.plainDesc(shape)
+    var key = PrimitiveKey(op)
+    key.add(x.desc); key.add(dst)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_reduction_desc_t()
+        var (s, t) = (x.desc, dst)
+        try DNNL.check(dnnl_reduction_desc_init(&d, alg, &s, &t, 0, 0), op)
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    let out = Tensor(shape: shape, desc: dst)
+    try Engine.shared.execute(p, [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)])
     return out
 }
