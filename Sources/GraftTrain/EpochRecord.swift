@@ -11,11 +11,13 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var learningRate: Float
     public var seconds: Double
     public var imagesPerSecond: Double
+    /// Share of the epoch the training loop spent waiting for the loader (nil on cached features).
+    public var dataWait: Double?
 
     public init(epoch: Int, trainLoss: Double, trainTop1: Double, valLoss: Double? = nil, valTop1: Double? = nil,
-                valTop5: Double? = nil, learningRate: Float, seconds: Double, imagesPerSecond: Double) {
+                valTop5: Double? = nil, learningRate: Float, seconds: Double, imagesPerSecond: Double, dataWait: Double? = nil) {
         self.epoch = epoch; self.trainLoss = trainLoss; self.trainTop1 = trainTop1; self.valLoss = valLoss
         self.valTop1 = valTop1; self.valTop5 = valTop5; self.learningRate = learningRate
-        self.seconds = seconds; self.imagesPerSecond = imagesPerSecond
+        self.seconds = seconds; self.imagesPerSecond = imagesPerSecond; self.dataWait = dataWait
     }
 }

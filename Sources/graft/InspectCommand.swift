@@ -9,18 +9,18 @@ struct InspectCommand: ParsableCommand {
         discussion: "For a model: each layer with its output shape, parameters and FLOPs per image. "
             + "For a file (safetensors or PyTorch .pth): each tensor's name, dtype and shape.")
 
-    @Argument(help: "A model name (\(TrainOptions.knownModels.joined(separator: ", "))) or a weight file.")
+    @Argument(help: "A model name (\(ModelZoo.names.joined(separator: ", "))) or a weight file.")
     var target: String
 
     func validate() throws {
-        guard TrainOptions.knownModels.contains(target) || FileManager.default.fileExists(atPath: target) else {
-            throw ValidationError("'\(target)' is neither a file nor a known model (\(TrainOptions.knownModels.joined(separator: ", ")))")
+        guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
+            throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
         }
     }
 
     func run() throws {
         do {
-            print(TrainOptions.knownModels.contains(target) ? try describeModel(target) : try describeWeightFile(target))
+            print(ModelZoo.names.contains(target) ? try describeModel(target) : try describeWeightFile(target))
         } catch {
             FileHandle.standardError.write(Data("graft inspect: \(error)\n".utf8))
             throw ExitCode.failure

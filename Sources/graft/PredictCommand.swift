@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
         Example: graft predict --model efficientnet_lite0 --weights .cache/efficientnet-lite0-57934424.pth cat.jpg
         """)
 
-    @Option(help: "Model architecture (\(TrainOptions.knownModels.joined(separator: ", "))).")
+    @Option(help: "Model architecture (\(ModelZoo.names.joined(separator: ", "))).")
     var model: String
 
     @Option(help: "Weight file: safetensors or a PyTorch checkpoint (.pth, zip or legacy).")
@@ -34,8 +34,8 @@ struct PredictCommand: ParsableCommand {
     var images: [String]
 
     func validate() throws {
-        guard TrainOptions.knownModels.contains(model) else {
-            throw ValidationError("unknown --model '\(model)'; known models: \(TrainOptions.knownModels.joined(separator: ", "))")
+        guard ModelZoo.names.contains(model) else {
+            throw ValidationError("unknown --model '\(model)'; known models: \(ModelZoo.names.joined(separator: ", "))")
         }
         guard topk > 0 else { throw ValidationError("--topk must be at least 1, not \(topk)") }
         guard !images.isEmpty else { throw ValidationError("give at least one image") }

@@ -1,0 +1,89 @@
+import Foundation
+import GraftModels
+
+/// The transfer-learning lab of `graft demo`: one network, four ways of training it on a small
+/// labelled set, one table.
+public struct DemoOptions: Sendable {
+    /// ImageNet weights of `model`.
+    public var weights: String
+    /// An IDX directory (Fashion-MNIST) or any `graft train --data`.
+    public var data: String
+    public var model = "efficientnet_lite0"
+    public var out = "graft-demo"
+    public var perClass = 100
+    public var valLimit = 500
+    public var epochs = 8
+    public var headEpochs = 30
+    public var imageSize = 112
+    public var batchSize = 32
+    public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var seed: UInt64 = 0
+
+    public init(weights: String, data: String) { self.weights = weights; self.data = data }
+}
+
+/// One way of training, and what it gave.
+public struct DemoRow: Codable, Sendable {
+    public var way: String
+    public var freeze: String
+    public var pretrained: Bool
+    public var epochs: Int
+    public var valTop1: Double?
+    public var testTop1: Double?
+    public var testTop5: Double?
+    public var seconds: Double
+    public var trunkSeconds: Double?
+    public var cachedEpochSeconds: Double?
+}
+
+/// Trains `options.model` four ways — the head alone on cached features, the last stages, the
+/// whole network from the pretrained weights, and the whole network from scratch — each on
+/// `perClass` images per class, and evaluates each best checkpoint on the data's test set.
+public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [DemoRow] {
+    let ways: [(String, String, Bool, Int, Float)] = [
+        ("head only, cached features", "head", true, options.headEpochs, 3e-3),
+        ("last stages (last:4)", "last:4", true, options.epochs, 1e-3),
+        ("full fine-tune", "none", true, options.epochs, 1e-3),
+        ("from scratch", "none", false, options.epochs, 3e-3),
+    ]
+    var rows: [DemoRow] = []
+    for (n, (way, freeze, pretrained, epochs, lr)) in ways.enumerated() {
+        reporter.note("— \(n + 1)/4: \(way) —")
+        var o = TransferOptions(model: options.model, data: options.data)
+        o.weights = pretrained ? options.weights : nil
+        o.freeze = freeze
+        o.epochs = epochs
+        o.learningRate = lr
+        o.optimizer = "adamw"
+        o.weightDecay = 0.01
+        o.imageSize = options.imageSize
+        o.augment = "random-resized-crop(\(options.imageSize), scale=0.6-1), hflip"
+        o.batchSize = options.batchSize
+        o.perClass = options.perClass
+        o.valLimit = options.valLimit
+        o.workers = options.workers
+        o.seed = options.seed
+        o.out = (options.out as NSString).appendingPathComponent(["head", "last", "full", "scratch"][n])
+        let s = try runTransferTraining(o, reporter: reporter)
+        rows.append(DemoRow(way: way, freeze: freeze, pretrained: pretrained, epochs: s.epochs, valTop1: s.valTop1,
+                            testTop1: s.testTop1, testTop5: s.testTop5, seconds: s.seconds, trunkSeconds: s.trunkSeconds,
+                            cachedEpochSeconds: s.cachedEpochSeconds))
+    }
+    return rows
+}
+
+/// The demo's table in Markdown: way, weights, epochs, test top-1/top-5, time.
+public func demoTable(_ rows: [DemoRow]) -> String {
+    func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
+    var lines = ["| way | --freeze | weights | epochs | test top-1 | test top-5 | time |",
+                 "|---|---|---|---|---|---|---|"]
+    for r in rows {
+        lines.append("| \(r.way) | \(r.freeze) | \(r.pretrained ? "ImageNet" : "random") | \(r.epochs) | \(pct(r.testTop1)) | "
+                     + "\(pct(r.testTop5)) | \(String(format: "%.0f s", r.seconds)) |")
+    }
+    if let best = rows.filter(\.pretrained).compactMap(\.testTop1).max(), let scratch = rows.first(where: { !$0.pretrained })?.testTop1 {
+        lines.append("")
+        lines.append(String(format: "Transfer beats training from scratch by %.1f points of test top-1.", (best - scratch) * 100))
+    }
+    return lines.joined(separator: "\n")
+}

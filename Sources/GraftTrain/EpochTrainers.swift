@@ -1,0 +1,176 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftModels
+import GraftNN
+
+/// Validation loss and accuracy of one epoch.
+struct ValidationScore {
+    var loss: Double
+    var top1: Double
+    var top5: Double
+}
+
+/// What one training epoch did.
+struct EpochWork {
+    var images: Int
+    /// Share of the epoch spent waiting for the loader (nil on cached features).
+    var dataWait: Double?
+}
+
+/// Runs a training epoch and a validation pass, either through the network on images or
+/// through the head alone on cached trunk features.
+protocol EpochTrainer {
+    /// Trains epoch `epoch`: for each batch, `loss(logits, labels)` builds the loss (called for
+    /// auxiliary heads too) and `step` does the update, given the loss, the main logits, the
+    /// labels, images so far, the batch number (from 1) and the batch count.
+    func trainEpoch(_ epoch: Int, loss: (Tensor, Tensor) throws -> Tensor,
+                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork
+    func validate() throws -> ValidationScore
+}
+
+/// Trains the network on augmented images from a `DataLoader` whose workers decode and augment
+/// the next batches while the current one trains.
+struct ImageTrainer: EpochTrainer {
+    let model: Module
+    let spec: ModelSpec
+    let train: DataLoader
+    let validation: DataLoader
+
+    init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
+        self.model = model; self.spec = spec
+        train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
+                               seed: options.seed, skipFailures: options.skipBad, makeSample: pipelines.sampleMaker(pipelines.train))
+        validation = try DataLoader(dataset: data.validation, batchSize: max(options.batchSize, 64), workers: options.workers,
+                                    shuffle: false, seed: options.seed, skipFailures: options.skipBad,
+                                    makeSample: pipelines.sampleMaker(pipelines.evaluation))
+    }
+
+    func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
+                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+        setTrainingMode(model)
+        let epoch = train.epoch(number)
+        var images = 0, batches = 0
+        while let batch = try epoch.next() {
+            let (logits, auxiliary) = spec.auxiliaryHeads.isEmpty
+                ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
+            var total = try loss(logits, batch.labels)
+            for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: spec.auxiliaryLossWeight) }
+            images += batch.indices.count
+            batches += 1
+            try step(total, logits, batch.labels.labels, images, batches, epoch.batchCount)
+        }
+        return EpochWork(images: images, dataWait: epoch.statistics.waitFraction)
+    }
+
+    func validate() throws -> ValidationScore {
+        model.eval()
+        var score = ValidationAccumulator()
+        try GradMode.withoutGradients {
+            let epoch = validation.epoch(0)
+            while let batch = try epoch.next() { try score.add(logits: model(batch.images), labels: batch.labels) }
+        }
+        return score.result
+    }
+}
+
+/// Trains the head alone on trunk features computed once (and kept in the feature cache),
+/// view `(epoch − 1) mod views` in epoch `epoch`.
+struct CachedHeadTrainer: EpochTrainer {
+    let head: Module
+    let train: FeatureSet
+    let validation: FeatureSet
+    let batchSize: Int
+    let seed: UInt64
+    /// Seconds of the trunk passes (or of reading the cache).
+    let trunkSeconds: Double
+    /// A line for the log on what the cache did.
+    let description: String
+
+    init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
+        guard let head = model.module(at: spec.head) else {
+            throw GraftError.invalidState("\(spec.name) has no module '\(spec.head)'")
+        }
+        let cache = FeatureCache(directory: options.cacheDirectory)
+        let (train, validation) = try withHeadRemoved(model, path: spec.head) { trunk in
+            (try cache.features(trunk: trunk, dataset: data.train,
+                                pipeline: options.cacheViews > 1 ? pipelines.train : pipelines.evaluation,
+                                channels: pipelines.preprocessing.channels, views: options.cacheViews, seed: options.seed,
+                                batchSize: max(64, options.batchSize), workers: options.workers),
+             try cache.features(trunk: trunk, dataset: data.validation, pipeline: pipelines.evaluation,
+                                channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,
+                                batchSize: max(64, options.batchSize), workers: options.workers))
+        }
+        self.head = head; self.train = train.features; self.validation = validation.features
+        batchSize = options.batchSize; seed = options.seed
+        trunkSeconds = train.seconds + validation.seconds
+        func said(_ o: FeatureCache.Outcome, _ what: String) -> String {
+            String(format: "%@ %d × %d features of %d %@ images in %.1f s", o.reused ? "read" : "computed",
+                   o.features.views, o.features.dimension, o.features.count, what, o.seconds)
+        }
+        description = "feature cache (\(cache.directory)): " + said(train, "training") + ", " + said(validation, "validation")
+    }
+
+    func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
+                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+        head.train()
+        let order = EpochOrder(count: train.count, batchSize: batchSize, shuffle: true, seed: seed, epoch: number)
+        var images = 0
+        for (b, indices) in order.batches.enumerated() {
+            let (features, labels) = train.batch(Array(indices), view: number - 1)
+            let logits = try head(features)
+            images += indices.count
+            try step(try loss(logits, labels), logits, labels.labels, images, b + 1, order.batches.count)
+        }
+        return EpochWork(images: images, dataWait: nil)
+    }
+
+    func validate() throws -> ValidationScore {
+        head.eval()
+        var score = ValidationAccumulator()
+        try GradMode.withoutGradients {
+            for indices in EpochOrder(count: validation.count, batchSize: 256, shuffle: false, seed: 0, epoch: 0).batches {
+                let (features, labels) = validation.batch(Array(indices), view: 0)
+                try score.add(logits: head(features), labels: labels)
+            }
+        }
+        return score.result
+    }
+}
+
+/// Runs `body` on `model` with the module at `path` replaced by an identity, then puts it back.
+func withHeadRemoved<R>(_ model: Module, path: String, _ body: (Module) throws -> R) throws -> R {
+    var parts = path.split(separator: ".").map(String.init)
+    let name = parts.removeLast()
+    guard let parent = parts.isEmpty ? model : model.module(at: parts.joined(separator: ".")),
+          let head = parent.module(at: name) else {
+        throw GraftError.invalidState("no module '\(path)'")
+    }
+    parent.register(name, Identity())
+    defer { parent.register(name, head) }
+    return try body(model)
+}
+
+/// Mean loss, top-1 and top-5 over validation batches.
+struct ValidationAccumulator {
+    private var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
+
+    mutating func add(logits: Tensor, labels: Tensor) throws {
+        let n = labels.count, classes = logits.count / max(n, 1)
+        lossSum += Double(try crossEntropy(logits, labels: labels).item) * Double(n)
+        let values = logits.toArray(), truth = labels.labels
+        for i in 0..<n {
+            let row = values[(i * classes)..<((i + 1) * classes)]
+            let target = row[row.startIndex + truth[i]]
+            let above = row.filter { $0 > target }.count
+            if above == 0 { top1 += 1 }
+            if above < 5 { top5 += 1 }
+        }
+        seen += n
+    }
+
+    var result: ValidationScore {
+        let n = Double(max(seen, 1))
+        return ValidationScore(loss: lossSum / n, top1: Double(top1) / n, top5: Double(top5) / n)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// `graft evaluate --json`: the model's (or the ensemble's) metrics, with `"members"` when
+/// there are several.
+public func evaluationJSON(_ result: EvaluationResult) -> String {
+    struct Ensemble: Encodable {
+        let metrics: ClassificationMetrics
+        let members: [Member]?
+        func encode(to encoder: Encoder) throws {
+            try metrics.encode(to: encoder)
+            if let members {
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(members, forKey: .members)
+            }
+        }
+        enum Key: String, CodingKey { case members }
+    }
+    struct Member: Encodable {
+        let name: String
+        let top1: Double
+        let top5: Double
+        let n: Int
+    }
+    let members = result.members.count > 1
+        ? result.members.map { Member(name: $0.name, top1: $0.metrics.top1, top5: $0.metrics.top5, n: $0.metrics.n) } : nil
+    return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members))
+}
+
+/// `graft evaluate`'s table: each member and the ensemble, then the per-class figures.
+public func evaluationTable(_ result: EvaluationResult) -> String {
+    var lines: [String] = []
+    let width = max(8, result.members.map(\.name.count).max() ?? 0)
+    func row(_ name: String, _ m: ClassificationMetrics) -> String {
+        name.padding(toLength: width, withPad: " ", startingAt: 0)
+            + String(format: "  top-1 %6.2f%%  top-5 %6.2f%%  n %d", m.top1 * 100, m.top5 * 100, m.n)
+    }
+    for member in result.members { lines.append(row(member.name, member.metrics)) }
+    if result.members.count > 1 { lines.append(row("ensemble", result.ensemble)) }
+    lines.append("")
+    let nameWidth = max(5, result.ensemble.perClass.map(\.name.count).max() ?? 0)
+    lines.append("class".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  precision  recall     F1  support")
+    for c in result.ensemble.perClass {
+        lines.append(c.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                     + String(format: "  %9.3f  %6.3f  %5.3f  %7d", c.precision, c.recall, c.f1, c.support))
+    }
+    return lines.joined(separator: "\n")
+}

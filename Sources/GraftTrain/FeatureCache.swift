@@ -1,0 +1,160 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftIO
+import GraftNN
+
+/// Trunk features of every image of a data set, for `views` augmented views each: what the
+/// head reads, so that a head can be trained without running the frozen trunk again.
+public struct FeatureSet: Sendable {
+    /// `views × count × dimension` values, view-major.
+    public let values: [Float]
+    public let labels: [Int]
+    public let views: Int
+    public let dimension: Int
+
+    public var count: Int { labels.count }
+
+    /// Rows `indices` of view `view` as `[B, dimension]`, with their labels.
+    public func batch(_ indices: [Int], view: Int) -> (features: Tensor, labels: Tensor) {
+        var rows = [Float](repeating: 0, count: indices.count * dimension)
+        let base = (view % views) * count * dimension
+        for (r, i) in indices.enumerated() {
+            for k in 0..<dimension { rows[r * dimension + k] = values[base + i * dimension + k] }
+        }
+        return (Tensor(shape: [indices.count, dimension], data: rows), Tensor(labels: indices.map { labels[$0] }))
+    }
+}
+
+/// Computes trunk features once and keeps them on disk, keyed by the trunk's weights, the
+/// images' pixels, the transform, the number of views and the seed: a later run with the same
+/// four reuses them.
+public struct FeatureCache: Sendable {
+    public let directory: String
+
+    /// `directory`, or `$XDG_CACHE_HOME/graft/features`, or `~/.cache/graft/features`.
+    public init(directory: String? = nil) {
+        if let directory { self.directory = directory; return }
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
+        self.directory = ((base as NSString).appendingPathComponent("graft") as NSString).appendingPathComponent("features")
+    }
+
+    /// How a feature set was obtained.
+    public struct Outcome: Sendable {
+        public let features: FeatureSet
+        /// Whether it was read from disk.
+        public let reused: Bool
+        /// Seconds spent computing (trunk pass) or reading it.
+        public let seconds: Double
+        public let path: String
+    }
+
+    /// The features of `dataset` under `pipeline` (view v drawn as epoch v of a loader seeded
+    /// with `seed`), computed by `trunk` (the model with its head replaced by an identity) in
+    /// inference mode, or read from the cache when the same key was computed before.
+    public func features(trunk: Module, dataset: any Dataset, pipeline: Pipeline, channels: Int, views: Int,
+                         seed: UInt64, batchSize: Int, workers: Int) throws -> Outcome {
+        let start = DispatchTime.now()
+        var hash = FNV1a()
+        hash.add(String(describing: pipeline.spec ?? "")); hash.add(views); hash.add(seed); hash.add(channels)
+        for (name, tensor) in trunk.stateDict() {
+            hash.add(name)
+            if tensor.dtype == .float32 { tensor.toArray().withUnsafeBytes { hash.add($0) } }
+        }
+        let key = try datasetFingerprint(dataset, into: hash, workers: workers)
+        let path = (directory as NSString).appendingPathComponent(String(format: "%016llx.safetensors", key))
+        if let cached = try? read(path, count: dataset.count, views: views) {
+            return Outcome(features: cached, reused: true, seconds: seconds(since: start), path: path)
+        }
+        let makeSample: SampleMaker = { image, generator in try pipeline(image.converted(channels: channels), using: &generator) }
+        let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: seed,
+                                    makeSample: makeSample)
+        var values: [Float] = []
+        var dimension = 0
+        trunk.eval()
+        try GradMode.withoutGradients {
+            for view in 0..<views {
+                let epoch = loader.epoch(view)
+                while let batch = try epoch.next() {
+                    let out = try trunk(batch.images)
+                    dimension = out.count / batch.indices.count
+                    values += out.toArray()
+                }
+            }
+        }
+        let set = FeatureSet(values: values, labels: (0..<dataset.count).map(dataset.label(at:)), views: views, dimension: dimension)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try SafeTensors.write([("features", Tensor(shape: [views, dataset.count, dimension], data: values)),
+                               ("labels", Tensor(labels: set.labels))],
+                              metadata: ["graft.feature-cache": "1"], to: path)
+        return Outcome(features: set, reused: false, seconds: seconds(since: start), path: path)
+    }
+
+    /// A cached feature set, checked against the expected sizes.
+    private func read(_ path: String, count: Int, views: Int) throws -> FeatureSet? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let file = try SafeTensors.read(path)
+        guard let f = file["features"], let l = file["labels"], f.shape.count == 3, f.shape[0] == views,
+              f.shape[1] == count, l.count == count else { return nil }
+        return FeatureSet(values: f.toArray(), labels: l.labels, views: views, dimension: f.shape[2])
+    }
+
+    /// Folds every image's label and pixels into `hash`, decoding on `workers` threads.
+    private func datasetFingerprint(_ dataset: any Dataset, into hash: FNV1a, workers: Int) throws -> UInt64 {
+        let n = dataset.count, threads = max(1, min(workers, n))
+        var hashes = [UInt64](repeating: 0, count: n)
+        let failure = FailureBox()
+        hashes.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedSendable(out)
+            DispatchQueue.concurrentPerform(iterations: threads) { worker in
+                for i in stride(from: worker, to: n, by: threads) where failure.error == nil {
+                    do {
+                        let image = try dataset.image(at: i, minimumShorterSide: nil)
+                        var h = FNV1a()
+                        h.add(image.width); h.add(image.height); h.add(image.channels); h.add(dataset.label(at: i))
+                        image.pixels.withUnsafeBytes { h.add($0) }
+                        out.value[i] = h.value
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        var total = hash
+        for h in hashes { total.add(h) }
+        return total.value
+    }
+}
+
+/// The first error of several threads.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: Error?
+    var error: Error? { lock.withLock { first } }
+    func set(_ error: Error) { lock.withLock { if first == nil { first = error } } }
+}
+
+/// A value handed to concurrent workers that write disjoint parts of it.
+private struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The 64-bit FNV-1a hash, for cache keys (not for security).
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        for b in bytes { value = (value ^ UInt64(b)) &* 0x100_0000_01b3 }
+    }
+    mutating func add(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { add($0) } }
+    mutating func add(_ v: Int) { add(UInt64(bitPattern: Int64(v))) }
+    mutating func add(_ s: String) { add(s.utf8.count); Array(s.utf8).withUnsafeBytes { add($0) } }
+}
+
+func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+}

@@ -1,0 +1,33 @@
+import GraftData
+import GraftModels
+
+/// The training and evaluation transforms of a run, for a model's input.
+public struct RunPipelines: Sendable {
+    public let train: Pipeline
+    public let evaluation: Pipeline
+    /// The input the trained model expects, as its checkpoint records it.
+    public let preprocessing: Preprocessing
+
+    /// Evaluation: resize the shorter side to `size × resizeShorter / inputSize` (256 for 224),
+    /// centre crop `size`. Training: `augment`, or by default a random resized crop and a
+    /// horizontal flip for RGB inputs of 64 px and more, the evaluation transform otherwise.
+    public init(spec: ModelSpec, size: Int, augment: String?) throws {
+        let p = spec.preprocessing
+        let resize = Int((Double(size) * Double(p.resizeShorter) / Double(p.inputSize)).rounded())
+        preprocessing = Preprocessing(channels: p.channels, inputSize: size, resizeShorter: resize, mean: p.mean, std: p.std)
+        let evalSpec = "resize(\(resize)), center-crop(\(size))"
+        let trainSpec = augment ?? (p.channels == 3 && size >= 64 ? "random-resized-crop(\(size)), hflip" : evalSpec)
+        evaluation = try Pipeline(spec: evalSpec, mean: p.mean, std: p.std)
+        do {
+            train = try Pipeline(spec: trainSpec, mean: p.mean, std: p.std)
+        } catch {
+            throw TrainOptionsError(description: "--augment '\(trainSpec)': \(error)")
+        }
+    }
+
+    /// A loader's sample maker: the image converted to the model's channels, then `pipeline`.
+    public func sampleMaker(_ pipeline: Pipeline) -> SampleMaker {
+        let channels = preprocessing.channels
+        return { image, generator in try pipeline(image.converted(channels: channels), using: &generator) }
+    }
+}

@@ -1,0 +1,249 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftIO
+import GraftModels
+import GraftNN
+
+/// The outcome of `graft train`: what its `--json` summary line carries.
+public struct TransferSummary: Codable, Sendable {
+    /// Best validation top-1 (nil without validation images).
+    public var valTop1: Double?
+    public var valTop5: Double?
+    /// The best checkpoint on the data's test set (IDX t10k files, an ImageFolder's `test/`).
+    public var testTop1: Double?
+    public var testTop5: Double?
+    public var bestEpoch: Int
+    /// Epochs trained in the whole run (resumed ones included).
+    public var epochs: Int
+    public var stoppedEarly: Bool
+    /// The best checkpoint (the last one when there is no validation).
+    public var checkpoint: String
+    public var lastCheckpoint: String
+    public var report: String
+    public var seconds: Double
+    /// With the feature cache: seconds of the trunk pass (or of reading the cache) and of one
+    /// cached epoch on average.
+    public var trunkSeconds: Double?
+    public var cachedEpochSeconds: Double?
+}
+
+/// The files of a run folder.
+public struct RunFiles: Sendable {
+    public let folder: String
+    public init(_ folder: String) { self.folder = folder }
+    public var best: String { path("best.safetensors") }
+    public var last: String { path("last.safetensors") }
+    /// Optimizer, schedule, random state and history for `--resume`.
+    public var state: String { path("last.state.safetensors") }
+    public var log: String { path("log.jsonl") }
+    public var report: String { path("report.html") }
+    private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
+}
+
+/// Trains a zoo model on an image data set as `graft train` does: builds it (pretrained
+/// weights and a new head, or from scratch), freezes what `freeze` says, trains on the feature
+/// cache when the whole trunk is frozen and on augmented images otherwise, validates every
+/// epoch, writes checkpoints, a JSON-lines log and an HTML report into `out`.
+public func runTransferTraining(_ options: TransferOptions, reporter: RunReporter) throws -> TransferSummary {
+    try options.validate()
+    let start = DispatchTime.now()
+    let spec = try ModelZoo.spec(options.model)
+    let data = try TrainingData(options)
+    let pipelines = try RunPipelines(spec: spec, size: options.imageSize ?? spec.preprocessing.inputSize, augment: options.augment)
+    let files = RunFiles(options.out)
+    do {
+        try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
+    } catch {
+        throw TrainOptionsError(description: "--out '\(options.out)': cannot create the folder (\(error.localizedDescription))")
+    }
+
+    GlobalRandom.seed(options.seed)
+    let head = HeadConfig(classes: data.classNames.count, hidden: options.hidden, dropout: options.dropout)
+    let model = try buildModel(spec: spec, weights: options.weights, head: head)
+    let policy = try FreezePolicy(parsing: options.freezeText)
+    try policy.apply(to: model, spec: spec)
+    let unfreezing = options.unfreezeEvery > 0 ? GradualUnfreezing(spec: spec, policy: policy, every: options.unfreezeEvery) : nil
+    let groups = try parameterGroups(model: model, spec: spec, baseLR: options.learningRate,
+                                     weightDecay: options.weightDecay, factor: options.lrFactor)
+    let optimizer = try makeOptimizer(options, groups: groups)
+    let stepsPerEpoch = (data.train.count + options.batchSize - 1) / options.batchSize
+    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs,
+                                      stepsPerEpoch: stepsPerEpoch)
+    let classWeights = options.classWeights == "balanced" ? Tensor(shape: [data.classNames.count], data: data.balancedClassWeights()) : nil
+    let metadata = CheckpointMetadata(architecture: spec.name, head: head, classNames: data.classNames,
+                                      preprocessing: pipelines.preprocessing, recipe: recipe(options))
+
+    var progress = RunProgress()
+    if options.resume {
+        let state = try TrainingState.load(files.state)
+        _ = try loadWeights(into: model, from: files.last, strict: true)
+        try optimizer.loadState(state.optimizer)
+        if let s = state.scheduler { try scheduler?.loadState(s) }
+        GlobalRandom.generator = state.random
+        progress = RunProgress(epoch: state.epoch, history: state.history, bestTop1: state.bestMetric,
+                               bestEpoch: state.bestEpoch, sinceBest: state.epochsWithoutImprovement)
+        unfreezing?.apply(upToEpoch: state.epoch, model: model)
+        reporter.note("resuming \(options.out) after epoch \(state.epoch)")
+    }
+
+    let trainable = model.trainableParameterCount
+    reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
+                              freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
+                              validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
+    let log = try JSONLinesLog(files.log, append: options.resume)
+
+    let cacheable = options.featureCache && policy == .head && unfreezing == nil
+        && !(model.module(at: spec.head) is Conv2d) && spec.auxiliaryHeads.isEmpty
+    let trainer: EpochTrainer
+    var trunkSeconds: Double? = nil
+    if cacheable {
+        let cached = try CachedHeadTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
+        trunkSeconds = cached.trunkSeconds
+        reporter.note(cached.description)
+        trainer = cached
+    } else {
+        trainer = try ImageTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
+    }
+
+    var cachedEpochSeconds: [Double] = []
+    var stoppedEarly = false
+    while progress.epoch < options.epochs {
+        let epoch = progress.epoch + 1
+        if let unfrozen = unfreezing?.apply(upToEpoch: epoch - 1, model: model), !unfrozen.isEmpty {
+            reporter.note("epoch \(epoch): unfreezing \(unfrozen.joined(separator: ", "))")
+        }
+        let learningRate = optimizer.paramGroups.last?.lr ?? options.learningRate
+        let epochStart = DispatchTime.now()
+        var score = RunningScore()
+        let work = try trainer.trainEpoch(epoch) { logits, labels in
+            let loss = try lossFunction(logits, labels: labels, classWeights: classWeights, smoothing: options.labelSmoothing)
+            return loss
+        } step: { loss, logits, labels, imagesSoFar, batch, batchCount in
+            optimizer.zeroGrad()
+            try loss.backward()
+            try optimizer.step()
+            scheduler?.step()
+            score.add(loss: loss.item, predictions: argmaxRows(logits.toArray(), classes: data.classNames.count), labels: labels)
+            let elapsed = seconds(since: epochStart)
+            reporter.progress(BatchProgress(epoch: epoch, epochs: options.epochs, batch: batch, batches: batchCount,
+                                            loss: score.loss, top1: score.top1, imagesPerSecond: Double(imagesSoFar) / elapsed,
+                                            eta: elapsed / Double(batch) * Double(batchCount - batch)))
+        }
+        let trainSeconds = seconds(since: epochStart)
+        if cacheable { cachedEpochSeconds.append(trainSeconds) }
+        let validation = data.validation.count > 0 ? try trainer.validate() : nil
+        let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,
+                                 valTop1: validation?.top1, valTop5: validation?.top5, learningRate: learningRate,
+                                 seconds: seconds(since: epochStart), imagesPerSecond: Double(work.images) / trainSeconds,
+                                 dataWait: work.dataWait)
+        progress.record(record)
+        var meta = metadata
+        meta.epoch = epoch
+        meta.metrics = validation.map { ["val_top1": $0.top1, "val_top5": $0.top5, "val_loss": $0.loss] } ?? [:]
+        try saveCheckpoint(model, metadata: meta, to: files.last)
+        if progress.bestEpoch == epoch { try saveCheckpoint(model, metadata: meta, to: files.best) }
+        try TrainingState(epoch: epoch, optimizer: optimizer.stateDict(), scheduler: scheduler?.stateDict(),
+                          random: GlobalRandom.generator, bestMetric: progress.bestTop1, bestEpoch: progress.bestEpoch,
+                          epochsWithoutImprovement: progress.sinceBest, history: progress.history).save(to: files.state)
+        try log.append(jsonLine(event: "epoch", record))
+        reporter.epochFinished(record, epochs: options.epochs)
+        if options.patience > 0, progress.sinceBest >= options.patience, epoch < options.epochs {
+            reporter.note("stopping early: validation top-1 has not improved for \(options.patience) epochs (best \(String(format: "%.2f", (progress.bestTop1 ?? 0) * 100))% at epoch \(progress.bestEpoch))")
+            stoppedEarly = true
+            break
+        }
+        if let stop = options.stopAfter, epoch >= stop { break }
+    }
+
+    if progress.bestEpoch == 0 || !FileManager.default.fileExists(atPath: files.best) {
+        try FileManager.default.copyItemReplacing(at: files.last, to: files.best)
+    }
+    let best = try loadCheckpoint(files.best)
+    let member = EvaluationMember(name: spec.name, model: best.model, preprocessing: best.metadata.preprocessing,
+                                  classNames: best.metadata.classNames)
+    let evaluation = try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize),
+                                  workers: options.workers)
+    let test = try data.test.map {
+        try evaluate([member], on: $0, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers).ensemble
+    }
+    try TrainingReportPage(title: "\(spec.name) on \(options.data)", recipe: recipe(options), history: progress.history,
+                           metrics: evaluation.ensemble, misclassified: evaluation.misclassified, dataset: data.validation)
+        .write(to: files.report)
+    let summary = TransferSummary(valTop1: progress.bestTop1, valTop5: progress.history.first { $0.epoch == progress.bestEpoch }?.valTop5,
+                                  testTop1: test?.top1, testTop5: test?.top5, bestEpoch: progress.bestEpoch, epochs: progress.epoch, stoppedEarly: stoppedEarly,
+                                  checkpoint: files.best, lastCheckpoint: files.last, report: files.report, seconds: seconds(since: start),
+                                  trunkSeconds: trunkSeconds,
+                                  cachedEpochSeconds: cachedEpochSeconds.isEmpty ? nil : cachedEpochSeconds.reduce(0, +) / Double(cachedEpochSeconds.count))
+    try log.append(jsonLine(event: "summary", summary))
+    reporter.finished(summary)
+    return summary
+}
+
+/// A zoo model with `head`: pretrained weights loaded strictly under their own head, then the
+/// head replaced; or, without weights, freshly initialised.
+public func buildModel(spec: ModelSpec, weights: String?, head: HeadConfig) throws -> Module {
+    guard let weights else { return try spec.make(head: head) }
+    let entries = try readWeights(weights)
+    let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
+    let model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
+    try loadWeights(into: model, entries: entries, strict: true, source: weights)
+    try spec.replaceHead(of: model, with: head)
+    return model
+}
+
+/// The training loss: cross-entropy with optional class weights and label smoothing.
+func lossFunction(_ logits: Tensor, labels: Tensor, classWeights: Tensor?, smoothing: Float) throws -> Tensor {
+    try crossEntropy(logits, labels: labels, weight: classWeights, labelSmoothing: smoothing)
+}
+
+/// The options as the recipe recorded in checkpoints and the report: flag name → value.
+func recipe(_ options: TransferOptions) -> [String: String] {
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    guard let data = try? encoder.encode(options),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+    var result: [String: String] = [:]
+    for (key, value) in object where !["resume", "stop_after", "workers", "cache_directory"].contains(key) {
+        let flag = key.replacingOccurrences(of: "_", with: "-")
+        if let array = value as? [Any] {
+            result[flag] = array.map { "\($0)" }.joined(separator: ",")
+        } else {
+            result[flag] = "\(value)"
+        }
+    }
+    result["freeze"] = options.freezeText
+    return result
+}
+
+/// Epoch counter, history and the best validation top-1 so far.
+struct RunProgress {
+    var epoch = 0
+    var history: [EpochRecord] = []
+    var bestTop1: Double?
+    var bestEpoch = 0
+    var sinceBest = 0
+
+    mutating func record(_ r: EpochRecord) {
+        epoch = r.epoch
+        history.append(r)
+        guard let top1 = r.valTop1 else { bestEpoch = r.epoch; return }
+        if bestTop1 == nil || top1 > bestTop1! {
+            bestTop1 = top1; bestEpoch = r.epoch; sinceBest = 0
+        } else {
+            sinceBest += 1
+        }
+    }
+}
+
+extension FileManager {
+    /// Copies `source` over `destination` atomically (copy to a temporary name, then rename).
+    func copyItemReplacing(at source: String, to destination: String) throws {
+        let temporary = destination + ".copy-\(getpid())"
+        try? removeItem(atPath: temporary)
+        try copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, destination) == 0 else {
+            throw DataError.unwritable(file: destination, reason: String(cString: strerror(errno)))
+        }
+    }
+}
