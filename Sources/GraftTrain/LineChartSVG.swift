@@ -1,7 +1,8 @@
 import Foundation
 
 /// A small line chart over epochs as inline SVG: axes with ticks, grid lines, a legend, and
-/// per series one `<polyline>` (one point per value) with a marker at each point.
+/// per series one `<polyline>` (one point per value) with a marker at each point. Points
+/// must be finite.
 struct LineChartSVG {
     struct Series {
         var name: String
@@ -29,7 +30,12 @@ struct LineChartSVG {
         let xMin = xs.min()!, xMax = xs.max()!
         let xDomain = xMin == xMax ? (xMin - 1)...(xMax + 1) : xMin...xMax
         let yTicks = niceTicks(ys.min()!, ys.max()!, limits: yLimits)
-        let xTicks = niceTicks(xDomain.lowerBound, xDomain.upperBound, limits: xDomain, integers: true)
+        // Multiples of a nice step, and the first epoch unless a multiple crowds it.
+        var xTicks = niceTicks(xDomain.lowerBound, xDomain.upperBound, limits: xDomain, integers: true).filter { (xMin...xMax).contains($0) }
+        if xMin == xMin.rounded(), let next = xTicks.first(where: { $0 > xMin }), !xTicks.contains(xMin),
+           next - xMin >= (xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1) / 2 {
+            xTicks.insert(xMin, at: 0)
+        }
         func px(_ x: Double) -> Double {
             plot.x0 + (x - xDomain.lowerBound) / (xDomain.upperBound - xDomain.lowerBound) * (plot.x1 - plot.x0)
         }
@@ -46,7 +52,7 @@ struct LineChartSVG {
             s += "<line class=\"grid\" x1=\"\(f(plot.x0))\" x2=\"\(f(plot.x1))\" y1=\"\(y)\" y2=\"\(y)\"/>"
             s += "<text class=\"tick\" x=\"\(f(plot.x0 - 6))\" y=\"\(y)\" text-anchor=\"end\" dominant-baseline=\"middle\">\(label(t, decimals: yDecimals))</text>"
         }
-        for t in xTicks where xDomain.contains(t) {
+        for t in xTicks {
             let x = f(px(t))
             s += "<line class=\"axis\" x1=\"\(x)\" x2=\"\(x)\" y1=\"\(f(plot.y1))\" y2=\"\(f(plot.y1 + 5))\"/>"
             s += "<text class=\"tick\" x=\"\(x)\" y=\"\(f(plot.y1 + 18))\" text-anchor=\"middle\">\(Int(t.rounded()))</text>"
@@ -88,6 +94,7 @@ struct LineChartSVG {
 /// Ticks at a "nice" step (1, 2, 2.5 or 5 × 10ᵏ), about five, covering `lo…hi` within
 /// `limits`; the first and last tick bound the axis.
 func niceTicks(_ lo: Double, _ hi: Double, limits: ClosedRange<Double>, integers: Bool = false) -> [Double] {
+    guard lo.isFinite, hi.isFinite else { return [0, 1] }
     var (lo, hi) = (max(lo, limits.lowerBound), min(hi, limits.upperBound))
     if hi <= lo {
         let pad = lo == 0 ? 1 : abs(lo) * 0.1

@@ -31,7 +31,8 @@ public struct MisclassifiedImage {
 /// The `report.html` of a training run: one self-contained XHTML page (inline CSS, SVG and
 /// PNG data URIs; nothing to fetch) with the recipe, the loss and accuracy curves per epoch,
 /// the confusion matrix as a heat map, the per-class table and a strip of misclassified
-/// images. All text is escaped.
+/// images. All text is escaped. A curve has a point per epoch that has its value, except
+/// non-finite ones (a diverged loss).
 public struct TrainingReportPage {
     public var title: String
     /// The recipe's settings, in display order.
@@ -103,7 +104,7 @@ public struct TrainingReportPage {
     private func curves() -> String {
         let train = "#2563eb", val = "#ea580c"
         func points(_ value: (EpochRecord) -> Double?) -> [(x: Double, y: Double)] {
-            epochs.compactMap { r in value(r).map { (Double(r.epoch), $0) } }
+            epochs.compactMap { r in value(r).flatMap { $0.isFinite ? (Double(r.epoch), $0) : nil } }
         }
         let loss = LineChartSVG(title: "Loss", yLabel: "loss", series: [
             .init(name: "training", color: train, points: points { $0.trainLoss }),
@@ -130,8 +131,9 @@ public struct TrainingReportPage {
             let total = max(row.reduce(0, +), 1)
             s += "<tr><th>\(names[t].xmlEscaped)</th>"
             for (p, count) in row.enumerated() {
+                guard count > 0 else { s += "<td class=\"zero\">0</td>"; continue }
                 let share = Double(count) / Double(total)
-                let alpha = count == 0 ? 0 : 0.12 + 0.83 * share
+                let alpha = 0.12 + 0.83 * share
                 let rgb = t == p ? "22, 163, 74" : "220, 38, 38"
                 let ink = alpha > 0.55 ? "#fff" : "#1f2937"
                 s += "<td style=\"background: rgba(\(rgb), \(String(format: "%.3f", alpha))); color: \(ink)\">\(count)</td>"
@@ -146,7 +148,7 @@ public struct TrainingReportPage {
         var s = "<section><h2>Per class</h2><div class=\"scroll\"><table class=\"classes\"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>"
         for c in m.perClass {
             s += "<tr><th>\(c.name.xmlEscaped)</th><td>\(f(c.precision))</td><td>\(f(c.recall))</td>"
-            s += "<td><span class=\"bar\" style=\"width: \(String(format: "%.1f", 60 * c.f1))px\"></span>\(f(c.f1))</td><td>\(c.support)</td></tr>"
+            s += "<td><span class=\"track\"><span class=\"bar\" style=\"width: \(String(format: "%.1f", 100 * c.f1))%\"></span></span>\(f(c.f1))</td><td>\(c.support)</td></tr>"
         }
         let k = Double(max(m.perClass.count, 1))
         let mean = { (key: KeyPath<ClassMetrics, Double>) in f(m.perClass.reduce(0) { $0 + $1[keyPath: key] } / k) }
@@ -187,10 +189,12 @@ public struct TrainingReportPage {
     .kv th { color: #6b7280; font-weight: 500; }
     .kv td { font-family: ui-monospace, Menlo, Consolas, monospace; }
     .kv tr, .classes tbody tr { border-top: 1px solid #f0f1f3; }
-    .classes td { text-align: right; font-variant-numeric: tabular-nums; }
+    .classes td, .classes th + th { text-align: right; font-variant-numeric: tabular-nums; }
     .classes tfoot { border-top: 2px solid #d1d5db; font-weight: 600; }
-    .bar { display: inline-block; height: 8px; margin-right: 8px; background: #93c5fd; border-radius: 2px; vertical-align: middle; }
+    .track { display: inline-block; width: 60px; height: 8px; margin-right: 8px; background: #eef2f7; border-radius: 2px; vertical-align: middle; }
+    .bar { display: block; height: 100%; background: #93c5fd; border-radius: 2px; }
     .confusion td { text-align: center; min-width: 34px; border: 1px solid #fff; font-variant-numeric: tabular-nums; }
+    .confusion td.zero { color: #c4c8cf; }
     .confusion th.column { vertical-align: bottom; padding: 4px 2px; }
     .confusion th.column span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
     .confusion th.corner { color: #6b7280; font-weight: 500; font-size: 12px; vertical-align: bottom; }

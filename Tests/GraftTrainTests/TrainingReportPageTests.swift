@@ -130,6 +130,15 @@ final class TrainingReportPageTests: XCTestCase {
         XCTAssertTrue(parsed.text.contains("101 classes are too many"))
     }
 
+    func testDivergedEpochIsLeftOutOfItsCurve() throws {
+        var page = try Self.page()
+        page.epochs[2].trainLoss = .nan
+        page.epochs[3].valLoss = .infinity
+        let parsed = try parse(try page.html())
+        let points = parsed.elements.filter { $0.name == "polyline" }.map { $0.attributes["points", default: ""].split(separator: " ").count }
+        XCTAssertEqual(points, [4, 4, 5, 5])
+    }
+
     func testWriteReplacesTheFileAtomically() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("graft-report-\(UUID())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
