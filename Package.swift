@@ -31,6 +31,6 @@ let package = Package(
         .testTarget(name: "GraftIOTests", dependencies: ["GraftIO", "GraftModels", "GraftTestSupport"]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftTestSupport"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftModels"]),
-        .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft"]),
+        .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft", "GraftTestSupport"]),
     ]
 )

@@ -1,0 +1,186 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftModels
+import GraftNN
+
+/// One model of an evaluation or ensemble, with the preprocessing it was trained for and the
+/// class names of its outputs.
+public struct EvaluationMember {
+    /// How reports and errors name the member (a checkpoint path, say).
+    public var name: String
+    /// A classifier whose output is logits `[N, classNames.count]`.
+    public var model: Module
+    public var preprocessing: Preprocessing
+    public var classNames: [String]
+
+    public init(name: String, model: Module, preprocessing: Preprocessing, classNames: [String]) {
+        self.name = name; self.model = model; self.preprocessing = preprocessing; self.classNames = classNames
+    }
+}
+
+/// A sample the ensemble got wrong: its dataset index, true and predicted class, and the
+/// probability of the predicted class.
+public struct Misclassification: Codable, Sendable, Equatable {
+    public var index: Int
+    public var trueClass: Int
+    public var predictedClass: Int
+    public var probability: Float
+
+    enum CodingKeys: String, CodingKey {
+        case index, trueClass = "true_class", predictedClass = "predicted_class", probability
+    }
+
+    public init(index: Int, trueClass: Int, predictedClass: Int, probability: Float) {
+        self.index = index; self.trueClass = trueClass; self.predictedClass = predictedClass; self.probability = probability
+    }
+}
+
+/// One member's figures in an evaluation.
+public struct MemberEvaluation {
+    public var name: String
+    public var metrics: ClassificationMetrics
+    /// Row-major `[N, C]`: per sample, the softmax probabilities averaged over the TTA views.
+    public var probabilities: [Float]
+}
+
+/// The outcome of `evaluate`: each member's figures and the ensemble's (the mean of the
+/// members' probabilities; with one member, that member's).
+public struct EvaluationResult {
+    public var members: [MemberEvaluation]
+    public var ensemble: ClassificationMetrics
+    /// The ensemble's probabilities, row-major `[N, C]`.
+    public var probabilities: [Float]
+    /// The samples' labels, in dataset order.
+    public var labels: [Int]
+    /// The ensemble's mistakes, in dataset order.
+    public var misclassified: [Misclassification]
+}
+
+/// Evaluates `members` on every sample of `dataset`, in order. Each image is decoded once (on
+/// `workers` threads, deterministically), every member sees its views for `tta` under its own
+/// preprocessing, a member's probabilities are the softmax of its logits averaged over the
+/// views, and the ensemble's the mean over members. Models run in evaluation mode without
+/// gradients, `batchSize` images (times the views) at a time; each model's training modes are
+/// restored afterwards. Throws `GraftError.invalidArgument` when there is no member, when two
+/// members' class names differ (naming both) or differ from the dataset's, or when a model's
+/// output is not `[views, classes]`; a sample that fails to decode throws
+/// `DataLoaderError.sampleFailed` naming it.
+public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta: TTA = .none,
+                     batchSize: Int = 16, workers: Int = 2) throws -> EvaluationResult {
+    let op = "evaluate"
+    guard let first = members.first else { throw GraftError.invalidArgument(op: op, detail: "no model to evaluate") }
+    for member in members.dropFirst() {
+        if let difference = classNamesDifference(first.classNames, member.classNames) {
+            throw GraftError.invalidArgument(op: op,
+                detail: "models '\(first.name)' and '\(member.name)' have different classes: \(difference)")
+        }
+    }
+    if let difference = classNamesDifference(first.classNames, dataset.classNames) {
+        throw GraftError.invalidArgument(op: op,
+            detail: "model '\(first.name)' and the data have different classes: \(difference)")
+    }
+    let classes = first.classNames.count, views = tta.viewCount
+    let plans = try members.map { m -> (preprocessing: Preprocessing, normalise: ToSample) in
+        (m.preprocessing, try ToSample(mean: m.preprocessing.mean, std: m.preprocessing.std))
+    }
+    // A loader sample packs every member's views, flattened, one member after another.
+    let sizes = members.map { views * $0.preprocessing.channels * $0.preprocessing.inputSize * $0.preprocessing.inputSize }
+    let offsets = sizes.indices.map { sizes[..<$0].reduce(0, +) }
+    let total = sizes.reduce(0, +)
+    let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: 0) { image, _ in
+        var values: [Float] = []
+        values.reserveCapacity(total)
+        for plan in plans {
+            for view in try tta.images(of: image, preprocessing: plan.preprocessing) {
+                values += try plan.normalise.apply(view).values
+            }
+        }
+        return Sample(channels: 1, height: 1, width: total, values: values)
+    }
+
+    let modes = members.map { m in m.model.namedModules().map { ($0.1, $0.1.training) } }
+    defer { for (module, training) in modes.joined() { module.train(training) } }
+    for member in members { member.model.eval() }
+
+    var probabilities = [[Float]](repeating: [], count: members.count)
+    var labels: [Int] = []
+    let epoch = loader.epoch(0)
+    while let batch = try epoch.next() {
+        let b = batch.indices.count
+        let packed = batch.images.toArray()
+        labels += batch.labels.labels
+        for (m, member) in members.enumerated() {
+            let p = member.preprocessing
+            var input = [Float](repeating: 0, count: b * sizes[m])
+            for i in 0..<b {
+                input.replaceSubrange((i * sizes[m])..<((i + 1) * sizes[m]),
+                                      with: packed[(i * total + offsets[m])..<(i * total + offsets[m] + sizes[m])])
+            }
+            let x = Tensor(shape: [b * views, p.channels, p.inputSize, p.inputSize], data: input)
+            probabilities[m] += try meanSoftmax(model: member.model, input: x, views: views, classes: classes, name: member.name)
+        }
+    }
+
+    let memberResults = try zip(members, probabilities).map { member, probs in
+        MemberEvaluation(name: member.name, metrics: try ClassificationMetrics(probabilities: probs, labels: labels, classNames: first.classNames),
+                         probabilities: probs)
+    }
+    let ensemble = members.count == 1 ? probabilities[0] : (0..<probabilities[0].count).map { j in
+        Float(probabilities.reduce(0.0) { $0 + Double($1[j]) } / Double(members.count))
+    }
+    let misclassified = labels.enumerated().compactMap { i, label -> Misclassification? in
+        let row = ensemble[(i * classes)..<((i + 1) * classes)]
+        var predicted = row.startIndex
+        for j in row.indices where row[j] > row[predicted] { predicted = j }
+        let predictedClass = predicted - row.startIndex
+        return predictedClass == label ? nil
+            : Misclassification(index: i, trueClass: label, predictedClass: predictedClass, probability: row[predicted])
+    }
+    return EvaluationResult(members: memberResults,
+                            ensemble: try ClassificationMetrics(probabilities: ensemble, labels: labels, classNames: first.classNames),
+                            probabilities: ensemble, labels: labels, misclassified: misclassified)
+}
+
+/// The class probabilities `model` gives `image`: the softmax of its logits for each view of
+/// `tta` (under `preprocessing`), averaged over the views. Runs without gradients in the
+/// model's current mode (call `eval()` first).
+public func classProbabilities(model: Module, image: Image, preprocessing: Preprocessing, tta: TTA = .none) throws -> [Float] {
+    let x = try tta.views(of: image, preprocessing: preprocessing)
+    return try meanSoftmax(model: model, input: x, views: tta.viewCount, classes: nil, name: "model")
+}
+
+/// Runs `model` on `input` (`[N × views, C, H, W]`, the views of a sample consecutive) and
+/// returns, per sample, the softmax of its views' logits averaged over the views: `[N, classes]`
+/// row-major. `classes` nil accepts the model's output width.
+func meanSoftmax(model: Module, input: Tensor, views: Int, classes: Int?, name: String) throws -> [Float] {
+    let logits = try GradMode.withoutGradients { try model(input) }
+    let rows = input.shape[0]
+    guard logits.shape.count == 2, logits.shape[0] == rows, classes.map({ $0 == logits.shape[1] }) ?? true else {
+        throw GraftError.shapeMismatch(op: "evaluate", detail: "model '\(name)' should give [views, classes] logits",
+                                       lhs: logits.shape, rhs: [rows, classes ?? -1])
+    }
+    let c = logits.shape[1], values = logits.toArray()
+    var out = [Float](repeating: 0, count: rows / views * c)
+    var sums = [Double](repeating: 0, count: c), exps = sums
+    for sample in 0..<(rows / views) {
+        for k in 0..<c { sums[k] = 0 }
+        for v in 0..<views {
+            let row = (sample * views + v) * c
+            var m = -Double.infinity
+            for k in 0..<c { m = max(m, Double(values[row + k])) }
+            var total = 0.0
+            for k in 0..<c { exps[k] = Foundation.exp(Double(values[row + k]) - m); total += exps[k] }
+            for k in 0..<c { sums[k] += exps[k] / total }
+        }
+        for k in 0..<c { out[sample * c + k] = Float(sums[k] / Double(views)) }
+    }
+    return out
+}
+
+/// Why two lists of class names differ ("10 vs 9 classes", "class 3 is 'cat' vs 'dog'"), or nil.
+func classNamesDifference(_ a: [String], _ b: [String]) -> String? {
+    if a.count != b.count { return "\(a.count) vs \(b.count) classes" }
+    guard let i = a.indices.first(where: { a[$0] != b[$0] }) else { return nil }
+    return "class \(i) is '\(a[i])' vs '\(b[i])'"
+}
