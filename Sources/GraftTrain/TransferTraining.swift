@@ -167,8 +167,10 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let test = try data.test.map {
         try evaluate([member], on: $0, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers).ensemble
     }
-    try TrainingReportPage(title: "\(spec.name) on \(options.data)", recipe: recipe(options), history: progress.history,
-                           metrics: evaluation.ensemble, misclassified: evaluation.misclassified, dataset: data.validation)
+    try TrainingReportPage(title: "\(spec.name) on \(options.data)",
+                           recipe: recipe(options).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
+                           epochs: progress.history, metrics: evaluation.ensemble,
+                           misclassified: try MisclassifiedImage.mostConfident(evaluation.misclassified, in: data.validation))
         .write(to: files.report)
     let summary = TransferSummary(valTop1: progress.bestTop1, valTop5: progress.history.first { $0.epoch == progress.bestEpoch }?.valTop5,
                                   testTop1: test?.top1, testTop5: test?.top5, bestEpoch: progress.bestEpoch, epochs: progress.epoch, stoppedEarly: stoppedEarly,
