@@ -69,7 +69,6 @@ extension PyTorchCheckpoint {
 
     /// Calls `body` with the tensor's elements in row-major order as little-endian bytes.
     private static func withElementBytes(_ tensor: Tensor, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard tensor.count > 0 else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         switch tensor.dtype {
         case .float32: try tensor.toArray().withUnsafeBytes(body)
         case .int64: try tensor.int64Values.withUnsafeBytes(body)
