@@ -8,8 +8,9 @@ public struct WeightExport: Sendable {
     public var output: String
     /// Its format.
     public var format: WeightFormat
-    /// Tensors and values written.
+    /// Tensors written.
     public var tensors: Int
+    /// Elements of all tensors together.
     public var values: Int
     /// The metadata file written next to a PyTorch output (nil when there was none to write).
     public var metadataFile: String?
