@@ -17,7 +17,7 @@ let package = Package(
         .target(name: "GraftCore", dependencies: ["CDNNL"]),
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         .target(name: "GraftModels", dependencies: ["GraftNN"]),
-        .target(name: "GraftIO", dependencies: ["GraftNN"]),
+        .target(name: "GraftIO", dependencies: ["GraftNN", "CZlib"]),
         .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs"]),
         .target(name: "GraftTrain", dependencies: ["GraftModels", "GraftData", "GraftNN", "GraftIO"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain"]),

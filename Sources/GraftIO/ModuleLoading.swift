@@ -87,8 +87,47 @@ public func loadWeights(into model: Module, entries: [(String, Tensor)], strict:
     return report
 }
 
-/// Saves `model`'s state dict (torchvision's key names and order) as safetensors at `path`,
-/// atomically, with `metadata` (architecture, class names, preprocessing, …) in the header.
+/// Saves `model`'s state dict (torchvision's key names and order) at `path`, atomically, in
+/// the format its extension names (`WeightFormat.forSaving`): `.pth` or `.pt` as
+/// `torch.save`'s zip format, which has no place for `metadata` (it must be empty);
+/// anything else as safetensors with `metadata` (architecture, class names,
+/// preprocessing, …) in the header.
 public func saveWeights(_ model: Module, to path: String, metadata: [String: String] = [:]) throws {
-    try SafeTensors.write(model.stateDict(), metadata: metadata, to: path)
+    try writeWeights(model.stateDict(), to: path, format: .forSaving(path), metadata: metadata)
+}
+
+/// Writes `tensors` (state-dict names, in order) at `path`, atomically, as `format`:
+/// safetensors with `metadata` in the header, or `torch.save`'s zip format (`.pytorchZip`;
+/// `metadata` must then be empty). The legacy PyTorch format is read, never written.
+public func writeWeights(_ tensors: [(String, Tensor)], to path: String, format: WeightFormat,
+                         metadata: [String: String] = [:]) throws {
+    switch format {
+    case .safetensors:
+        try SafeTensors.write(tensors, metadata: metadata, to: path)
+    case .pytorchZip:
+        guard metadata.isEmpty else {
+            throw WeightFileError.unwritable(file: path, reason: "a PyTorch checkpoint has no place for metadata ("
+                                             + metadata.keys.sorted().joined(separator: ", ") + "); write .safetensors instead")
+        }
+        try PyTorchCheckpoint.write(tensors, to: path)
+    case .pytorchLegacy:
+        throw WeightFileError.unwritable(file: path, reason: "Graft writes PyTorch checkpoints in the zip format only")
+    }
+}
+
+extension WeightFormat {
+    /// The format a file name asks for, by its extension (any case): `.safetensors` →
+    /// `.safetensors`, `.pth` or `.pt` → `.pytorchZip`; nil for any other.
+    public static func named(by path: String) -> WeightFormat? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        switch name[name.index(after: dot)...].lowercased() {
+        case "safetensors": return .safetensors
+        case "pth", "pt": return .pytorchZip
+        default: return nil
+        }
+    }
+
+    /// The format `saveWeights` writes at `path`: `named(by:)`, else safetensors.
+    public static func forSaving(_ path: String) -> WeightFormat { named(by: path) ?? .safetensors }
 }
