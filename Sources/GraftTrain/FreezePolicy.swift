@@ -5,7 +5,7 @@ import GraftNN
 /// Which parameters fine-tuning trains, as the `--freeze` flag says it. Depth is counted in
 /// the spec's stages (`ModelSpec.stages`, the head last); auxiliary heads train whenever the
 /// head does.
-public enum FreezePolicy: Equatable, Sendable, CustomStringConvertible {
+public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible {
     /// `head`: only the head and the auxiliary heads train.
     case head
     /// `last:K`: the last K stages below the head train too.
@@ -32,6 +32,23 @@ public enum FreezePolicy: Equatable, Sendable, CustomStringConvertible {
             }
             self = .prefixes(parts)
         }
+    }
+
+    /// Decodes the flag value.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let flag = try c.decode(String.self)
+        do {
+            try self.init(flag: flag)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(error)")
+        }
+    }
+
+    /// Encodes the flag value.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
     }
 
     /// The flag value that parses back to this policy.
