@@ -53,7 +53,8 @@ public final class EfficientNetLite0: Module {
     public let bn1: BatchNorm2d
     public let avgPooling: AdaptiveAvgPool2d
     public let dropout: Dropout
-    public let fc: Linear
+    /// The classification head `_fc` (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc: Module { module(at: "_fc")! }
 
     /// `padding` chooses TensorFlow's "same" padding (the default, which the checkpoint needs)
     /// or symmetric padding; `dropout` precedes `_fc`.
@@ -74,7 +75,7 @@ public final class EfficientNetLite0: Module {
         bn1 = MBConvBlock.batchNorm(1280)
         avgPooling = AdaptiveAvgPool2d(1)
         self.dropout = Dropout(p: dropout)
-        fc = try Linear(inFeatures: 1280, outFeatures: numClasses)
+        let fc = try Linear(inFeatures: 1280, outFeatures: numClasses)
         super.init()
         register("_conv_stem", convStem)
         register("_bn0", bn0)

@@ -58,7 +58,8 @@ public final class GoogLeNet: Module {
     public let aux2: GoogLeNetAuxiliary?
     public let avgpool: AdaptiveAvgPool2d
     public let dropout: Dropout
-    public let fc: Linear
+    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc: Module { module(at: "fc")! }
 
     /// - Parameters:
     ///   - auxiliaryClassifiers: build `aux1` and `aux2` (torchvision's `aux_logits`).
@@ -91,7 +92,7 @@ public final class GoogLeNet: Module {
         aux2 = auxiliaryClassifiers ? try GoogLeNetAuxiliary(528, numClasses: numClasses, dropout: auxiliaryDropout) : nil
         avgpool = AdaptiveAvgPool2d(1)
         self.dropout = Dropout(p: dropout)
-        fc = try Linear(inFeatures: 1024, outFeatures: numClasses)
+        let fc = try Linear(inFeatures: 1024, outFeatures: numClasses)
         super.init()
         register("conv1", conv1)
         register("maxpool1", maxpool1)

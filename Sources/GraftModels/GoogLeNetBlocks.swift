@@ -45,13 +45,14 @@ public final class GoogLeNetInception: Module {
 public final class GoogLeNetAuxiliary: Module {
     public let conv: BasicConv2d
     public let fc1: Linear
-    public let fc2: Linear
+    /// The final layer (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc2: Module { module(at: "fc2")! }
     public let dropout: Dropout
 
     public init(_ inChannels: Int, numClasses: Int, dropout p: Float = 0.7) throws {
         conv = try BasicConv2d(inChannels, 128, kernelSize: 1)
         fc1 = try Linear(inFeatures: 2048, outFeatures: 1024)
-        fc2 = try Linear(inFeatures: 1024, outFeatures: numClasses)
+        let fc2 = try Linear(inFeatures: 1024, outFeatures: numClasses)
         dropout = Dropout(p: p)
         super.init()
         register("conv", conv)

@@ -51,7 +51,8 @@ public final class InceptionV3: Module {
     public let Mixed_7b: InceptionE, Mixed_7c: InceptionE
     public let avgpool: AdaptiveAvgPool2d
     public let dropout: Dropout
-    public let fc: Linear
+    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc: Module { module(at: "fc")! }
 
     /// - Parameters:
     ///   - auxiliaryClassifier: build `AuxLogits` (torchvision's `aux_logits`).
@@ -83,7 +84,7 @@ public final class InceptionV3: Module {
         Mixed_7c = try InceptionE(2048)
         avgpool = AdaptiveAvgPool2d(1)
         self.dropout = Dropout(p: dropout)
-        fc = try Linear(inFeatures: 2048, outFeatures: numClasses)
+        let fc = try Linear(inFeatures: 2048, outFeatures: numClasses)
         super.init()
         register("Conv2d_1a_3x3", Conv2d_1a_3x3)
         register("Conv2d_2a_3x3", Conv2d_2a_3x3)

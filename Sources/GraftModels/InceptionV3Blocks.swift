@@ -183,12 +183,13 @@ public final class InceptionE: Module {
 public final class InceptionV3Auxiliary: Module {
     public let conv0: BasicConv2d
     public let conv1: BasicConv2d
-    public let fc: Linear
+    /// The final layer (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc: Module { module(at: "fc")! }
 
     public init(_ inChannels: Int, numClasses: Int) throws {
         conv0 = try BasicConv2d(inChannels, 128, kernelSize: 1)
         conv1 = try BasicConv2d(128, 768, kernelSize: 5)
-        fc = try Linear(inFeatures: 768, outFeatures: numClasses)
+        let fc = try Linear(inFeatures: 768, outFeatures: numClasses)
         super.init()
         register("conv0", conv0)
         register("conv1", conv1)

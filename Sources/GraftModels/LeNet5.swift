@@ -20,14 +20,15 @@ public final class LeNet5: Module {
     public let conv2: Conv2d
     public let fc1: Linear
     public let fc2: Linear
-    public let fc3: Linear
+    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc3: Module { module(at: "fc3")! }
 
     public init(numClasses: Int = 10) throws {
         conv1 = try Conv2d(inChannels: 1, outChannels: 6, kernelSize: 5)
         conv2 = try Conv2d(inChannels: 6, outChannels: 16, kernelSize: 5)
         fc1 = try Linear(inFeatures: 16 * 5 * 5, outFeatures: 120)
         fc2 = try Linear(inFeatures: 120, outFeatures: 84)
-        fc3 = try Linear(inFeatures: 84, outFeatures: numClasses)
+        let fc3 = try Linear(inFeatures: 84, outFeatures: numClasses)
         super.init()
         register("conv1", conv1)
         register("conv2", conv2)

@@ -38,7 +38,8 @@ public final class ResNet: Module {
     public let maxpool: MaxPool2d
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
     public let avgpool: AdaptiveAvgPool2d
-    public let fc: Linear
+    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
+    public var fc: Module { module(at: "fc")! }
 
     /// `layers` gives the number of blocks in each of the four layers; `groups` and
     /// `widthPerGroup` set a bottleneck's width to `planes · widthPerGroup / 64 · groups`
@@ -80,7 +81,7 @@ public final class ResNet: Module {
         layer3 = try makeLayer(planes: 256, blocks: layers[2], stride: 2)
         layer4 = try makeLayer(planes: 512, blocks: layers[3], stride: 2)
         avgpool = AdaptiveAvgPool2d(1)
-        fc = try Linear(inFeatures: 512 * block.expansion, outFeatures: numClasses)
+        let fc = try Linear(inFeatures: 512 * block.expansion, outFeatures: numClasses)
         super.init()
         register("conv1", conv1); register("bn1", bn1); register("relu", relu); register("maxpool", maxpool)
         register("layer1", layer1); register("layer2", layer2); register("layer3", layer3); register("layer4", layer4)

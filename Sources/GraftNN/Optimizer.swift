@@ -26,6 +26,10 @@ public struct OptimizerState: Codable, Equatable, Sendable {
         public var weightDecay: Float
         /// The shapes of the group's parameters, checked on loading.
         public var shapes: [[Int]]
+
+        public init(lr: Float, weightDecay: Float, shapes: [[Int]]) {
+            self.lr = lr; self.weightDecay = weightDecay; self.shapes = shapes
+        }
     }
 
     public struct Entry: Codable, Equatable, Sendable {
@@ -35,6 +39,10 @@ public struct OptimizerState: Codable, Equatable, Sendable {
         public var step: Int
         /// Named per-element buffers (torch's names: "momentum_buffer", "exp_avg", …).
         public var buffers: [String: [Float]]
+
+        public init(group: Int, index: Int, step: Int, buffers: [String: [Float]]) {
+            self.group = group; self.index = index; self.step = step; self.buffers = buffers
+        }
     }
 
     /// The optimizer's type name ("SGD", "Adam", "AdamW"); loading into another type throws.
@@ -42,6 +50,10 @@ public struct OptimizerState: Codable, Equatable, Sendable {
     public var groups: [Group]
     /// Only parameters that have been updated at least once have an entry.
     public var entries: [Entry]
+
+    public init(optimizer: String, groups: [Group], entries: [Entry]) {
+        self.optimizer = optimizer; self.groups = groups; self.entries = entries
+    }
 }
 
 /// The base of all optimizers, as `torch.optim.Optimizer`. `step()` updates every parameter

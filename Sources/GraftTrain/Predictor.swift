@@ -25,8 +25,10 @@ public struct Prediction: Sendable {
 public final class Predictor {
     public let spec: ModelSpec
     public let model: Module
-    /// Class names, when known (ImageNet's for a 1000-class file).
+    /// Class names, when known (ImageNet's for a 1000-class file, a checkpoint's own).
     public let labels: [String]?
+    /// How images are prepared: the spec's, or the checkpoint's.
+    public let preprocessing: Preprocessing
 
     /// Builds `modelName` with as many classes as the weight file's head has and loads it strictly.
     public init(modelName: String, weightsPath: String) throws {
@@ -39,11 +41,21 @@ public final class Predictor {
         try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)
         model.eval()
         labels = classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil
+        preprocessing = spec.preprocessing
+    }
+
+    /// Everything from a Graft checkpoint: architecture, head, weights, class names and preprocessing.
+    public init(checkpoint path: String) throws {
+        let loaded = try loadCheckpoint(path)
+        spec = loaded.spec
+        model = loaded.model
+        labels = loaded.metadata.classNames
+        preprocessing = loaded.metadata.preprocessing
     }
 
     /// The network's input for the image at `path`: `[1, C, H, W]`.
     public func preprocess(_ path: String) throws -> Tensor {
-        let p = spec.preprocessing
+        let p = preprocessing
         let image = try Image(contentsOf: path).converted(channels: p.channels)
         return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
     }

@@ -61,9 +61,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     GlobalRandom.seed(options.seed)
     let head = HeadConfig(classes: data.classNames.count, hidden: options.hidden, dropout: options.dropout)
     let model = try buildModel(spec: spec, weights: options.weights, head: head)
-    let policy = try FreezePolicy(parsing: options.freezeText)
-    try policy.apply(to: model, spec: spec)
-    let unfreezing = options.unfreezeEvery > 0 ? GradualUnfreezing(spec: spec, policy: policy, every: options.unfreezeEvery) : nil
+    let policy = try FreezePolicy(flag: options.freezeText)
+    _ = try policy.apply(to: model, spec: spec)
+    var unfreezing = options.unfreezeEvery > 0 ? try GradualUnfreezing(every: options.unfreezeEvery) : nil
     let groups = try parameterGroups(model: model, spec: spec, baseLR: options.learningRate,
                                      weightDecay: options.weightDecay, factor: options.lrFactor)
     let optimizer = try makeOptimizer(options, groups: groups)
@@ -78,12 +78,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     if options.resume {
         let state = try TrainingState.load(files.state)
         _ = try loadWeights(into: model, from: files.last, strict: true)
-        try optimizer.loadState(state.optimizer)
-        if let s = state.scheduler { try scheduler?.loadState(s) }
-        GlobalRandom.generator = state.random
-        progress = RunProgress(epoch: state.epoch, history: state.history, bestTop1: state.bestMetric,
-                               bestEpoch: state.bestEpoch, sinceBest: state.epochsWithoutImprovement)
-        unfreezing?.apply(upToEpoch: state.epoch, model: model)
+        try state.restore(model: model, optimizer: optimizer, scheduler: scheduler)
+        progress = RunProgress(resuming: state)
+        unfreezing = state.unfreezing
         reporter.note("resuming \(options.out) after epoch \(state.epoch)")
     }
 
@@ -110,7 +107,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     var stoppedEarly = false
     while progress.epoch < options.epochs {
         let epoch = progress.epoch + 1
-        if let unfrozen = unfreezing?.apply(upToEpoch: epoch - 1, model: model), !unfrozen.isEmpty {
+        if let unfrozen = unfreezing?.beginEpoch(epoch, model: model, spec: spec), !unfrozen.isEmpty {
             reporter.note("epoch \(epoch): unfreezing \(unfrozen.joined(separator: ", "))")
         }
         let learningRate = optimizer.paramGroups.last?.lr ?? options.learningRate
@@ -143,9 +140,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
         meta.metrics = validation.map { ["val_top1": $0.top1, "val_top5": $0.top5, "val_loss": $0.loss] } ?? [:]
         try saveCheckpoint(model, metadata: meta, to: files.last)
         if progress.bestEpoch == epoch { try saveCheckpoint(model, metadata: meta, to: files.best) }
-        try TrainingState(epoch: epoch, optimizer: optimizer.stateDict(), scheduler: scheduler?.stateDict(),
-                          random: GlobalRandom.generator, bestMetric: progress.bestTop1, bestEpoch: progress.bestEpoch,
-                          epochsWithoutImprovement: progress.sinceBest, history: progress.history).save(to: files.state)
+        try TrainingState(epoch: epoch, model: model, optimizer: optimizer, scheduler: scheduler, bestMetric: progress.bestTop1,
+                          epochsWithoutImprovement: progress.sinceBest, history: progress.history, freeze: policy,
+                          unfreezing: unfreezing).save(to: files.state)
         try log.append(jsonLine(event: "epoch", record))
         reporter.epochFinished(record, epochs: options.epochs)
         if options.patience > 0, progress.sinceBest >= options.patience, epoch < options.epochs {
@@ -225,6 +222,17 @@ struct RunProgress {
     var bestTop1: Double?
     var bestEpoch = 0
     var sinceBest = 0
+
+    init() {}
+
+    /// The progress a saved state records: the best epoch is the first with the best top-1.
+    init(resuming state: TrainingState) {
+        epoch = state.epoch
+        history = state.history
+        bestTop1 = state.bestMetric
+        sinceBest = state.epochsWithoutImprovement
+        bestEpoch = history.first { $0.valTop1 == state.bestMetric }?.epoch ?? history.last?.epoch ?? 0
+    }
 
     mutating func record(_ r: EpochRecord) {
         epoch = r.epoch

@@ -1,25 +1,31 @@
 import ArgumentParser
 import Foundation
+import GraftModels
 import GraftTrain
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify images with a zoo model and a weight file.",
+        abstract: "Classify images with a Graft checkpoint, or a zoo model and a weight file.",
         discussion: """
-        Each image gets the model's own eval preprocessing (torchvision models: shorter side resized \
-        to 256, centre crop 224, ImageNet mean/std; 342/299 for inception_v3). With --json, one JSON \
+        --model names either a checkpoint written by graft train (it carries the architecture, the \
+        head, the class names and the preprocessing: no --weights) or a zoo architecture, which then \
+        needs --weights. Folders are walked for image files (sorted; hidden files skipped). Each image \
+        gets the model's own eval preprocessing (torchvision models: shorter side resized to 256, centre \
+        crop 224, ImageNet mean/std; 342/299 for inception_v3; a checkpoint's own). With --json, one JSON \
         object per image: {"path": …, "predictions": [{"index": …, "label": …, "probability": …}], \
         "logits": [...]} ("logits" only with --logits; "label" when the classes have names).
 
-        Example: graft predict --model efficientnet_lite0 --weights .cache/efficientnet-lite0-57934424.pth cat.jpg
+        Examples:
+          graft predict --model run/best.safetensors photo.jpg holiday/
+          graft predict --model efficientnet_lite0 --weights .cache/efficientnet-lite0-57934424.pth cat.jpg
         """)
 
-    @Option(help: "Model architecture (\(ModelZoo.names.joined(separator: ", "))).")
+    @Option(help: "A Graft checkpoint (.safetensors from graft train), or a model architecture (\(ModelZoo.names.joined(separator: ", "))) with --weights.")
     var model: String
 
-    @Option(help: "Weight file: safetensors or a PyTorch checkpoint (.pth, zip or legacy).")
-    var weights: String
+    @Option(help: "Weight file for an architecture: safetensors or a PyTorch checkpoint (.pth, zip or legacy).")
+    var weights: String?
 
     @Option(help: "How many classes to show per image.")
     var topk: Int = 5
@@ -30,22 +36,34 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Include the raw logits in the JSON output.")
     var logits = false
 
-    @Argument(help: "Image files (JPEG or PNG).")
+    @Argument(help: "Image files (JPEG or PNG) or folders of them.")
     var images: [String]
 
+    /// Whether --model names an architecture rather than a checkpoint file.
+    private var isArchitecture: Bool { ModelZoo.names.contains(model) }
+
     func validate() throws {
-        guard ModelZoo.names.contains(model) else {
-            throw ValidationError("unknown --model '\(model)'; known models: \(ModelZoo.names.joined(separator: ", "))")
+        if isArchitecture {
+            guard let weights else {
+                throw ValidationError("--model \(model) needs --weights FILE (or give --model a Graft checkpoint)")
+            }
+            guard FileManager.default.fileExists(atPath: weights) else { throw ValidationError("--weights '\(weights)' does not exist") }
+        } else {
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw ValidationError("--model '\(model)' is neither a checkpoint file nor a known model; known models: \(ModelZoo.names.joined(separator: ", "))")
+            }
+            guard weights == nil else {
+                throw ValidationError("--weights is not used with a checkpoint: '\(model)' carries its own weights")
+            }
         }
         guard topk > 0 else { throw ValidationError("--topk must be at least 1, not \(topk)") }
-        guard !images.isEmpty else { throw ValidationError("give at least one image") }
-        guard FileManager.default.fileExists(atPath: weights) else { throw ValidationError("--weights '\(weights)' does not exist") }
+        guard !images.isEmpty else { throw ValidationError("give at least one image or folder") }
     }
 
     func run() throws {
         do {
-            let predictor = try Predictor(modelName: model, weightsPath: weights)
-            for path in images {
+            let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
+            for path in try imagePaths(images) {
                 let p = try predictor.predict(path, topK: topk)
                 print(json ? p.jsonLine(includeLogits: logits) : p.table)
             }

@@ -42,8 +42,8 @@ final class ClassicInitTests: XCTestCase {
         }
         assertBatchNormsStartAtIdentity(model)
         let bound = 1 / 512.0.squareRoot()
-        assertDrawn(model.fc.weight.toArray(), std: bound / 3.0.squareRoot(), uniform: true, "fc.weight")
-        XCTAssertLessThanOrEqual(model.fc.bias!.toArray().map { abs(Double($0)) }.max()!, bound)
+        assertDrawn(model.parameter(named: "fc.weight")!.toArray(), std: bound / 3.0.squareRoot(), uniform: true, "fc.weight")
+        XCTAssertLessThanOrEqual(model.parameter(named: "fc.bias")!.toArray().map { abs(Double($0)) }.max()!, bound)
     }
 
     /// Kaiming normal with fan out for every convolution, depthwise ones included (fan out

@@ -1,0 +1,126 @@
+import GraftCore
+import GraftNN
+
+/// The classification head that transfer learning puts on a zoo model: `classes` outputs,
+/// optionally preceded by dense layers (`Linear` → `ReLU` → `Dropout(dropout)` per entry of
+/// `hidden`). Saved in checkpoints, so that a model can be rebuilt with the same head.
+public struct HeadConfig: Codable, Sendable, Equatable {
+    /// Number of output classes.
+    public var classes: Int
+    /// Widths of the extra dense layers before the final one, nearest the trunk first.
+    public var hidden: [Int]
+    /// Dropout probability after each extra dense layer.
+    public var dropout: Float
+
+    public init(classes: Int, hidden: [Int] = [], dropout: Float = 0) {
+        self.classes = classes; self.hidden = hidden; self.dropout = dropout
+    }
+
+    /// `hidden` and `dropout` may be absent (then `[]` and 0).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        classes = try c.decode(Int.self, forKey: .classes)
+        hidden = try c.decodeIfPresent([Int].self, forKey: .hidden) ?? []
+        dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
+    }
+
+    /// Throws `GraftError.invalidArgument` for fewer than one class, a non-positive width or a
+    /// dropout outside [0, 1).
+    public func validate() throws {
+        let op = "HeadConfig"
+        guard classes >= 1 else { throw GraftError.invalidArgument(op: op, detail: "classes must be at least 1, not \(classes)") }
+        if let w = hidden.first(where: { $0 < 1 }) {
+            throw GraftError.invalidArgument(op: op, detail: "hidden layer widths must be positive, not \(w)")
+        }
+        guard dropout >= 0 && dropout < 1 else {
+            throw GraftError.invalidArgument(op: op, detail: "dropout must be in [0, 1), not \(dropout)")
+        }
+    }
+}
+
+extension ModelSpec {
+    /// A model with a fresh head: `make(numClasses: head.classes)`, then `replaceHead`.
+    public func make(head: HeadConfig) throws -> Module {
+        try head.validate()
+        let model = try make(numClasses: head.classes)
+        try replaceHead(of: model, with: head)
+        return model
+    }
+
+    /// Replaces `model`'s head (the module at `head`) with a fresh one built from `config`, and
+    /// the final layer of each auxiliary head with a fresh one for `config.classes` outputs.
+    ///
+    /// The input width is read from the old layer's weight (`[out, in]` or `[out, in, 1, 1]`).
+    /// A convolutional head (SqueezeNet's 1×1 `classifier.1`) stays convolutional: its dense
+    /// layers are 1×1 convolutions. Without `hidden` layers the new head is a single layer with
+    /// the old one's state-dict keys (`fc.weight`, `fc.bias`); with them it is a `Sequential`
+    /// (`fc.0.weight`, … , `fc.<3·hidden.count>.weight`). Fresh layers get torch's default
+    /// initialisation (drawn from `GlobalRandom.generator`); nothing else in the model changes.
+    public func replaceHead(of model: Module, with config: HeadConfig) throws {
+        try config.validate()
+        let op = "replaceHead(\(name))"
+        guard let oldHead = model.module(at: head) else {
+            throw GraftError.invalidArgument(op: op, detail: "the model has no module '\(head)'")
+        }
+        guard let (kind, inWidth) = HeadLayerKind.of(firstOf: oldHead) else {
+            throw GraftError.invalidArgument(op: op, detail: "'\(head)' holds no Linear or Conv2d layer")
+        }
+        var auxiliaryReplacements: [(parent: Module, name: String, layer: Module)] = []
+        for auxPath in auxiliaryHeads {
+            guard let aux = model.module(at: auxPath) else { continue }   // built without auxiliary heads
+            guard let (path, last) = aux.namedModules().last(where: { HeadLayerKind.of($0.1) != nil }),
+                  let (auxKind, auxWidth) = HeadLayerKind.of(last), !path.isEmpty else {
+                throw GraftError.invalidArgument(op: op, detail: "auxiliary head '\(auxPath)' holds no final Linear or Conv2d layer")
+            }
+            let (parentPath, childName) = splitPath(path)
+            auxiliaryReplacements.append((aux.module(at: parentPath)!, childName,
+                                          try auxKind.layer(auxWidth, config.classes)))
+        }
+        // Build everything first, so that a failure leaves the model as it was.
+        var layers: [Module] = []
+        var width = inWidth
+        for h in config.hidden {
+            layers += [try kind.layer(width, h), ReLU(), Dropout(p: config.dropout)]
+            width = h
+        }
+        layers.append(try kind.layer(width, config.classes))
+        let newHead = layers.count == 1 ? layers[0] : Sequential(layers)
+        let (parentPath, childName) = splitPath(head)
+        guard let parent = model.module(at: parentPath) else {
+            throw GraftError.invalidArgument(op: op, detail: "the model has no module '\(parentPath)'")
+        }
+        parent.register(childName, newHead)
+        for r in auxiliaryReplacements { r.parent.register(r.name, r.layer) }
+        newHead.train(model.training)
+    }
+
+    private func splitPath(_ path: String) -> (parent: String, name: String) {
+        guard let dot = path.lastIndex(of: ".") else { return ("", path) }
+        return (String(path[..<dot]), String(path[path.index(after: dot)...]))
+    }
+}
+
+/// Whether a head is made of dense layers or of 1×1 convolutions.
+private enum HeadLayerKind {
+    case linear, conv
+
+    /// The kind and input width of `m`, if it is a `Linear` or a `Conv2d`.
+    static func of(_ m: Module) -> (HeadLayerKind, Int)? {
+        if let l = m as? Linear { return (.linear, l.inFeatures) }
+        if let c = m as? Conv2d { return (.conv, c.inChannels) }
+        return nil
+    }
+
+    /// The kind and input width of the first `Linear` or `Conv2d` in `m` (itself included).
+    static func of(firstOf m: Module) -> (HeadLayerKind, Int)? {
+        m.namedModules().lazy.compactMap { of($0.1) }.first
+    }
+
+    /// A fresh layer from `inWidth` to `outWidth` features, with torch's default initialisation.
+    func layer(_ inWidth: Int, _ outWidth: Int) throws -> Module {
+        switch self {
+        case .linear: return try Linear(inFeatures: inWidth, outFeatures: outWidth)
+        case .conv: return try Conv2d(inChannels: inWidth, outChannels: outWidth, kernelSize: 1)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import GraftCore
+import GraftIO
+import GraftModels
+import GraftNN
+
+/// What a Graft checkpoint says about itself, kept as JSON under the safetensors metadata key
+/// `graft`: enough to rebuild the model, preprocess images and name its classes.
+public struct CheckpointMetadata: Codable, Sendable, Equatable {
+    /// The safetensors metadata key.
+    public static let key = "graft"
+    /// The format this version of Graft writes; newer ones are refused.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    /// The zoo name of the architecture (`resnet18`).
+    public var architecture: String
+    public var head: HeadConfig
+    /// One name per output of the head.
+    public var classNames: [String]
+    public var preprocessing: Preprocessing
+    /// The flags that produced the checkpoint (`"freeze": "last:2"`, …).
+    public var recipe: [String: String]
+    /// The epoch after which it was written (counted from 1).
+    public var epoch: Int
+    /// Figures at that epoch (`"val_top1": 0.91`, …).
+    public var metrics: [String: Double]
+
+    public init(architecture: String, head: HeadConfig, classNames: [String], preprocessing: Preprocessing,
+                recipe: [String: String] = [:], epoch: Int = 0, metrics: [String: Double] = [:],
+                formatVersion: Int = CheckpointMetadata.currentFormatVersion) {
+        self.formatVersion = formatVersion; self.architecture = architecture; self.head = head
+        self.classNames = classNames; self.preprocessing = preprocessing; self.recipe = recipe
+        self.epoch = epoch; self.metrics = metrics
+    }
+}
+
+/// A checkpoint read back: the architecture's spec, the model in eval mode, and its metadata.
+public struct LoadedCheckpoint {
+    public let spec: ModelSpec
+    public let model: Module
+    public let metadata: CheckpointMetadata
+}
+
+/// Writes `model`'s state dict and `metadata` as one safetensors file, atomically (a crash or
+/// a full disk leaves the previous file, never a partial one). Throws before writing anything
+/// when the metadata does not describe the model: unknown architecture, class names that do
+/// not match the head, or a head whose shape differs from the model's.
+public func saveCheckpoint(_ model: Module, metadata: CheckpointMetadata, to path: String) throws {
+    let spec = try checkedSpec(metadata, file: path)
+    let reference = try buildWithoutSideEffects(spec, metadata.head)
+    let expected = reference.stateDict().map { [$0.0: $0.1.shape] }
+    let actual = model.stateDict().map { [$0.0: $0.1.shape] }
+    guard expected == actual else {
+        throw CheckpointError.badMetadata(file: path, reason: "the model's state dict does not match \(spec.name) with head \(describe(metadata.head))")
+    }
+    try saveWeights(model, to: path, metadata: [CheckpointMetadata.key: try MetadataJSON.encode(metadata)])
+}
+
+/// The metadata of the Graft checkpoint at `path`, without reading its weights. Throws
+/// `CheckpointError.notAGraftCheckpoint` for any other weight file.
+public func readCheckpointMetadata(_ path: String) throws -> CheckpointMetadata {
+    guard try WeightFormat.detect(path) == .safetensors,
+          let text = try SafeTensors.readMetadata(path)[CheckpointMetadata.key] else {
+        throw CheckpointError.notAGraftCheckpoint(file: path)
+    }
+    let metadata = try MetadataJSON.decode(CheckpointMetadata.self, from: text, file: path)
+    guard metadata.formatVersion <= CheckpointMetadata.currentFormatVersion else {
+        throw CheckpointError.badMetadata(file: path, reason: "format version \(metadata.formatVersion) is newer than this Graft reads (\(CheckpointMetadata.currentFormatVersion))")
+    }
+    return metadata
+}
+
+/// Rebuilds the model a Graft checkpoint describes (architecture and head), loads its weights
+/// strictly and puts it in eval mode. `GlobalRandom.generator` is left as it was.
+public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
+    let metadata = try readCheckpointMetadata(path)
+    let spec = try checkedSpec(metadata, file: path)
+    let model = try buildWithoutSideEffects(spec, metadata.head)
+    try loadWeights(into: model, from: path, strict: true)
+    model.eval()
+    return LoadedCheckpoint(spec: spec, model: model, metadata: metadata)
+}
+
+/// The spec the metadata names, after checking its head and class names.
+private func checkedSpec(_ metadata: CheckpointMetadata, file: String) throws -> ModelSpec {
+    guard let spec = try? ModelZoo.spec(metadata.architecture) else {
+        throw CheckpointError.unknownArchitecture(file: file, name: metadata.architecture)
+    }
+    do {
+        try metadata.head.validate()
+    } catch {
+        throw CheckpointError.badMetadata(file: file, reason: "head: \(error)")
+    }
+    guard metadata.classNames.count == metadata.head.classes else {
+        throw CheckpointError.classCountMismatch(file: file, classNames: metadata.classNames.count, headClasses: metadata.head.classes)
+    }
+    return spec
+}
+
+private func describe(_ head: HeadConfig) -> String {
+    "\(head.hidden.map(String.init).joined(separator: "-"))\(head.hidden.isEmpty ? "" : "-")\(head.classes)"
+}
+
+/// The model `spec` and `head` describe, its parameters allocated but not drawn, leaving
+/// `GlobalRandom.generator` as it was (dropout layers seed themselves from it).
+private func buildWithoutSideEffects(_ spec: ModelSpec, _ head: HeadConfig) throws -> Module {
+    let generator = GlobalRandom.generator
+    defer { GlobalRandom.generator = generator }
+    return try Init.withoutInitialisation { try spec.make(head: head) }
+}

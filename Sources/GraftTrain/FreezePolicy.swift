@@ -1,0 +1,134 @@
+import Foundation
+import GraftModels
+import GraftNN
+
+/// Which parameters fine-tuning trains, as the `--freeze` flag says it. Depth is counted in
+/// the spec's stages (`ModelSpec.stages`, the head last); auxiliary heads train whenever the
+/// head does.
+public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// `head`: only the head and the auxiliary heads train.
+    case head
+    /// `last:K`: the last K stages below the head train too.
+    case last(Int)
+    /// `none`: everything trains.
+    case none
+    /// `p1,p2,…`: the parameters under these module prefixes are frozen, the rest trains.
+    case prefixes([String])
+
+    /// Parses a `--freeze` value: `head`, `none`, `last:K` or comma-separated module prefixes.
+    public init(flag: String) throws {
+        func fail(_ why: String) -> TrainOptionsError { TrainOptionsError(description: "--freeze '\(flag)': \(why)") }
+        switch flag {
+        case "head": self = .head
+        case "none": self = .none
+        case _ where flag.hasPrefix("last:"):
+            guard let k = Int(flag.dropFirst(5)), k >= 0 else { throw fail("K in last:K must be a whole number ≥ 0") }
+            self = .last(k)
+        default:
+            let parts = flag.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !parts.contains(where: \.isEmpty) else {
+                throw fail("expected head, none, last:K or comma-separated module prefixes")
+            }
+            self = .prefixes(parts)
+        }
+    }
+
+    /// Decodes the flag value.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let flag = try c.decode(String.self)
+        do {
+            try self.init(flag: flag)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(error)")
+        }
+    }
+
+    /// Encodes the flag value.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    /// The flag value that parses back to this policy.
+    public var description: String {
+        switch self {
+        case .head: return "head"
+        case .none: return "none"
+        case let .last(k): return "last:\(k)"
+        case let .prefixes(p): return p.joined(separator: ",")
+        }
+    }
+
+    /// Sets `requiresGrad` on every parameter of `model` (built from `spec`) as the policy says.
+    /// Throws, changing nothing, when K exceeds the stages below the head or a prefix matches
+    /// no parameter; the message names the flag and the culprit.
+    @discardableResult
+    public func apply(to model: Module, spec: ModelSpec) throws -> FreezeCounts {
+        let heads = [spec.head] + spec.auxiliaryHeads
+        switch self {
+        case .head:
+            model.freeze()
+            model.unfreeze(heads)
+        case let .last(k):
+            let trunk = trunkStages(spec)
+            guard k <= trunk.count else {
+                throw TrainOptionsError(description: "--freeze '\(self)': \(spec.name) has only \(trunk.count) stages below its head")
+            }
+            model.freeze()
+            model.unfreeze(heads + trunk.suffix(k))
+        case .none:
+            model.unfreeze()
+        case let .prefixes(prefixes):
+            let names = model.namedParameters().map(\.0)
+            for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
+                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(spec.stages.joined(separator: ", ")))")
+            }
+            model.unfreeze()
+            model.freeze(prefixes)
+        }
+        return FreezeCounts(model)
+    }
+}
+
+/// How many parameter elements a model trains and how many it keeps frozen.
+public struct FreezeCounts: Equatable, Sendable, CustomStringConvertible {
+    public var frozen: Int
+    public var trainable: Int
+
+    public init(frozen: Int, trainable: Int) {
+        self.frozen = frozen; self.trainable = trainable
+    }
+
+    /// The counts of `model` as its parameters' `requiresGrad` now stand.
+    public init(_ model: Module) {
+        trainable = model.trainableParameterCount
+        frozen = model.parameterCount - trainable
+    }
+
+    public var description: String { "\(trainable) trainable parameters, \(frozen) frozen" }
+}
+
+/// Training mode for fine-tuning, to be called instead of `model.train()`: everything trains,
+/// except that each BatchNorm whose parameters are all frozen runs in inference mode, so that
+/// it normalises with, and never updates, its running statistics.
+public func setTrainingMode(_ model: Module) {
+    model.train()
+    for (_, m) in model.namedModules() where m is BatchNorm2d {
+        let parameters = m.parameters()
+        if !parameters.isEmpty && parameters.allSatisfy({ !$0.requiresGrad }) { m.eval() }
+    }
+}
+
+/// The spec's stages below its head, input first.
+func trunkStages(_ spec: ModelSpec) -> [String] {
+    spec.stages.filter { $0 != spec.head }
+}
+
+/// Whether a dotted parameter name lies under a module prefix, by whole path components
+/// ("layer1" covers "layer1.0.conv1.weight" but not "layer10.weight"), as `Module.freeze` matches.
+func parameterName(_ name: String, isUnder prefix: String) -> Bool {
+    let p = prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix
+    return name == p || name.hasPrefix(p + ".")
+}
