@@ -1,3 +1,4 @@
+import GraftModels
 /// Why a checkpoint or a training-state file could not be used. Every message names the
 /// file and what is wrong with it.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
@@ -22,7 +23,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case let .notATrainingState(file):
             return "\(file) is not a Graft training state (it has no '\(TrainingState.key)' metadata)"
         case let .unknownArchitecture(file, name):
-            return "\(file): unknown architecture '\(name)'; known models: \(TrainOptions.knownModels.joined(separator: ", "))"
+            return "\(file): unknown architecture '\(name)'; known models: \(ModelZoo.names.joined(separator: ", "))"
         case let .badMetadata(file, reason):
             return "\(file): bad metadata: \(reason)"
         case let .classCountMismatch(file, names, classes):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraftModels
 import GraftTrain
 
 struct InspectCommand: ParsableCommand {
