@@ -91,7 +91,7 @@ extension ModelSpec {
         }
         parent.register(childName, newHead)
         for r in auxiliaryReplacements { r.parent.register(r.name, r.layer) }
-        newHead.train(model.training)
+        for fresh in [newHead] + auxiliaryReplacements.map(\.layer) { fresh.train(model.training) }
     }
 
     private func splitPath(_ path: String) -> (parent: String, name: String) {
