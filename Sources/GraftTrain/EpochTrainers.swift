@@ -39,8 +39,10 @@ struct ImageTrainer: EpochTrainer {
 
     init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model; self.spec = spec
+        // A last batch of one image is dropped: BatchNorm cannot train on one value per channel.
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
-                               seed: options.seed, skipFailures: options.skipBad, makeSample: pipelines.sampleMaker(pipelines.train))
+                               dropLast: data.train.count % options.batchSize == 1, seed: options.seed,
+                               skipFailures: options.skipBad, makeSample: pipelines.sampleMaker(pipelines.train))
         validation = try DataLoader(dataset: data.validation, batchSize: max(options.batchSize, 64), workers: options.workers,
                                     shuffle: false, seed: options.seed, skipFailures: options.skipBad,
                                     makeSample: pipelines.sampleMaker(pipelines.evaluation))

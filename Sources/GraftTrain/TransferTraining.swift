@@ -67,7 +67,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let groups = try parameterGroups(model: model, spec: spec, baseLR: options.learningRate,
                                      weightDecay: options.weightDecay, factor: options.lrFactor)
     let optimizer = try makeOptimizer(options, groups: groups)
-    let stepsPerEpoch = (data.train.count + options.batchSize - 1) / options.batchSize
+    let stepsPerEpoch = data.train.count / options.batchSize + (data.train.count % options.batchSize > 1 ? 1 : 0)
     let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs,
                                       stepsPerEpoch: stepsPerEpoch)
     let classWeights = options.classWeights == "balanced" ? Tensor(shape: [data.classNames.count], data: data.balancedClassWeights()) : nil
