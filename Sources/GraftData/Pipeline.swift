@@ -1,9 +1,9 @@
 import GraftCore
 
 /// A preprocessing and augmentation pipeline: image transforms on the 8-bit image, then
-/// `ToSample` (ToTensor + Normalize), then transforms on the float sample. A pipeline that
-/// starts `RandomResizedCrop → HorizontalFlip →` ToSample (or `RandomResizedCrop →` ToSample)
-/// crops, resizes, flips and normalises in one fused pass with the same result.
+/// `ToSample` (ToTensor + Normalize), then transforms on the float sample. A pipeline whose
+/// image transforms are `RandomResizedCrop` then horizontal flips and a hue-free `ColorJitter`
+/// (torchvision's standard training augmentation) takes a fused path with the same result.
 public struct Pipeline: Sendable {
     public let imageTransforms: [any ImageTransform]
     public let toSample: ToSample
@@ -27,69 +27,31 @@ public struct Pipeline: Sendable {
         return try toSample.apply(image)
     }
 
-    /// The fused crop–resize–flip–normalise, when the image transforms are exactly
-    /// `RandomResizedCrop` optionally followed by `HorizontalFlip`; nil otherwise.
+    /// The fused crop–resize–flip–jitter–normalise, when the image transforms are
+    /// `RandomResizedCrop` followed by any `HorizontalFlip`s and at most one `ColorJitter`
+    /// without hue, in any order; nil otherwise (before drawing anything). Random choices are
+    /// drawn in the transforms' order, as the unfused steps draw them; the flip and the jitter
+    /// commute (the jitter treats every pixel alike), so both act on the resized crop at once,
+    /// as it is written into the sample.
     func fusedSample(_ image: Image, using generator: inout RandomGenerator) throws -> Sample? {
         guard let crop = imageTransforms.first as? RandomResizedCrop else { return nil }
-        let flip: HorizontalFlip?
-        switch imageTransforms.count {
-        case 1: flip = nil
-        case 2:
-            guard let f = imageTransforms[1] as? HorizontalFlip else { return nil }
-            flip = f
-        default: return nil
-        }
-        let c = image.channels, size = crop.size, plane = size * size
-        let table = try toSample.table(channels: c)
+        let rest = imageTransforms.dropFirst()
+        let jitters = rest.compactMap { $0 as? ColorJitter }
+        guard rest.allSatisfy({ $0 is HorizontalFlip || $0 is ColorJitter }), jitters.count <= 1,
+              jitters.allSatisfy({ $0.hue == nil }) else { return nil }
+        let table = try toSample.table(channels: image.channels)
         let b = crop.box(width: image.width, height: image.height, using: &generator)
-        let mirror = flip.map { generator.nextFloat() < $0.p } ?? false
-        let horizontal = b.width == size ? nil : ResampleAxis(inputSize: b.width, outputSize: size)
-        let vertical = b.height == size ? nil : ResampleAxis(inputSize: b.height, outputSize: size)
-        let bits = ResampleAxis.precisionBits, half = 1 << (bits - 1)
-        // PIL's horizontal pass over the box's rows, to 8 bits.
-        var rows = [UInt8](repeating: 0, count: b.height * size * c)
-        image.pixels.withUnsafeBufferPointer { src in
-            rows.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<b.height {
-                    let srcRow = ((b.top + y) * image.width + b.left) * c, dstRow = y * size * c
-                    guard let axis = horizontal else {
-                        for i in 0..<(size * c) { dst[dstRow + i] = src[srcRow + i] }
-                        continue
-                    }
-                    for x in 0..<size {
-                        let lo = axis.first[x], n = axis.taps[x], wk = x * axis.kernelSize
-                        for k in 0..<c {
-                            var sum = half
-                            for t in 0..<n { sum += Int(src[srcRow + (lo + t) * c + k]) * Int(axis.weights[wk + t]) }
-                            dst[dstRow + x * c + k] = UInt8(clamping: sum >> bits)
-                        }
-                    }
-                }
+        var mirrored = false
+        var jitter = ColorJitterDraw(order: [])
+        for transform in rest {
+            if let flip = transform as? HorizontalFlip {
+                if generator.nextFloat() < flip.p { mirrored.toggle() }
+            } else if let colorJitter = transform as? ColorJitter {
+                jitter = colorJitter.draw(using: &generator)
             }
         }
-        // The vertical pass, mirrored and normalised straight into the CHW sample.
-        var values = [Float](repeating: 0, count: c * plane)
-        rows.withUnsafeBufferPointer { src in
-            values.withUnsafeMutableBufferPointer { dst in
-                for y in 0..<size {
-                    for x in 0..<size {
-                        let out = y * size + (mirror ? size - 1 - x : x)
-                        for k in 0..<c {
-                            let v: UInt8
-                            if let axis = vertical {
-                                let lo = axis.first[y], n = axis.taps[y], wk = y * axis.kernelSize
-                                var sum = half
-                                for t in 0..<n { sum += Int(src[((lo + t) * size + x) * c + k]) * Int(axis.weights[wk + t]) }
-                                v = UInt8(clamping: sum >> bits)
-                            } else {
-                                v = src[(y * size + x) * c + k]
-                            }
-                            dst[k * plane + out] = table[k * 256 + Int(v)]
-                        }
-                    }
-                }
-            }
-        }
-        return Sample(channels: c, height: size, width: size, values: values)
+        let resized = image.resizedCrop(top: b.top, left: b.left, height: b.height, width: b.width,
+                                        outputWidth: crop.size, outputHeight: crop.size)
+        return jitter.sample(of: resized, table: table, mirrored: mirrored)
     }
 }
