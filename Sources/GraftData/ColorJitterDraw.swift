@@ -36,103 +36,33 @@ struct ColorJitterDraw: Equatable {
         // Only RGB saturation changes anything: a grey pixel blended with itself stays put.
         let saturation = c == 3 ? self.saturation : nil
         let split = saturation == nil ? order.count : order.firstIndex(of: 2)!
-        let identity = (0...255).map { UInt8($0) }
-        var values = [Float](repeating: 0, count: c * plane)
         return image.pixels.withUnsafeBufferPointer { src in
-            // Folds the brightness and contrast ops of `ops` into `map`; each contrast takes the
-            // mean grey level of the image `pixelMap` reads, through the map so far.
-            func fold(_ ops: ArraySlice<Int>, into map: inout [UInt8], before: [UInt8], saturation: Float?) {
+            let pixels = JitterPixels(src: src.baseAddress!, channels: c, width: width, height: height)
+            // Folds the brightness and contrast ops of `ops` into `map`; a contrast blends with
+            // the mean grey level of the image through `before`, `saturation` and the map so far.
+            func fold(_ ops: ArraySlice<Int>, into map: inout ByteTable, before: ByteTable, saturation: Float?) {
                 for op in ops {
                     if op == 0, let f = brightness {
-                        let interpolate = f >= 0 && f <= 1
-                        map = map.map { ColorJitter.blended($0, 0, f, interpolate: interpolate) }
+                        map.blend(toward: 0, factor: f)
                     } else if op == 1, let f = contrast {
-                        let mean = ColorJitterDraw.meanGrey(src, channels: c, before: before, saturation: saturation, after: map)
-                        let interpolate = f >= 0 && f <= 1
-                        map = map.map { ColorJitter.blended($0, mean, f, interpolate: interpolate) }
+                        let sum = pixels.greySum(before: before, saturation: saturation, after: map)
+                        map.blend(toward: ColorJitter.roundedMean(sum: sum, count: plane), factor: f)
                     }
                 }
             }
-            var before = identity, after = identity
-            fold(order[..<split], into: &before, before: identity, saturation: nil)
+            var before = ByteTable(), after = ByteTable()
+            fold(order[..<split], into: &before, before: ByteTable(), saturation: nil)
             if split < order.count { fold(order[(split + 1)...], into: &after, before: before, saturation: saturation) }
             // The final table: `after`, then normalisation.
             var final = [Float](repeating: 0, count: 256 * c)
-            for k in 0..<c { for v in 0..<256 { final[k * 256 + v] = table[k * 256 + Int(after[v])] } }
-            values.withUnsafeMutableBufferPointer { out in
+            for k in 0..<c { for v in 0..<256 { final[k * 256 + v] = table[k * 256 + Int(after.bytes[v])] } }
+            let values = [Float](unsafeUninitializedCapacity: c * plane) { out, initialized in
                 final.withUnsafeBufferPointer { final in
-                    before.withUnsafeBufferPointer { before in
-                        ColorJitterDraw.write(src, channels: c, width: width, height: height, before: before, saturation: saturation,
-                                              final: final, mirrored: mirrored, into: out.baseAddress!)
-                    }
+                    pixels.write(before: before, saturation: saturation, final: final.baseAddress!, mirrored: mirrored, into: out.baseAddress!)
                 }
+                initialized = c * plane
             }
             return Sample(channels: c, height: height, width: width, values: values)
-        }
-    }
-
-    /// The rounded mean grey level of `src` mapped through `before`, saturated by `saturation`
-    /// (when given) and mapped through `after`.
-    static func meanGrey(_ src: UnsafeBufferPointer<UInt8>, channels c: Int, before: [UInt8], saturation: Float?,
-                         after: [UInt8]) -> UInt8 {
-        var sum = 0
-        before.withUnsafeBufferPointer { before in
-            after.withUnsafeBufferPointer { after in
-                let p = src.baseAddress!, pixels = src.count / c
-                if c == 1 {
-                    for i in 0..<pixels { sum &+= Int(after[Int(before[Int(p[i])])]) }
-                    return
-                }
-                if let f = saturation {
-                    let interpolate = f >= 0 && f <= 1
-                    for i in 0..<pixels {
-                        let (r, g, b) = saturated(before[Int(p[3 * i])], before[Int(p[3 * i + 1])], before[Int(p[3 * i + 2])],
-                                                  f, interpolate: interpolate)
-                        sum &+= Int(grey(after[Int(r)], after[Int(g)], after[Int(b)]))
-                    }
-                } else {
-                    for i in 0..<pixels {
-                        sum &+= Int(grey(after[Int(before[Int(p[3 * i])])], after[Int(before[Int(p[3 * i + 1])])],
-                                         after[Int(before[Int(p[3 * i + 2])])]))
-                    }
-                }
-            }
-        }
-        return ColorJitter.roundedMean(sum: sum, count: src.count / c)
-    }
-
-    /// Writes the CHW sample: each byte through `before`, each pixel saturated (when given),
-    /// each byte through `final` (channel `k`'s 256 floats at `k * 256`), columns mirrored when asked.
-    static func write(_ src: UnsafeBufferPointer<UInt8>, channels c: Int, width: Int, height: Int, before: UnsafeBufferPointer<UInt8>,
-                      saturation: Float?, final: UnsafeBufferPointer<Float>, mirrored: Bool, into out: UnsafeMutablePointer<Float>) {
-        let plane = width * height, p = src.baseAddress!, before = before.baseAddress!, final = final.baseAddress!
-        let step = mirrored ? -1 : 1
-        for y in 0..<height {
-            let row = p + y * width * c
-            var o = out + y * width + (mirrored ? width - 1 : 0)
-            if c == 3 {
-                let (t0, t1, t2) = (final, final + 256, final + 512)
-                if let f = saturation {
-                    let interpolate = f >= 0 && f <= 1
-                    for x in 0..<width {
-                        let (r, g, b) = saturated(before[Int(row[3 * x])], before[Int(row[3 * x + 1])], before[Int(row[3 * x + 2])],
-                                                  f, interpolate: interpolate)
-                        o[0] = t0[Int(r)]; o[plane] = t1[Int(g)]; o[2 * plane] = t2[Int(b)]
-                        o += step
-                    }
-                } else {
-                    for x in 0..<width {
-                        o[0] = t0[Int(before[Int(row[3 * x])])]; o[plane] = t1[Int(before[Int(row[3 * x + 1])])]
-                        o[2 * plane] = t2[Int(before[Int(row[3 * x + 2])])]
-                        o += step
-                    }
-                }
-            } else {
-                for x in 0..<width {
-                    for k in 0..<c { o[k * plane] = final[k * 256 + Int(before[Int(row[c * x + k])])] }
-                    o += step
-                }
-            }
         }
     }
 
@@ -140,11 +70,136 @@ struct ColorJitterDraw: Equatable {
     @inline(__always) static func grey(_ r: UInt8, _ g: UInt8, _ b: UInt8) -> UInt8 {
         UInt8(truncatingIfNeeded: (Int32(r) &* 19595 &+ Int32(g) &* 38470 &+ Int32(b) &* 7471 &+ 0x8000) >> 16)
     }
+}
 
-    /// One RGB pixel of `adjust_saturation(f)`: each channel blended with the pixel's luma.
-    @inline(__always) static func saturated(_ r: UInt8, _ g: UInt8, _ b: UInt8, _ f: Float, interpolate: Bool) -> (UInt8, UInt8, UInt8) {
-        let l = grey(r, g, b)
-        return (ColorJitter.blended(r, l, f, interpolate: interpolate), ColorJitter.blended(g, l, f, interpolate: interpolate),
-                ColorJitter.blended(b, l, f, interpolate: interpolate))
+/// A map of byte values, built up op by op; starts as the identity.
+struct ByteTable {
+    private(set) var bytes = (0...255).map { UInt8($0) }
+    private(set) var isIdentity = true
+
+    /// Follows the map with PIL's blend of `a` and the value: `ColorJitter.blended(v, a, factor)`.
+    mutating func blend(toward a: UInt8, factor: Float) {
+        let interpolate = factor >= 0 && factor <= 1
+        bytes = bytes.map { ColorJitter.blended($0, a, factor, interpolate: interpolate) }
+        isIdentity = false
+    }
+
+    /// Runs `body` on the table's bytes.
+    func withTable<R>(_ body: (TableByteMap) -> R) -> R { bytes.withUnsafeBufferPointer { body(TableByteMap($0.baseAddress!)) } }
+}
+
+/// A byte-to-byte map on the way through the fused jitter: the identity or a table (generic
+/// parameters, so that each combination compiles to a loop of its own).
+protocol ByteMap {
+    func callAsFunction(_ v: UInt8) -> UInt8
+}
+
+struct IdentityByteMap: ByteMap {
+    @inline(__always) func callAsFunction(_ v: UInt8) -> UInt8 { v }
+}
+
+struct TableByteMap: ByteMap {
+    let table: UnsafePointer<UInt8>
+    init(_ table: UnsafePointer<UInt8>) { self.table = table }
+    @inline(__always) func callAsFunction(_ v: UInt8) -> UInt8 { table[Int(v)] }
+}
+
+/// The per-pixel step of the fused jitter: none, or `adjust_saturation`.
+protocol PixelBlend {
+    /// The RGB pixel `p` (lane 3 unused) after the step.
+    func callAsFunction(_ p: SIMD4<Int32>) -> SIMD4<Int32>
+}
+
+struct NoSaturation: PixelBlend {
+    @inline(__always) func callAsFunction(_ p: SIMD4<Int32>) -> SIMD4<Int32> { p }
+}
+
+/// PIL's `adjust_saturation(f)` of one pixel: each channel blended with the pixel's luma as
+/// `ColorJitter.blended` blends (Float `a + f·(v − a)`, clipped, truncated), four lanes at
+/// once. Clipping before truncating also covers PIL's unclipped case, `f` in 0...1, whose
+/// results never leave 0...255.
+struct Saturation: PixelBlend {
+    let factor: SIMD4<Float>
+    init(_ f: Float) { factor = SIMD4(repeating: f) }
+    @inline(__always) func callAsFunction(_ p: SIMD4<Int32>) -> SIMD4<Int32> {
+        let l = Int32(ColorJitterDraw.grey(UInt8(truncatingIfNeeded: p[0]), UInt8(truncatingIfNeeded: p[1]), UInt8(truncatingIfNeeded: p[2])))
+        var x = SIMD4<Float>(repeating: Float(l)) + factor * SIMD4<Float>(p &- SIMD4(repeating: l))
+        x.replace(with: 0, where: x .< 0)
+        x.replace(with: 255, where: x .> 255)
+        return truncatedToInt32(x)
+    }
+}
+
+/// The 8-bit image (1 or 3 channels) the fused jitter reads.
+struct JitterPixels {
+    let src: UnsafePointer<UInt8>
+    let channels: Int
+    let width: Int
+    let height: Int
+
+    /// The sum of every pixel's grey level after `before`, saturation (when given) and `after`.
+    func greySum(before: ByteTable, saturation: Float?, after: ByteTable) -> Int {
+        func run<B: ByteMap, A: ByteMap>(_ b: B, _ a: A) -> Int {
+            saturation.map { greySum(b, Saturation($0), a) } ?? greySum(b, NoSaturation(), a)
+        }
+        switch (before.isIdentity, after.isIdentity) {
+        case (true, true): return run(IdentityByteMap(), IdentityByteMap())
+        case (true, false): return after.withTable { run(IdentityByteMap(), $0) }
+        case (false, true): return before.withTable { run($0, IdentityByteMap()) }
+        case (false, false): return before.withTable { b in after.withTable { run(b, $0) } }
+        }
+    }
+
+    func greySum<B: ByteMap, S: PixelBlend, A: ByteMap>(_ before: B, _ blend: S, _ after: A) -> Int {
+        var sum = 0
+        let count = width * height
+        if channels == 1 {
+            for i in 0..<count { sum &+= Int(after(before(src[i]))) }
+            return sum
+        }
+        for i in 0..<count {
+            let p = src + 3 * i
+            let q = blend(SIMD4(Int32(before(p[0])), Int32(before(p[1])), Int32(before(p[2])), 0))
+            sum &+= Int(ColorJitterDraw.grey(after(UInt8(truncatingIfNeeded: q[0])), after(UInt8(truncatingIfNeeded: q[1])),
+                                             after(UInt8(truncatingIfNeeded: q[2]))))
+        }
+        return sum
+    }
+
+    /// Writes the CHW sample: each byte through `before`, each pixel saturated (when given),
+    /// each byte through `final` (channel `k`'s 256 floats at `k * 256`), columns mirrored
+    /// when asked.
+    func write(before: ByteTable, saturation: Float?, final: UnsafePointer<Float>, mirrored: Bool, into out: UnsafeMutablePointer<Float>) {
+        func run<B: ByteMap>(_ b: B) {
+            if let f = saturation {
+                write(b, Saturation(f), final: final, mirrored: mirrored, into: out)
+            } else {
+                write(b, NoSaturation(), final: final, mirrored: mirrored, into: out)
+            }
+        }
+        if before.isIdentity { run(IdentityByteMap()) } else { before.withTable { run($0) } }
+    }
+
+    func write<B: ByteMap, S: PixelBlend>(_ before: B, _ blend: S, final: UnsafePointer<Float>, mirrored: Bool,
+                                          into out: UnsafeMutablePointer<Float>) {
+        let plane = width * height, step = mirrored ? -1 : 1, c = channels
+        for y in 0..<height {
+            let row = src + y * width * c
+            var o = out + y * width + (mirrored ? width - 1 : 0)
+            if c == 3 {
+                let (t0, t1, t2) = (final, final + 256, final + 512)
+                for x in 0..<width {
+                    let p = row + 3 * x
+                    let q = blend(SIMD4(Int32(before(p[0])), Int32(before(p[1])), Int32(before(p[2])), 0))
+                    o[0] = t0[Int(q[0])]; o[plane] = t1[Int(q[1])]; o[2 * plane] = t2[Int(q[2])]
+                    o += step
+                }
+            } else {
+                for x in 0..<width {
+                    for k in 0..<c { o[k * plane] = final[k * 256 + Int(before(row[c * x + k]))] }
+                    o += step
+                }
+            }
+        }
     }
 }
