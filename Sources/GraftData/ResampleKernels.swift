@@ -16,30 +16,37 @@ extension ResampleAxis {
             for row in 0..<rowCount {
                 let src = source + row * sourceStride
                 var dst = destination + row * destinationStride
-                for x in outputs {
-                    var p = src + first[x] * c, w = weights + x * kernelSize
-                    let n = taps[x]
-                    switch c {
-                    case 3:
+                switch c {
+                case 3:
+                    for x in outputs {
+                        var p = src + first[x] &* 3, w = weights + x &* kernelSize
                         var r = half, g = half, b = half
-                        for _ in 0..<n {
+                        for _ in 0..<max(taps[x], 0) {
                             let k = w.pointee
                             r &+= Int32(p[0]) &* k; g &+= Int32(p[1]) &* k; b &+= Int32(p[2]) &* k
                             p += 3; w += 1
                         }
                         dst[0] = clip8(r >> shift); dst[1] = clip8(g >> shift); dst[2] = clip8(b >> shift)
-                    case 1:
+                        dst += 3
+                    }
+                case 1:
+                    for x in outputs {
+                        let p = src + first[x], w = weights + x &* kernelSize
                         var v = half
-                        for t in 0..<n { v &+= Int32(p[t]) &* w[t] }
+                        for t in 0..<max(taps[x], 0) { v &+= Int32(p[t]) &* w[t] }
                         dst[0] = clip8(v >> shift)
-                    default:
+                        dst += 1
+                    }
+                default:
+                    for x in outputs {
+                        let p = src + first[x] &* c, w = weights + x &* kernelSize
                         for k in 0..<c {
                             var v = half
-                            for t in 0..<n { v &+= Int32(p[t * c + k]) &* w[t] }
+                            for t in 0..<max(taps[x], 0) { v &+= Int32(p[t &* c &+ k]) &* w[t] }
                             dst[k] = clip8(v >> shift)
                         }
+                        dst += c
                     }
-                    dst += c
                 }
             }
         }
