@@ -57,6 +57,18 @@ final class ResampleKernelTests: XCTestCase {
         }
     }
 
+    func testWholeWeightsAndSaturatedBytesEqualTheNaivePasses() throws {
+        // Upscaling by 3 puts some outputs on an input pixel's centre: one tap of weight 2²².
+        let axis = ResampleAxis(inputSize: 4, outputSize: 12)
+        XCTAssert(axis.weights.contains(1 << 22))
+        let white = try Image(width: 4, height: 3, channels: 3, pixels: [UInt8](repeating: 255, count: 36))
+        for image in [patternImage(width: 4, height: 3, seed: 2), white] {
+            for (ow, oh) in [(12, 9), (12, 3), (4, 9), (1, 1), (7, 2)] {
+                XCTAssertEqual(try image.resize(width: ow, height: oh), naiveResize(image, width: ow, height: oh), "\(ow)×\(oh)")
+            }
+        }
+    }
+
     func testResizedCropEqualsCropThenNaiveResize() throws {
         var g = RandomGenerator(seed: 5)
         for channels in [1, 3] {
