@@ -68,6 +68,15 @@ extension ResampleAxis {
     /// `firstSourceRow`; input rows are `sourceStride` bytes apart.
     func resampleColumns(_ source: UnsafePointer<UInt8>, sourceStride: Int, firstSourceRow: Int, rowLength: Int, outputs: Range<Int>,
                          into destination: UnsafeMutablePointer<UInt8>, destinationStride: Int) {
+        #if arch(x86_64)
+        let vectorLength = rowLength & ~7
+        if vectorLength > 0 {
+            resampleColumnBlocks(source, sourceStride: sourceStride, firstSourceRow: firstSourceRow, bytes: vectorLength,
+                                 outputs: outputs, into: destination, destinationStride: destinationStride)
+        }
+        let (source, destination, rowLength) = (source + vectorLength, destination + vectorLength, rowLength - vectorLength)
+        guard rowLength > 0 else { return }
+        #endif
         let half = Int32(1 << (ResampleAxis.precisionBits - 1)), shift = Int32(ResampleAxis.precisionBits)
         let kernelSize = self.kernelSize
         // One sum per byte of the row, accumulated tap by tap (loops the compiler vectorises).
@@ -140,6 +149,38 @@ extension ResampleAxis {
                     dst[0] = UInt8(truncatingIfNeeded: packed); dst[1] = UInt8(truncatingIfNeeded: packed >> 8)
                     dst[2] = UInt8(truncatingIfNeeded: packed >> 16)
                     dst += 3
+                }
+            }
+        }
+    }
+
+    /// `resampleColumns` over the first `bytes` bytes of each row (a multiple of 8) with SSE2,
+    /// the same sums: eight bytes at a time, widened to `v, v·2⁷` lanes and multiplied by the
+    /// tap's split weight with `pmaddwd` (see `resampleRGBRows`), the sums kept in registers.
+    func resampleColumnBlocks(_ source: UnsafePointer<UInt8>, sourceStride: Int, firstSourceRow: Int, bytes: Int, outputs: Range<Int>,
+                              into destination: UnsafeMutablePointer<UInt8>, destinationStride: Int) {
+        let kernelSize = self.kernelSize, zero = _mm_setzero_si128()
+        let half = _mm_set1_epi32(1 << (Int32(ResampleAxis.precisionBits) - 1)), shift = Int32(ResampleAxis.precisionBits)
+        let split = UnsafeMutablePointer<__m128i>.allocate(capacity: kernelSize)
+        defer { split.deallocate() }
+        withBuffers { first, taps, weights in
+            for (i, y) in outputs.enumerated() {
+                let rows = source + (first[y] - firstSourceRow) * sourceStride, n = taps[y]
+                for t in 0..<n {
+                    let w = Int32(weights[y * kernelSize + t]), wh = min(w >> 7, 32767), wl = w - wh << 7
+                    split[t] = _mm_set1_epi32(wh << 16 | wl)
+                }
+                let dst = destination + i * destinationStride
+                for j in stride(from: 0, to: bytes, by: 8) {
+                    var low = half, high = half
+                    for t in 0..<n {
+                        let eight = UnsafeRawPointer(rows + t * sourceStride + j).loadUnaligned(as: Int64.self)
+                        let x = _mm_unpacklo_epi8(_mm_cvtsi64_si128(eight), zero), x7 = _mm_slli_epi16(x, 7)
+                        low = _mm_add_epi32(low, _mm_madd_epi16(_mm_unpacklo_epi16(x, x7), split[t]))
+                        high = _mm_add_epi32(high, _mm_madd_epi16(_mm_unpackhi_epi16(x, x7), split[t]))
+                    }
+                    let packed = _mm_packus_epi16(_mm_packs_epi32(_mm_srai_epi32(low, shift), _mm_srai_epi32(high, shift)), zero)
+                    UnsafeMutableRawPointer(dst + j).storeBytes(of: _mm_cvtsi128_si64(packed), as: Int64.self)
                 }
             }
         }
