@@ -23,7 +23,8 @@ struct ColorJitterDraw: Equatable {
 
     /// `applied(to:)` followed by a per-channel byte table (`table[k * 256 + v]`, ToSample's)
     /// and an optional left–right mirror, written straight into a CHW float sample with the
-    /// same values; nil when the draw has a hue change (not a per-byte map).
+    /// same values; nil when the draw has a hue change (not a per-byte map) or changes an
+    /// image that is neither grey nor RGB.
     ///
     /// Brightness and contrast map each byte through a function of the byte alone (contrast's
     /// blend target, the mean grey level, is one number per image), so a run of them is one
@@ -31,8 +32,8 @@ struct ColorJitterDraw: Equatable {
     /// once per contrast (for its mean, through the tables pending at that point) and once
     /// more to write the sample, instead of once per op with an image written after each.
     func sample(of image: Image, table: [Float], mirrored: Bool) -> Sample? {
-        guard hue == nil else { return nil }
         let c = image.channels, width = image.width, height = image.height, plane = width * height
+        guard hue == nil, [1, 3].contains(c) || [brightness, contrast, saturation].allSatisfy({ $0 == nil }) else { return nil }
         // Only RGB saturation changes anything: a grey pixel blended with itself stays put.
         let saturation = c == 3 ? self.saturation : nil
         let split = saturation == nil ? order.count : order.firstIndex(of: 2)!

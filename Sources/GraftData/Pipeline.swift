@@ -29,7 +29,7 @@ public struct Pipeline: Sendable {
 
     /// The fused crop–resize–flip–jitter–normalise, when the image transforms are
     /// `RandomResizedCrop` followed by any `HorizontalFlip`s and at most one `ColorJitter`
-    /// without hue, in any order; nil otherwise (before drawing anything). Random choices are
+    /// without hue (on a grey or RGB image), in any order; nil otherwise (before drawing anything). Random choices are
     /// drawn in the transforms' order, as the unfused steps draw them; the flip and the jitter
     /// commute (the jitter treats every pixel alike), so both act on the resized crop at once,
     /// as it is written into the sample.
@@ -38,7 +38,7 @@ public struct Pipeline: Sendable {
         let rest = imageTransforms.dropFirst()
         let jitters = rest.compactMap { $0 as? ColorJitter }
         guard rest.allSatisfy({ $0 is HorizontalFlip || $0 is ColorJitter }), jitters.count <= 1,
-              jitters.allSatisfy({ $0.hue == nil }) else { return nil }
+              jitters.allSatisfy({ $0.hue == nil }), jitters.isEmpty || [1, 3].contains(image.channels) else { return nil }
         let table = try toSample.table(channels: image.channels)
         let b = crop.box(width: image.width, height: image.height, using: &generator)
         var mirrored = false

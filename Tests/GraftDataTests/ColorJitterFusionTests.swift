@@ -81,6 +81,15 @@ final class ColorJitterFusionTests: XCTestCase {
             var a = sampleGenerator(seed: 1, epoch: 0, index: index), b = a
             XCTAssertEqual(try pipeline.fusedSample(grey, using: &a), try pipeline.unfusedImageSample(grey, using: &b), "grey \(index)")
         }
+        // RGBA: the crop is fused, a jitter is not (PIL's saturation blends alpha too).
+        let rgba = try image.converted(channels: 4)
+        let four = try ToSample(mean: [0.5], std: [0.5])
+        let cropOnly = Pipeline(imageTransforms: [try RandomResizedCrop(size: 12), try HorizontalFlip()], toSample: four)
+        var c = RandomGenerator(seed: 4), d = c
+        XCTAssertEqual(try cropOnly.fusedSample(rgba, using: &c), try cropOnly.unfusedImageSample(rgba, using: &d))
+        let jittered = Pipeline(imageTransforms: [try RandomResizedCrop(size: 12), try ColorJitter(saturation: 0.5)], toSample: four)
+        XCTAssertNil(try jittered.fusedSample(rgba, using: &c))
+        XCTAssertNil(ColorJitterDraw(order: [2], saturation: 1.5).sample(of: rgba, table: try four.table(channels: 4), mirrored: false))
         // A hue change, or steps other than flips and one jitter, keep the steps one by one.
         for spec in ["random-resized-crop(24), color-jitter(hue=0.1)", "random-resized-crop(24), color-jitter(0.4), color-jitter(0.4)",
                      "random-resized-crop(24), vflip", "hflip, random-resized-crop(24)"] {
