@@ -62,6 +62,18 @@ final class EncodedImageTests: XCTestCase {
         }
     }
 
+    func testFileDatasetsOfferTheirFilesUndecoded() throws {
+        let root = try DatasetTrees.make(["a/one.jpg", "b/two.png"])
+        let folder = try ImageFolder(root: root)
+        let subset = try SubsetDataset(base: folder, indices: [1, 0])
+        for dataset in [folder, subset] as [any Dataset] {
+            for index in 0..<2 {
+                XCTAssertEqual(try XCTUnwrap(try dataset.encodedImage(at: index)).decode(),
+                               try dataset.image(at: index, minimumShorterSide: nil))
+            }
+        }
+    }
+
     func testLoaderWithEncodedSamplesGivesTheSameBatches() throws {
         let pipeline = try Pipeline(spec: "random-resized-crop(20), hflip, color-jitter(0.4, 0.4, 0.4), normalize",
                                     mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
