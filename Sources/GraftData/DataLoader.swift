@@ -5,6 +5,11 @@ import GraftCore
 /// (seed, epoch, index) with `sampleGenerator(seed:epoch:index:)`.
 public typealias SampleMaker = @Sendable (_ image: Image, _ generator: inout RandomGenerator) throws -> Sample
 
+/// A `SampleMaker` that starts from the undecoded image (`Pipeline.callAsFunction(_:using:)`
+/// for an `EncodedImage` decodes only what its random crop needs). It must give the sample
+/// the `SampleMaker` would give for the decoded image.
+public typealias EncodedSampleMaker = @Sendable (_ encoded: EncodedImage, _ generator: inout RandomGenerator) throws -> Sample
+
 /// One batch as the loader delivers it.
 public struct Batch {
     /// `[B, C, H, W]`, row-major float32.
@@ -48,12 +53,15 @@ public struct DataLoader: Sendable {
     /// Leave failing samples out (counted) instead of throwing.
     public let skipFailures: Bool
     public let makeSample: SampleMaker
+    /// Used instead of `makeSample` for samples whose dataset has an `encodedImage(at:)`, when
+    /// `minimumShorterSide` is nil.
+    public let makeEncodedSample: EncodedSampleMaker?
 
     /// Throws `GraftError.invalidArgument` when `batchSize` or `prefetch` is not positive or
     /// `workers` is negative.
     public init(dataset: any Dataset, batchSize: Int, workers: Int = 0, prefetch: Int? = nil, shuffle: Bool = true,
                 dropLast: Bool = false, seed: UInt64, minimumShorterSide: Int? = nil, skipFailures: Bool = false,
-                makeSample: @escaping SampleMaker) throws {
+                makeEncodedSample: EncodedSampleMaker? = nil, makeSample: @escaping SampleMaker) throws {
         let prefetch = prefetch ?? max(2 * workers, 1)
         guard batchSize > 0, prefetch > 0, workers >= 0 else {
             throw GraftError.invalidArgument(op: "DataLoader",
@@ -61,7 +69,8 @@ public struct DataLoader: Sendable {
         }
         self.dataset = dataset; self.batchSize = batchSize; self.workers = workers; self.prefetch = prefetch
         self.shuffle = shuffle; self.dropLast = dropLast; self.seed = seed
-        self.minimumShorterSide = minimumShorterSide; self.skipFailures = skipFailures; self.makeSample = makeSample
+        self.minimumShorterSide = minimumShorterSide; self.skipFailures = skipFailures
+        self.makeEncodedSample = makeEncodedSample; self.makeSample = makeSample
     }
 
     /// The dataset indices of each batch of `epoch`.

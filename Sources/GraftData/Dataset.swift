@@ -9,6 +9,14 @@ public protocol Dataset: Sendable {
     /// Decodes sample `index`. `minimumShorterSide` lets a JPEG decoder scale down while the
     /// result stays at least that size. Errors name the file at fault.
     func image(at index: Int, minimumShorterSide: Int?) throws -> Image
+    /// Sample `index` before decoding, the same image as `image(at:minimumShorterSide: nil)`
+    /// once decoded, for pipelines that decode only the part they need; nil (the default)
+    /// when the dataset has no such form.
+    func encodedImage(at index: Int) throws -> EncodedImage?
+}
+
+extension Dataset {
+    public func encodedImage(at index: Int) throws -> EncodedImage? { nil }
 }
 
 extension Dataset {

@@ -108,4 +108,9 @@ public struct ImageFolder: Dataset {
     public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
         try Image(contentsOf: paths[index], minimumShorterSide: minimumShorterSide)
     }
+
+    /// The bytes of sample `index`'s file, undecoded.
+    public func encodedImage(at index: Int) throws -> EncodedImage? {
+        EncodedImage(data: try readFile(paths[index]), source: paths[index])
+    }
 }

@@ -202,9 +202,14 @@ final class EpochWork: @unchecked Sendable {
         for index in batches[number] {
             if isCancelled { return nil }
             do {
-                let image = try loader.dataset.image(at: index, minimumShorterSide: loader.minimumShorterSide)
                 var generator = sampleGenerator(seed: loader.seed, epoch: epoch, index: index)
-                samples.append(try loader.makeSample(image, &generator))
+                if loader.minimumShorterSide == nil, let makeEncoded = loader.makeEncodedSample,
+                   let encoded = try loader.dataset.encodedImage(at: index) {
+                    samples.append(try makeEncoded(encoded, &generator))
+                } else {
+                    let image = try loader.dataset.image(at: index, minimumShorterSide: loader.minimumShorterSide)
+                    samples.append(try loader.makeSample(image, &generator))
+                }
                 indices.append(index)
             } catch {
                 let failure = DataLoaderError.sampleFailed(index: index, underlying: error)

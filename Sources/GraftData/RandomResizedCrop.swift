@@ -44,7 +44,6 @@ public struct RandomResizedCrop: ImageTransform, Equatable {
 
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
         let b = box(width: image.width, height: image.height, using: &generator)
-        return image.window(top: b.top, left: b.left, height: b.height, width: b.width)
-            .resampled(width: size, height: size, rows: 0..<size, columns: 0..<size)
+        return image.resizedCrop(top: b.top, left: b.left, height: b.height, width: b.width, outputWidth: size, outputHeight: size)
     }
 }

@@ -89,43 +89,19 @@ extension Image {
             v.first[rows.lowerBound]..<(v.first[rows.upperBound - 1] + v.taps[rows.upperBound - 1])
         } ?? rows
         let horizontal = ow == width ? nil : ResampleAxis(inputSize: width, outputSize: ow)
-        let half = 1 << (ResampleAxis.precisionBits - 1)
-        func clip(_ sum: Int) -> UInt8 { UInt8(clamping: sum >> ResampleAxis.precisionBits) }
-
         // Horizontal pass: inputRows × columns.
         let pass1 = pixels.withUnsafeBufferPointer { src in
             Image(width: columns.count, height: inputRows.count, channels: c) { dst in
+                let source = src.baseAddress! + inputRows.lowerBound * width * c, destination = dst.baseAddress!
                 guard let axis = horizontal else {
-                    for (y, sy) in inputRows.enumerated() {
-                        let srcRow = sy * width * c, dstRow = y * columns.count * c
-                        for (x, sx) in columns.enumerated() {
-                            for k in 0..<c { dst[dstRow + x * c + k] = src[srcRow + sx * c + k] }
-                        }
+                    for y in 0..<inputRows.count {
+                        (destination + y * columns.count * c).update(from: source + (y * width + columns.lowerBound) * c,
+                                                                     count: columns.count * c)
                     }
                     return
                 }
-                axis.withBuffers { first, taps, weights in
-                    for (y, sy) in inputRows.enumerated() {
-                        let srcRow = sy * width * c, dstRow = y * columns.count * c
-                        for (x, sx) in columns.enumerated() {
-                            let lo = srcRow + first[sx] * c, n = taps[sx], wk = sx * axis.kernelSize
-                            if c == 3 {
-                                var (r, g, b) = (half, half, half)
-                                for t in 0..<n {
-                                    let w = Int(weights[wk + t]), at = lo + t * 3
-                                    r += Int(src[at]) * w; g += Int(src[at + 1]) * w; b += Int(src[at + 2]) * w
-                                }
-                                dst[dstRow + x * 3] = clip(r); dst[dstRow + x * 3 + 1] = clip(g); dst[dstRow + x * 3 + 2] = clip(b)
-                            } else {
-                                for k in 0..<c {
-                                    var sum = half
-                                    for t in 0..<n { sum += Int(src[lo + t * c + k]) * Int(weights[wk + t]) }
-                                    dst[dstRow + x * c + k] = clip(sum)
-                                }
-                            }
-                        }
-                    }
-                }
+                axis.resampleRows(source, sourceStride: width * c, rowCount: inputRows.count, channels: c, outputs: columns,
+                                  into: destination, destinationStride: columns.count * c)
             }
         }
         guard let axis = vertical else { return pass1 }
@@ -133,16 +109,8 @@ extension Image {
         let rowLength = columns.count * c
         return pass1.pixels.withUnsafeBufferPointer { src in
             Image(width: columns.count, height: rows.count, channels: c) { dst in
-                axis.withBuffers { first, taps, weights in
-                    for (y, sy) in rows.enumerated() {
-                        let lo = first[sy] - inputRows.lowerBound, n = taps[sy], wk = sy * axis.kernelSize
-                        for i in 0..<rowLength {
-                            var sum = half
-                            for t in 0..<n { sum += Int(src[(lo + t) * rowLength + i]) * Int(weights[wk + t]) }
-                            dst[y * rowLength + i] = clip(sum)
-                        }
-                    }
-                }
+                axis.resampleColumns(src.baseAddress!, sourceStride: rowLength, firstSourceRow: inputRows.lowerBound, rowLength: rowLength,
+                                     outputs: rows, into: dst.baseAddress!, destinationStride: rowLength)
             }
         }
     }

@@ -20,4 +20,6 @@ public struct SubsetDataset: Dataset {
     public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
         try base.image(at: indices[index], minimumShorterSide: minimumShorterSide)
     }
+    /// The base data set's undecoded sample.
+    public func encodedImage(at index: Int) throws -> EncodedImage? { try base.encodedImage(at: indices[index]) }
 }

@@ -30,7 +30,7 @@ public struct DataBenchResult: Sendable {
 /// Decodes and augments every JPEG or PNG under `directory` (recursively, in sorted path
 /// order, files read into memory first, as torch_data_bench.py) in a loop for `seconds`,
 /// through a `DataLoader` with one worker thread (the calling thread only waits for it), and
-/// measures images per second. The calling thread only waits; the Python script also pins
+/// measures images per second. JPEGs decode only around each random crop (`EncodedImage`). The calling thread only waits; the Python script also pins
 /// itself to one CPU, which Swift's Glibc module cannot (run under `taskset -c 0` for that).
 public func runDataBench(directory: String, seconds: Double) throws -> DataBenchResult {
     guard seconds > 0 else {
@@ -39,6 +39,7 @@ public func runDataBench(directory: String, seconds: Double) throws -> DataBench
     let files = try EncodedImageFiles(directory: directory)
     let pipeline = try Pipeline(spec: standardTrainingSpec, mean: Preprocessing.imageNet().mean, std: Preprocessing.imageNet().std)
     let loader = try DataLoader(dataset: files, batchSize: 8, workers: 1, prefetch: 2, shuffle: false, seed: 0,
+                                makeEncodedSample: { encoded, generator in try pipeline(encoded, using: &generator) },
                                 makeSample: { image, generator in try pipeline(image, using: &generator) })
     var processed = 0, epoch = 0
     let start = DispatchTime.now()
@@ -88,6 +89,11 @@ struct EncodedImageFiles: Dataset {
     func label(at index: Int) -> Int { 0 }
     func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
         try Image.decode(blobs[index], minimumShorterSide: minimumShorterSide, source: paths[index]).converted(channels: 3)
+    }
+    /// RGB JPEGs that decode in part; others (grey ones, which `image(at:)` converts) decode whole.
+    func encodedImage(at index: Int) throws -> EncodedImage? {
+        let encoded = EncodedImage(data: blobs[index], source: paths[index])
+        return encoded.partialDecoding?.channels == 3 ? encoded : nil
     }
 }
 
