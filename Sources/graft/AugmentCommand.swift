@@ -34,6 +34,9 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: "Random seed (which images, which draws).")
     var seed: UInt64 = 0
 
+    @Flag(help: "Print one JSON object: {\"out\": …, \"samples\": …, \"augmentations\": …, \"width\": …, \"height\": …}.")
+    var json = false
+
     func validate() throws {
         guard samples > 0, samples <= 64 else { throw ValidationError("--samples must be in 1…64, not \(samples)") }
         guard augmentations > 0, augmentations <= 32 else {
@@ -53,7 +56,11 @@ struct AugmentCommand: ParsableCommand {
             let grid = try augmentationGrid(dataset: dataset, pipeline: pipeline, samples: min(samples, dataset.count),
                                             augmentations: augmentations, seed: seed)
             try grid.writePNG(to: out)
-            print("wrote \(out): \(min(samples, dataset.count)) images × \(augmentations) augmentations (\(grid.width)×\(grid.height))")
+            let rows = min(samples, dataset.count)
+            struct Written: Encodable { let out: String; let samples, augmentations, width, height: Int }
+            print(json ? jsonObjectLine(Written(out: out, samples: rows, augmentations: augmentations,
+                                                width: grid.width, height: grid.height))
+                       : "wrote \(out): \(rows) images × \(augmentations) augmentations (\(grid.width)×\(grid.height))")
         } catch {
             FileHandle.standardError.write(Data("graft augment: \(error)\n".utf8))
             throw ExitCode.failure

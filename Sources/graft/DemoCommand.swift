@@ -8,7 +8,7 @@ struct DemoCommand: ParsableCommand {
         abstract: "The transfer-learning lab: EfficientNet-Lite0 on 100 Fashion-MNIST images per class, four ways.",
         discussion: """
         Trains the ImageNet-pretrained EfficientNet-Lite0 four ways on --per-class images of each \
-        class: the head alone on cached trunk features, the last stages, the whole network, and \
+        class (upscaled to --image-size, grey to RGB): the head alone on cached trunk features, the last stages, the whole network, and \
         the same network from scratch; evaluates each on the full test set (10,000 images) and \
         prints a table of accuracy and time. `make demo` installs the data and the weights and runs it.
 
@@ -23,18 +23,21 @@ struct DemoCommand: ParsableCommand {
     var out = "graft-demo"
     @Option(name: .customLong("per-class"), help: "Training images per class.")
     var perClass = 100
-    @Option(help: "Epochs of the three ways that run the network.")
-    var epochs = 8
+    @Option(help: "Epochs of the last-stages and full fine-tunes.")
+    var epochs = 6
     @Option(name: .customLong("head-epochs"), help: "Epochs of the head trained on cached features.")
     var headEpochs = 30
-    @Option(name: .customLong("image-size"), help: "Side of the network input.")
-    var imageSize = 112
+    @Option(name: .customLong("scratch-epochs"), help: "Epochs of the network trained from scratch.")
+    var scratchEpochs = 18
+    @Option(name: .customLong("image-size"), help: "Side of the network input (Fashion-MNIST's 28 px upscaled).")
+    var imageSize = 64
     @Flag(help: "Print JSON lines; the last one holds the table's rows.")
     var json = false
 
     func run() throws {
         var o = DemoOptions(weights: weights, data: data)
-        o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.imageSize = imageSize
+        o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.scratchEpochs = scratchEpochs
+        o.imageSize = imageSize
         let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter()
         try reportingFailure("demo") {
             let rows = try runDemo(o, reporter: reporter)
