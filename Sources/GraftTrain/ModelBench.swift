@@ -42,7 +42,7 @@ public struct ModelBenchResult: Sendable {
     /// "steps": …, "peak_rss_mb": …, "gflops": …}`, torch_bench.py's fields.
     public var json: String {
         "{\"framework\": \"graft\", \"model\": \"\(model)\", \"workload\": \"\(workload.rawValue)\", \"batch\": \(batch), "
-            + String(format: "\"img_s\": %.2f, \"step_ms\": %.1f, \"steps\": %d, \"peak_rss_mb\": %d, \"gflops\": %.1f}",
+            + String(format: "\"img_s\": %.2f, \"step_ms\": %.1f, \"steps\": %d, \"peak_rss_mb\": %d, \"gflops\": %.2f}",
                      imagesPerSecond, stepSeconds * 1e3, steps, peakResidentMB, gflops)
     }
 
@@ -130,7 +130,8 @@ func prepareForBench(_ model: Module, spec: ModelSpec, workload: BenchWorkload) 
 }
 
 /// The last trainable stage as torch_bench.py's LAST_STAGE names it per model family (VGG's
-/// last three convolutions, GoogLeNet's `inception5*`, Inception-v3's `Mixed_7*`, …); for
+/// last three convolutions, GoogLeNet's `inception5*`, Inception-v3's `Mixed_7*`, …, and like
+/// MobileNet-v2's, EfficientNet-Lite0's last block and conv head); for
 /// models it does not list, the last of the spec's stages before the head.
 func lastStagePrefixes(_ spec: ModelSpec) -> [String] {
     let families: [(String, [String])] = [
@@ -138,6 +139,7 @@ func lastStagePrefixes(_ spec: ModelSpec) -> [String] {
         ("alexnet", ["features.10", "classifier"]), ("googlenet", ["inception5a", "inception5b"]),
         ("inception_v3", ["Mixed_7a", "Mixed_7b", "Mixed_7c"]), ("mobilenet_v2", ["features.17", "features.18"]),
         ("squeezenet", ["features.12"]),
+        ("efficientnet", ["_blocks.15", "_conv_head", "_bn1"]),
     ]
     if let family = families.first(where: { spec.name.hasPrefix($0.0) }) { return family.1 }
     let trunk = spec.stages.filter { $0 != spec.head && !$0.hasPrefix(spec.head + ".") }
