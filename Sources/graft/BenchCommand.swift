@@ -1,39 +1,82 @@
 import ArgumentParser
 import Foundation
+import GraftModels
 import GraftTrain
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the data pipeline: decode + training augmentation on one core.",
+        abstract: "Measure a model's speed (--model) or the data pipeline (--data).",
         discussion: """
-        Reads every JPEG or PNG under --data into memory, then decodes them and runs torchvision's \
-        standard training augmentation (random resized crop 224, horizontal flip, colour jitter \
-        0.4/0.4/0.4, normalise) in a loop for --seconds with one worker thread. With --json prints \
-        the same line as shared/bench/torch_data_bench.py: {"framework": "graft", "workload": \
-        "decode-augment", "img_s": …, "images": …, "threads": 1}.
+        With --model: times one workload of shared/bench/torch_bench.py on a fresh zoo model with a \
+        10-class head and a random batch. infer: the whole model, eval and inference mode; features: \
+        the trunk without its head; train-head: the new head trains, the trunk is frozen in eval \
+        mode; train-last: the last stage (torch_bench.py's choice: layer4 for ResNets, VGG's last \
+        three convolutions, …) and the head train; train-full: everything trains. A training step is \
+        forward, cross-entropy, backward and an SGD step (momentum 0.9). Two warm-up steps, then steps \
+        for at least --seconds; the figure is the median step. Prints images/s, ms per step, GFLOP/s \
+        and peak resident memory (ru_maxrss). GFLOP/s counts the forward FLOPs of every layer (a \
+        multiply-add is two, as `graft inspect`) and three times the forward FLOPs of each trained \
+        layer (forward, gradient of the input, gradient of the weights); the optimizer update is not \
+        counted. With --json prints torch_bench.py's line with "framework": "graft" and "gflops". \
+        With --compare FILE (torch_bench.py's output) prints Graft's images/s, PyTorch's best over \
+        its layouts for the same model, workload and batch, and their ratio.
+
+        With --data: reads every JPEG or PNG under the folder into memory, then decodes them and runs \
+        torchvision's standard training augmentation (random resized crop 224, horizontal flip, colour \
+        jitter 0.4/0.4/0.4, normalise) in a loop for --seconds (default 10) with one worker thread. \
+        With --json prints the same line as shared/bench/torch_data_bench.py: {"framework": "graft", \
+        "workload": "decode-augment", "img_s": …, "images": …, "threads": 1}.
         """)
 
-    @Option(help: "Folder of JPEG or PNG files (searched recursively).")
-    var data: String
+    @Option(help: "Zoo model to time (see `graft inspect`).")
+    var model: String?
 
-    @Option(help: "How long to run the timed loop.")
-    var seconds: Double = 10
+    @Option(help: "infer, features, train-head, train-last or train-full.")
+    var workload: BenchWorkload = .infer
 
-    @Flag(help: "Print one JSON line.")
+    @Option(help: "Images per step.")
+    var batch: Int = 32
+
+    @Option(help: "torch_bench.py's JSON lines to compare with (--model only).")
+    var compare: String?
+
+    @Option(help: "Folder of JPEG or PNG files (searched recursively) to time the data pipeline on.")
+    var data: String?
+
+    @Option(help: "Minimum timed time (default 6 with --model, 10 with --data).")
+    var seconds: Double?
+
+    @Flag(help: "Print JSON lines.")
     var json = false
 
     func validate() throws {
-        guard seconds > 0 else { throw ValidationError("--seconds must be positive, not \(seconds)") }
+        guard (model == nil) != (data == nil) else { throw ValidationError("give either --model or --data") }
+        if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive, not \(seconds)") }
+        if let model {
+            do { _ = try ModelZoo.spec(model) } catch { throw ValidationError("--model: \(error)") }
+            guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
+        } else if compare != nil {
+            throw ValidationError("--compare goes with --model")
+        }
     }
 
     func run() throws {
         do {
-            let result = try runDataBench(directory: data, seconds: seconds)
-            print(json ? result.json : result.text)
+            if let data {
+                let result = try runDataBench(directory: data, seconds: seconds ?? 10)
+                print(json ? result.json : result.text)
+            } else if let model {
+                let figures = try compare.map { try TorchBenchFigures(path: $0) }
+                let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6)
+                print(json ? result.json : result.text)
+                if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
+            }
         } catch {
             FileHandle.standardError.write(Data("graft bench: \(error)\n".utf8))
             throw ExitCode.failure
         }
     }
 }
+
+extension BenchWorkload: ExpressibleByArgument {}

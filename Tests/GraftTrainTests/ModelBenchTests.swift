@@ -1,0 +1,137 @@
+import Foundation
+import GraftModels
+import GraftNN
+@testable import GraftTrain
+import XCTest
+
+final class ModelBenchTests: XCTestCase {
+    private func object(_ line: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], line)
+    }
+
+    /// Every workload runs on LeNet-5 and prints torch_bench.py's fields plus gflops.
+    func testEveryWorkloadPrintsAWellFormedLine() throws {
+        for workload in BenchWorkload.allCases {
+            let r = try runModelBench(model: "lenet5", workload: workload, batch: 2, seconds: 0.01)
+            let o = try object(r.json)
+            XCTAssertEqual(o["framework"] as? String, "graft")
+            XCTAssertEqual(o["model"] as? String, "lenet5")
+            XCTAssertEqual(o["workload"] as? String, workload.rawValue)
+            XCTAssertEqual(o["batch"] as? Int, 2)
+            XCTAssertNotNil(o["gflops"] as? NSNumber)
+            XCTAssertGreaterThan(r.gflops, 0)
+            for key in ["img_s", "step_ms"] {
+                XCTAssertGreaterThan(try XCTUnwrap((o[key] as? NSNumber)?.doubleValue, key), 0, "\(workload) \(key)")
+            }
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(o["steps"] as? Int), 3)
+            XCTAssertGreaterThan(try XCTUnwrap(o["peak_rss_mb"] as? Int), 0)
+            XCTAssertEqual(r.imagesPerSecond * r.stepSeconds, 2, accuracy: 1e-9)
+        }
+    }
+
+    /// The trained parameters and module modes follow torch_bench.py.
+    func testWorkloadsFreezeAndSetModesAsTorchBench() throws {
+        let spec = try ModelZoo.spec("resnet18")
+        func prepared(_ w: BenchWorkload) throws -> (Module, [String]) {
+            let m = try spec.make(numClasses: 10)
+            _ = try prepareForBench(m, spec: spec, workload: w)
+            return (m, m.namedParameters().filter { $0.1.requiresGrad }.map(\.0))
+        }
+        let (head, headTrained) = try prepared(.trainHead)
+        XCTAssertEqual(headTrained, ["fc.weight", "fc.bias"])
+        XCTAssertFalse(try XCTUnwrap(head.module(at: "layer4.1.bn2")).training)
+        XCTAssertTrue(try XCTUnwrap(head.module(at: "fc")).training)
+        let (last, lastTrained) = try prepared(.trainLast)
+        XCTAssertTrue(lastTrained.allSatisfy { $0.hasPrefix("layer4.") || $0.hasPrefix("fc.") })
+        XCTAssertTrue(lastTrained.contains("layer4.0.conv1.weight"))
+        XCTAssertTrue(try XCTUnwrap(last.module(at: "layer4.1.bn2")).training)
+        XCTAssertFalse(try XCTUnwrap(last.module(at: "layer3.1.bn2")).training)
+        let (full, fullTrained) = try prepared(.trainFull)
+        XCTAssertEqual(fullTrained.count, full.namedParameters().count)
+        XCTAssertTrue(full.training)
+        let (infer, inferTrained) = try prepared(.infer)
+        XCTAssertTrue(inferTrained.isEmpty)
+        XCTAssertFalse(infer.training)
+        XCTAssertEqual(lastStagePrefixes(try ModelZoo.spec("vgg16")), ["features.24", "features.26", "features.28", "classifier"])
+        XCTAssertEqual(lastStagePrefixes(try ModelZoo.spec("lenet5")), ["fc2"])
+    }
+
+    /// Inference counts the forward FLOPs once; full training three times; the head alone adds
+    /// twice the head's forward FLOPs.
+    func testFLOPsConvention() throws {
+        let spec = try ModelZoo.spec("lenet5")
+        let model = try spec.make(numClasses: 10)
+        let rows = try summarize(model, inputShape: spec.inputShape)
+        let forward = rows.reduce(0) { $0 + $1.flops }
+        let head = rows.filter { $0.name == "fc3" }.reduce(0) { $0 + $1.flops }
+        XCTAssertGreaterThan(head, 0)
+        XCTAssertEqual(try modelBenchFLOPs(model, spec: spec, trainedPrefixes: []), forward)
+        XCTAssertEqual(try modelBenchFLOPs(model, spec: spec, trainedPrefixes: [""]), 3 * forward)
+        XCTAssertEqual(try modelBenchFLOPs(model, spec: spec, trainedPrefixes: ["fc3"]), forward + 2 * head)
+    }
+
+    private let torchLines = """
+    {"framework": "pytorch", "version": "2.15.0", "model": "lenet5", "workload": "infer", "batch": 2, "layout": "nchw", "img_s": 50.0, "step_ms": 40.0, "steps": 3, "peak_rss_mb": 300, "malloc": "tuned"}
+    {"framework": "pytorch", "version": "2.15.0", "model": "lenet5", "workload": "infer", "batch": 2, "layout": "channels_last", "img_s": 80.0, "step_ms": 25.0, "steps": 3, "peak_rss_mb": 300, "malloc": "tuned"}
+
+    {"framework": "pytorch", "version": "2.15.0", "model": "lenet5", "workload": "infer", "batch": 4, "layout": "nchw", "img_s": 999.0, "step_ms": 4.0, "steps": 3, "peak_rss_mb": 300, "malloc": "tuned"}
+    {"framework": "graft", "model": "lenet5", "workload": "infer", "batch": 2, "img_s": 5000.0, "step_ms": 0.4, "steps": 3, "peak_rss_mb": 30, "gflops": 1.0}
+    """
+
+    func testCompareUsesPyTorchsBestLayout() throws {
+        let figures = try TorchBenchFigures(text: torchLines, source: "fixture")
+        let graft = ModelBenchResult(model: "lenet5", workload: .infer, batch: 2, stepSeconds: 0.02, steps: 3,
+                                     peakResidentMB: 30, flopsPerImage: 1000)
+        let c = figures.compare(graft)
+        XCTAssertEqual(c.pytorchImagesPerSecond, 80)
+        XCTAssertEqual(c.pytorchLayout, "channels_last")
+        XCTAssertEqual(try XCTUnwrap(c.ratio), 100.0 / 80.0, accuracy: 1e-12)
+        let o = try object(c.json)
+        XCTAssertEqual(try XCTUnwrap((o["ratio"] as? NSNumber)?.doubleValue), 1.25, accuracy: 1e-9)
+        XCTAssertEqual(o["pytorch_version"] as? String, "2.15.0")
+        XCTAssertTrue(c.text.contains("1.25×"), c.text)
+
+        var other = graft
+        other.workload = .trainFull
+        let missing = figures.compare(other)
+        XCTAssertNil(missing.ratio)
+        XCTAssertTrue(try object(missing.json)["ratio"] is NSNull)
+    }
+
+    func testMalformedCompareLineIsNamed() throws {
+        XCTAssertThrowsError(try TorchBenchFigures(text: "{\"framework\": \"pytorch\"}\nnot json", source: "t.jsonl")) {
+            XCTAssertTrue("\($0)".contains("t.jsonl line 1"), "\($0)")
+        }
+        XCTAssertThrowsError(try TorchBenchFigures(text: "\nnot json", source: "t.jsonl")) {
+            XCTAssertTrue("\($0)".contains("t.jsonl line 2"), "\($0)")
+        }
+    }
+
+    func testCommandLineBenchesAndCompares() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("torch-\(UUID()).jsonl").path
+        try torchLines.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try runGraft(["bench", "--model", "lenet5", "--workload", "infer", "--batch", "2", "--seconds", "0.01",
+                              "--json", "--compare", file])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, r.stdout)
+        let figure = try object(lines[0]), comparison = try object(lines[1])
+        XCTAssertEqual(figure["framework"] as? String, "graft")
+        let img = try XCTUnwrap((figure["img_s"] as? NSNumber)?.doubleValue)
+        let ratio = try XCTUnwrap((comparison["ratio"] as? NSNumber)?.doubleValue)
+        XCTAssertEqual(ratio, img / 80, accuracy: 0.01 * ratio)
+    }
+
+    func testBadModelOrWorkloadNamesTheFlag() throws {
+        let model = try runGraft(["bench", "--model", "resnet9000"])
+        XCTAssertEqual(model.status, 64)
+        XCTAssertTrue(model.stderr.contains("--model") && model.stderr.contains("resnet9000"), model.stderr)
+        let workload = try runGraft(["bench", "--model", "lenet5", "--workload", "train-everything"])
+        XCTAssertEqual(workload.status, 64)
+        XCTAssertTrue(workload.stderr.contains("--workload") && workload.stderr.contains("train-everything"), workload.stderr)
+        let neither = try runGraft(["bench"])
+        XCTAssertEqual(neither.status, 64)
+        XCTAssertTrue(neither.stderr.contains("--model") && neither.stderr.contains("--data"), neither.stderr)
+    }
+}
