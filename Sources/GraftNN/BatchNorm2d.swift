@@ -10,7 +10,7 @@ import GraftCore
 public final class BatchNorm2d: Module {
     public let numFeatures: Int
     public let eps: Float
-    public let momentum: Float
+    public var momentum: Float
     public let weight: Tensor?
     public let bias: Tensor?
     public let runningMean: Tensor

@@ -42,7 +42,8 @@ struct ImageTrainer: EpochTrainer {
         // A last batch of one image is dropped: BatchNorm cannot train on one value per channel.
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
                                dropLast: data.train.count % options.batchSize == 1, seed: options.seed,
-                               skipFailures: options.skipBad, makeSample: pipelines.sampleMaker(pipelines.train))
+                               skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
+                               makeSample: pipelines.sampleMaker(pipelines.train))
         validation = try DataLoader(dataset: data.validation, batchSize: max(options.batchSize, 64), workers: options.workers,
                                     shuffle: false, seed: options.seed, skipFailures: options.skipBad,
                                     makeSample: pipelines.sampleMaker(pipelines.evaluation))

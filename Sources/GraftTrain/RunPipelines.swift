@@ -25,6 +25,17 @@ public struct RunPipelines: Sendable {
         }
     }
 
+    /// A loader's sample maker for undecoded images: a grey or RGB JPEG of the model's channels
+    /// goes through `pipeline` decoding only around a random crop; anything else is decoded,
+    /// converted to the model's channels, then transformed. Same samples as `sampleMaker`.
+    public func encodedSampleMaker(_ pipeline: Pipeline) -> EncodedSampleMaker {
+        let channels = preprocessing.channels
+        return { encoded, generator in
+            if encoded.partialDecoding?.channels == channels { return try pipeline(encoded, using: &generator) }
+            return try pipeline(try encoded.decode().converted(channels: channels), using: &generator)
+        }
+    }
+
     /// A loader's sample maker: the image converted to the model's channels, then `pipeline`.
     public func sampleMaker(_ pipeline: Pipeline) -> SampleMaker {
         let channels = preprocessing.channels

@@ -43,6 +43,9 @@ public struct TransferOptions: Codable, Sendable {
     public var lrFactor: Float = 1
     /// Unfreeze one more stage every N epochs (gradual unfreezing); 0 never.
     public var unfreezeEvery = 0
+    /// Overrides every BatchNorm layer's momentum (EfficientNet's 0.01 suits long schedules;
+    /// 0.1 lets a short run from scratch settle its running statistics); nil keeps the model's.
+    public var bnMomentum: Float?
     /// Augmented views per image in the feature cache (used when the whole trunk is frozen).
     public var cacheViews = 1
     /// Train the head on cached trunk features when the whole trunk is frozen.
@@ -98,6 +101,7 @@ public struct TransferOptions: Codable, Sendable {
         guard (0..<1).contains(dropout) else { throw fail("--dropout must be in [0, 1), not \(dropout)") }
         guard lrFactor > 0, lrFactor <= 1 else { throw fail("--lr-factor must be in (0, 1], not \(lrFactor)") }
         guard unfreezeEvery >= 0 else { throw fail("--unfreeze-every must not be negative") }
+        if let m = bnMomentum, !(m > 0 && m <= 1) { throw fail("--bn-momentum must be in (0, 1], not \(m)") }
         guard cacheViews >= 1 else { throw fail("--cache-views must be at least 1") }
         guard valFraction > 0, valFraction < 1 else { throw fail("--val-fraction must be between 0 and 1, not \(valFraction)") }
         if let n = perClass, n <= 0 { throw fail("--per-class must be at least 1") }

@@ -61,6 +61,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     GlobalRandom.seed(options.seed)
     let head = HeadConfig(classes: data.classNames.count, hidden: options.hidden, dropout: options.dropout)
     let model = try buildModel(spec: spec, weights: options.weights, head: head)
+    if let momentum = options.bnMomentum {
+        for case let bn as BatchNorm2d in model.namedModules().map(\.1) { bn.momentum = momentum }
+    }
     let policy = try FreezePolicy(flag: options.freezeText)
     _ = try policy.apply(to: model, spec: spec)
     var unfreezing = options.unfreezeEvery > 0 ? try GradualUnfreezing(every: options.unfreezeEvery) : nil

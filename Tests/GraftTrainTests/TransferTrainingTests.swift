@@ -176,6 +176,7 @@ final class TransferTrainingTests: XCTestCase {
         XCTAssertTrue(failure { $0.freeze = "last:99" }.contains("last:99"))
         XCTAssertTrue(failure { $0.freeze = "layer9" }.contains("layer9"))
         XCTAssertTrue(failure { $0.augment = "spin(3)" }.contains("spin"))
+        XCTAssertTrue(failure { $0.bnMomentum = 0 }.contains("--bn-momentum"))
         // Mismatched weights: a LeNet file for a ResNet.
         let lenet = data + "/../lenet-\(UUID()).safetensors"
         try saveWeights(try LeNet5(), to: lenet)
