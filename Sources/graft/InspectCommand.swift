@@ -13,6 +13,9 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "A model name (\(ModelZoo.names.joined(separator: ", "))) or a weight file.")
     var target: String
 
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
     func validate() throws {
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
@@ -21,7 +24,12 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         do {
-            print(ModelZoo.names.contains(target) ? try describeModel(target) : try describeWeightFile(target))
+            let isModel = ModelZoo.names.contains(target)
+            if json {
+                print(isModel ? try describeModelJSON(target) : try describeWeightFileJSON(target))
+            } else {
+                print(isModel ? try describeModel(target) : try describeWeightFile(target))
+            }
         } catch {
             FileHandle.standardError.write(Data("graft inspect: \(error)\n".utf8))
             throw ExitCode.failure

@@ -117,4 +117,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(file.stdout.contains("_blocks.15._project_conv.weight"), file.stdout)
         XCTAssertTrue(file.stdout.contains("fits: efficientnet_lite0 (1000 classes)"), file.stdout)
     }
+
+    func testInspectJSON() throws {
+        let model = try runGraft(["inspect", "resnet18", "--json"])
+        XCTAssertEqual(model.status, 0, model.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(object["parameters"] as? Int, 11689512)
+        XCTAssertEqual(object["head"] as? String, "fc")
+        XCTAssertTrue((object["layers"] as! [[String: Any]]).contains { $0["name"] as? String == "layer4.1.conv2" })
+        let file = try runGraft(["inspect", Self.checkpoint, "--json"])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        let fileObject = try JSONSerialization.jsonObject(with: Data(file.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual((fileObject["fits"] as! [[String: Any]]).first?["model"] as? String, "efficientnet_lite0")
+        XCTAssertEqual((fileObject["tensors"] as! [Any]).count, 296)
+    }
 }
