@@ -100,9 +100,14 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
         return try Engine.shared.makeDesc(op, &d)
     }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
-    let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
-    let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
-    let wt = wView.converted(to: fwd.desc(dnnl_query_weights_md))
+    let wDesc = fwd.desc(dnnl_query_weights_md)
+    func blockedWeight() -> Tensor {
+        let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
+        let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
+        return wView.converted(to: wDesc)
+    }
+    // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
+    let wt = GradMode.isEnabled && weight.requiresGrad ? blockedWeight() : weight.cachedConversion(to: wDesc, blockedWeight)
     let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
     if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
