@@ -4,6 +4,9 @@ import Foundation
 final class Storage {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
+    /// Bumped on every write into the buffer from outside oneDNN's ops (optimizer steps,
+    /// `assign`, weight loading), so that copies derived from it can tell they are stale.
+    var version = 0
 
     init(byteCount: Int) {
         self.byteCount = byteCount

@@ -41,6 +41,8 @@ public final class Tensor {
     var gradNode: GradNode?
     /// The accumulated gradient of a leaf tensor, in row-major layout, after `backward()`.
     public var grad: Tensor?
+    /// Tensors derived from this one and what they were derived from (see `cachedDerived`).
+    var derivedCache: (stamp: [Int], tensors: [Tensor])?
 
     /// Whether gradients flow to or through this tensor. Set it on leaves (parameters).
     public var requiresGrad: Bool {
@@ -164,6 +166,7 @@ public final class Tensor {
     public func withUnsafeMutableFloats<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         precondition(dtype == .float32 && isRowMajor, "withUnsafeMutableFloats needs a row-major float tensor")
         Engine.shared.wait()
+        storage.version &+= 1
         return try body(UnsafeMutableBufferPointer(start: storage.pointer.bindMemory(to: Float.self, capacity: count), count: count))
     }
 
@@ -187,6 +190,7 @@ public final class Tensor {
                      "assign: \(other.dtype) \(shapeString(other.shape)) into \(dtype) \(shapeString(shape))")
         let src = dtype == .int64 ? other : other.converted(to: desc)
         Engine.shared.wait()
+        storage.version &+= 1
         storage.pointer.copyMemory(from: src.storage.pointer, byteCount: byteCount)
     }
 }

@@ -25,6 +25,6 @@ public final class BasicConv2d: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try relu(bn(conv(x)))
+        try convBatchNorm(conv, bn, relu: true, x)
     }
 }

@@ -90,7 +90,7 @@ public final class ResNet: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var h = try maxpool(relu(bn1(conv1(x))))
+        var h = try maxpool(convBatchNorm(conv1, bn1, relu: true, x))
         h = try layer4(layer3(layer2(layer1(h))))
         return try fc(avgpool(h).flattened())
     }

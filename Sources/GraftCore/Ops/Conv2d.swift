@@ -49,6 +49,12 @@ func windowOutputSize(_ input: Int, kernel: Int, stride: Int, padBefore: Int, pa
 /// `bias` `[O]`, as `torch.nn.functional.conv2d` (cross-correlation). Runs on oneDNN with the
 /// layouts it picks; the weight gradient comes back in OIHW.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
+    try conv2d(x, weight: weight, bias: bias, config, fusedReLU: false)
+}
+
+/// `conv2d`, with a ReLU applied by the convolution itself (a oneDNN post-op) when
+/// `fusedReLU`; that form records no gradient, so it throws if one would be recorded.
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, fusedReLU: Bool) throws -> Tensor {
     let op = "conv2d"
     guard x.shape.count == 4 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W]; weight", lhs: x.shape, rhs: weight.shape)
@@ -81,10 +87,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+    if fusedReLU && training {
+        throw GraftError.invalidArgument(op: op, detail: "a fused ReLU records no gradient; run it without gradients")
+    }
 
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(fusedReLU ? 1 : 0)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
@@ -97,12 +106,18 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                 &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
         }
-        return try Engine.shared.makeDesc(op, &d)
+        guard fusedReLU else { return try Engine.shared.makeDesc(op, &d) }
+        return try withReLUPostOp(op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
     }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
-    let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
-    let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
-    let wt = wView.converted(to: fwd.desc(dnnl_query_weights_md))
+    let wDesc = fwd.desc(dnnl_query_weights_md)
+    func blockedWeight() -> Tensor {
+        let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
+        let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
+        return wView.converted(to: wDesc)
+    }
+    // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
+    let wt = GradMode.isEnabled && weight.requiresGrad ? blockedWeight() : weight.cachedConversion(to: wDesc, blockedWeight)
     let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
     if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }

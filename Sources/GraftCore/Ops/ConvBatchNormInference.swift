@@ -1,0 +1,59 @@
+import CDNNL
+
+/// Inference-time `batchNorm(conv2d(x, weight, bias, config), …, training: false)` (running
+/// statistics), then `relu` when `relu` is true, as one oneDNN convolution: the batch norm is
+/// folded into the weight and bias (`w · γ/√(var + ε)`, `(b − mean) · γ/√(var + ε) + β`),
+/// computed once and kept until any of those tensors is written, and the ReLU runs as the
+/// convolution's post-op. Records no gradient: it throws `GraftError.invalidArgument` if
+/// gradients are enabled and any input requires one.
+public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
+                                     bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                                     eps: Float, relu: Bool) throws -> Tensor {
+    let op = "conv2d_batch_norm"
+    if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
+        throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")
+    }
+    let o = weight.shape.first ?? 0
+    guard weight.shape.count == 4 else {
+        throw GraftError.shapeMismatch(op: op, detail: "weight must be [O, C/groups, KH, KW]; input", lhs: x.shape, rhs: weight.shape)
+    }
+    for (name, t) in [("bias", bias), ("batch norm weight", bnWeight), ("batch norm bias", bnBias),
+                      ("running mean", runningMean), ("running variance", runningVar)] {
+        if let t, t.shape != [o] || t.dtype != .float32 {
+            throw GraftError.shapeMismatch(op: op, detail: "\(name) must have one float per output channel; \(name) vs weight",
+                                           lhs: t.shape, rhs: weight.shape)
+        }
+    }
+    guard eps >= 0 else { throw GraftError.invalidArgument(op: op, detail: "eps must be non-negative, not \(eps)") }
+
+    let sources = [weight, bias, bnWeight, bnBias, runningMean, runningVar]
+    var stamp = [Int(eps.bitPattern)]
+    for t in sources {
+        stamp += t.map { [ObjectIdentifier($0).hashValue, $0.storageVersion] } ?? [0, 0]
+    }
+    let folded = weight.cachedDerived(stamp: stamp) { () -> [Tensor] in
+        let w = weight.toArray(), mean = runningMean.toArray(), variance = runningVar.toArray()
+        let gamma = bnWeight?.toArray(), beta = bnBias?.toArray(), b = bias?.toArray()
+        let perChannel = w.count / max(o, 1)
+        var fw = [Float](repeating: 0, count: w.count), fb = [Float](repeating: 0, count: o)
+        for c in 0..<o {
+            let s = Double(gamma?[c] ?? 1) / (Double(variance[c]) + Double(eps)).squareRoot()
+            for i in c * perChannel..<(c + 1) * perChannel { fw[i] = Float(Double(w[i]) * s) }
+            fb[c] = Float((Double(b?[c] ?? 0) - Double(mean[c])) * s + Double(beta?[c] ?? 0))
+        }
+        return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
+    }
+    return try conv2d(x, weight: folded[0], bias: folded[1], config, fusedReLU: relu)
+}
+
+/// Runs `body` with primitive attributes holding one ReLU post-op.
+func withReLUPostOp<R>(_ op: String, _ body: (OpaquePointer?) throws -> R) throws -> R {
+    var attr: OpaquePointer?, postOps: OpaquePointer?
+    try DNNL.check(dnnl_primitive_attr_create(&attr), op)
+    defer { dnnl_primitive_attr_destroy(attr) }
+    try DNNL.check(dnnl_post_ops_create(&postOps), op)
+    defer { dnnl_post_ops_destroy(postOps) }
+    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), op)
+    try DNNL.check(dnnl_primitive_attr_set_post_ops(attr, postOps), op)
+    return try body(attr)
+}

@@ -1,0 +1,88 @@
+import XCTest
+@testable import GraftCore
+
+/// Naive inference batch norm (running statistics) over `[N, C, H, W]` values in Double.
+func referenceBatchNormInference(_ y: [Double], _ shape: [Int], gamma: [Float]?, beta: [Float]?,
+                                 mean: [Float], variance: [Float], eps: Float) -> [Double] {
+    let (c, hw) = (shape[1], shape[2] * shape[3])
+    return y.indices.map { i in
+        let ch = (i / hw) % c
+        let s = Double(gamma?[ch] ?? 1) / (Double(variance[ch]) + Double(eps)).squareRoot()
+        return (y[i] - Double(mean[ch])) * s + Double(beta?[ch] ?? 0)
+    }
+}
+
+final class ConvBatchNormInferenceTests: XCTestCase {
+    struct Case { let x: [Int]; let w: [Int]; let bias: Bool; let affine: Bool; let relu: Bool; let config: Conv2dConfig }
+
+    let cases: [Case] = [
+        Case(x: [2, 16, 8, 8], w: [32, 16, 3, 3], bias: false, affine: true, relu: true, config: Conv2dConfig(padding: .symmetric(1))),
+        Case(x: [1, 3, 9, 7], w: [5, 3, 7, 7], bias: true, affine: true, relu: false, config: Conv2dConfig(stride: (2, 2), padding: .symmetric(3))),
+        Case(x: [2, 8, 6, 6], w: [8, 2, 3, 3], bias: true, affine: false, relu: true, config: Conv2dConfig(padding: .symmetric(1), groups: 4)),
+        Case(x: [1, 4, 5, 5], w: [6, 4, 1, 1], bias: false, affine: true, relu: true, config: Conv2dConfig()),
+    ]
+
+    func tensors(_ c: Case, seed: UInt64) -> (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor) {
+        let o = c.w[0]
+        let variance = Tensor(shape: [o], data: randomValues(o, seed: seed + 6).map { abs($0) + 0.1 })
+        return (randomTensor(c.x, seed: seed), randomTensor(c.w, seed: seed + 1), c.bias ? randomTensor([o], seed: seed + 2) : nil,
+                c.affine ? randomTensor([o], seed: seed + 3) : nil, c.affine ? randomTensor([o], seed: seed + 4) : nil,
+                randomTensor([o], seed: seed + 5), variance)
+    }
+
+    func reference(_ c: Case, _ t: (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor),
+                   eps: Float) -> [Double] {
+        let (conv, shape) = referenceConv2d(t.x.toArray(), c.x, t.w.toArray(), c.w, t.b?.toArray(), c.config)
+        let bn = referenceBatchNormInference(conv, shape, gamma: t.gamma?.toArray(), beta: t.beta?.toArray(),
+                                             mean: t.mean.toArray(), variance: t.variance.toArray(), eps: eps)
+        return c.relu ? bn.map { max($0, 0) } : bn
+    }
+
+    func run(_ c: Case, _ t: (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor),
+             eps: Float) throws -> Tensor {
+        try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
+                                     runningMean: t.mean, runningVar: t.variance, eps: eps, relu: c.relu)
+    }
+
+    func testMatchesReference() throws {
+        for (i, c) in cases.enumerated() {
+            let t = tensors(c, seed: UInt64(10 * i))
+            let y = try run(c, t, eps: 1e-3)
+            XCTAssertEqual(y.shape, [c.x[0], c.w[0]] + Array(try conv2d(t.x, weight: t.w, bias: t.b, c.config).shape[2...]))
+            assertClose(y.toArray(), reference(c, t, eps: 1e-3), "case \(i)")
+        }
+    }
+
+    func testFoldedWeightsFollowEveryWrite() throws {
+        let c = cases[0]
+        let t = tensors(c, seed: 100)
+        _ = try run(c, t, eps: 1e-5)
+        Engine.shared.resetExecutionCounts()
+        let y = try run(c, t, eps: 1e-5)
+        XCTAssertEqual(Engine.shared.executionCounts["reorder"], 1, "only the input is reordered once folded weights are cached")
+        assertClose(y.toArray(), reference(c, t, eps: 1e-5), "cached")
+        for (name, tensor) in [("weight", t.w), ("gamma", t.gamma!), ("beta", t.beta!), ("mean", t.mean), ("variance", t.variance)] {
+            tensor.withUnsafeMutableFloats { p in for i in p.indices { p[i] = abs(p[i]) * 1.5 + 0.05 } }
+            assertClose(try run(c, t, eps: 1e-5).toArray(), reference(c, t, eps: 1e-5), "after writing \(name)")
+        }
+        t.mean.assign(randomTensor([c.w[0]], seed: 7))
+        assertClose(try run(c, t, eps: 1e-5).toArray(), reference(c, t, eps: 1e-5), "after assigning the mean")
+    }
+
+    func testRefusesToRunWhenAGradientWouldBeRecorded() throws {
+        let c = cases[0]
+        let t = tensors(c, seed: 200)
+        t.w.requiresGrad = true
+        XCTAssertThrowsError(try run(c, t, eps: 1e-5))
+        XCTAssertNoThrow(try GradMode.withoutGradients { try run(c, t, eps: 1e-5) })
+    }
+
+    func testMismatchedStatisticsThrowShapeErrors() throws {
+        let c = cases[0]
+        let t = tensors(c, seed: 300)
+        assertShapeError("conv2d_batch_norm", [5], c.w) {
+            try conv2dBatchNormInference(t.x, weight: t.w, bias: nil, c.config, bnWeight: nil, bnBias: nil,
+                                             runningMean: randomTensor([5], seed: 1), runningVar: t.variance, eps: 1e-5, relu: true)
+        }
+    }
+}
