@@ -12,7 +12,7 @@ struct GraftCommand: ParsableCommand {
 
     /// Parses the command line with `--config FILE` expanded into flags, and runs the command.
     static func main() {
-        usePassiveOpenMPWaiting()
+        boundOpenMPSpinning()
         keepFreedMemoryForReuse()
         let arguments: [String]
         do {
