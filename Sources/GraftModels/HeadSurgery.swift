@@ -65,16 +65,14 @@ extension ModelSpec {
         guard let (kind, inWidth) = HeadLayerKind.of(firstOf: oldHead) else {
             throw GraftError.invalidArgument(op: op, detail: "'\(head)' holds no Linear or Conv2d layer")
         }
-        var auxiliaryReplacements: [(parent: Module, name: String, layer: Module)] = []
+        var auxiliaryReplacements: [(aux: Module, path: String, layer: Module)] = []
         for auxPath in auxiliaryHeads {
             guard let aux = model.module(at: auxPath) else { continue }   // built without auxiliary heads
             guard let (path, last) = aux.namedModules().last(where: { HeadLayerKind.of($0.1) != nil }),
                   let (auxKind, auxWidth) = HeadLayerKind.of(last), !path.isEmpty else {
                 throw GraftError.invalidArgument(op: op, detail: "auxiliary head '\(auxPath)' holds no final Linear or Conv2d layer")
             }
-            let (parentPath, childName) = splitPath(path)
-            auxiliaryReplacements.append((aux.module(at: parentPath)!, childName,
-                                          try auxKind.layer(auxWidth, config.classes)))
+            auxiliaryReplacements.append((aux, path, try auxKind.layer(auxWidth, config.classes)))
         }
         // Build everything first, so that a failure leaves the model as it was.
         var layers: [Module] = []
@@ -85,18 +83,9 @@ extension ModelSpec {
         }
         layers.append(try kind.layer(width, config.classes))
         let newHead = layers.count == 1 ? layers[0] : Sequential(layers)
-        let (parentPath, childName) = splitPath(head)
-        guard let parent = model.module(at: parentPath) else {
-            throw GraftError.invalidArgument(op: op, detail: "the model has no module '\(parentPath)'")
-        }
-        parent.register(childName, newHead)
-        for r in auxiliaryReplacements { r.parent.register(r.name, r.layer) }
+        model.replaceModule(at: head, with: newHead)
+        for r in auxiliaryReplacements { r.aux.replaceModule(at: r.path, with: r.layer) }
         for fresh in [newHead] + auxiliaryReplacements.map(\.layer) { fresh.train(model.training) }
-    }
-
-    private func splitPath(_ path: String) -> (parent: String, name: String) {
-        guard let dot = path.lastIndex(of: ".") else { return ("", path) }
-        return (String(path[..<dot]), String(path[path.index(after: dot)...]))
     }
 }
 

@@ -141,6 +141,19 @@ open class Module {
         return m
     }
 
+    /// Puts `replacement` in the place of the descendant at a dotted path (keeping its
+    /// position, as when a head is swapped) and returns the module it replaced; nil, changing
+    /// nothing, when there is no module at `path` or `path` is "".
+    @discardableResult
+    public func replaceModule(at path: String, with replacement: Module) -> Module? {
+        let dot = path.lastIndex(of: ".")
+        let parentPath = dot.map { String(path[..<$0]) } ?? ""
+        let name = dot.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, let parent = module(at: parentPath), let old = parent.module(at: name) else { return nil }
+        parent.register(name, replacement)
+        return old
+    }
+
     /// The parameter at a dotted path ("weight", "layer1.0.conv1.weight"), or nil.
     public func parameter(named path: String) -> Tensor? {
         let parts = path.split(separator: ".", omittingEmptySubsequences: false)

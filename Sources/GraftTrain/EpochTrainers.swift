@@ -143,14 +143,10 @@ struct CachedHeadTrainer: EpochTrainer {
 
 /// Runs `body` on `model` with the module at `path` replaced by an identity, then puts it back.
 func withHeadRemoved<R>(_ model: Module, path: String, _ body: (Module) throws -> R) throws -> R {
-    var parts = path.split(separator: ".").map(String.init)
-    let name = parts.removeLast()
-    guard let parent = parts.isEmpty ? model : model.module(at: parts.joined(separator: ".")),
-          let head = parent.module(at: name) else {
+    guard let head = model.replaceModule(at: path, with: Identity()) else {
         throw GraftError.invalidState("no module '\(path)'")
     }
-    parent.register(name, Identity())
-    defer { parent.register(name, head) }
+    defer { model.replaceModule(at: path, with: head) }
     return try body(model)
 }
 

@@ -65,7 +65,9 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     let spec = try ModelZoo.spec(name)
     GlobalRandom.seed(0)
     let model = try spec.make(numClasses: benchClasses)
-    if workload == .features { try replaceModule(in: model, at: spec.head, with: Identity()) }
+    if workload == .features, model.replaceModule(at: spec.head, with: Identity()) == nil {
+        throw GraftError.invalidState("no module '\(spec.head)'")
+    }
     let trained = try prepareForBench(model, spec: spec, workload: workload)
     let flops = try modelBenchFLOPs(model, spec: spec, trainedPrefixes: workload.trains ? trained : [])
 
@@ -158,17 +160,6 @@ func modelBenchFLOPs(_ model: Module, spec: ModelSpec, trainedPrefixes: [String]
         trainedPrefixes.contains { $0.isEmpty || name == $0 || name.hasPrefix($0 + ".") }
     }
     return rows.reduce(0) { $0 + $1.flops * (trained($1.name) ? 3 : 1) }
-}
-
-/// Puts `replacement` where the module at dotted `path` is.
-func replaceModule(in model: Module, at path: String, with replacement: Module) throws {
-    var parts = path.split(separator: ".").map(String.init)
-    let name = parts.removeLast()
-    guard let parent = parts.isEmpty ? model : model.module(at: parts.joined(separator: ".")),
-          parent.module(at: name) != nil else {
-        throw GraftError.invalidState("no module '\(path)'")
-    }
-    parent.register(name, replacement)
 }
 
 /// The process's peak resident memory so far, in MiB (Linux reports ru_maxrss in KiB).
