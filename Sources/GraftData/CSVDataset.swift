@@ -4,7 +4,7 @@ import Foundation
 /// `path,label` is a header). Paths are relative to the CSV file's folder unless absolute.
 /// Labels are either all non-negative integers (classes `"0"…"max"`) or class names
 /// (classes = the distinct names, by code points, in Python's sorted order).
-public struct CSVDataset: Dataset {
+public struct CSVDataset: ImageFileList {
     public let file: String
     public let classNames: [String]
     /// Path of each sample, resolved against the CSV file's folder.
@@ -55,18 +55,5 @@ public struct CSVDataset: Dataset {
             classNames = classes
         }
         self.paths = paths
-    }
-
-    public var count: Int { paths.count }
-    public func label(at index: Int) -> Int { labels[index] }
-
-    /// Decodes sample `index`; errors name its file.
-    public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
-        try Image(contentsOf: paths[index], minimumShorterSide: minimumShorterSide)
-    }
-
-    /// The bytes of sample `index`'s file, undecoded.
-    public func encodedImage(at index: Int) throws -> EncodedImage? {
-        EncodedImage(data: try readFile(paths[index]), source: paths[index])
     }
 }

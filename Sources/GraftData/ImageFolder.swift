@@ -6,7 +6,7 @@
 /// (`imageExtensions`); other files are skipped and listed in `skippedFiles`. Unlike
 /// torchvision, hidden entries (leading '.') are skipped too, listed in `hiddenEntries`, and
 /// a folder reached twice through symbolic links is walked once.
-public struct ImageFolder: Dataset {
+public struct ImageFolder: ImageFileList {
     /// torchvision's `IMG_EXTENSIONS`. Graft decodes JPEG and PNG; a file of another format
     /// fails when read, with an error naming it.
     public static let imageExtensions = [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"]
@@ -98,19 +98,5 @@ public struct ImageFolder: Dataset {
         for name in subfolders {
             try walk(directory + "/" + name, relative: relative + "/" + name, into: &folders, hidden: &hidden, visited: &visited)
         }
-    }
-
-    public var count: Int { paths.count }
-
-    public func label(at index: Int) -> Int { labels[index] }
-
-    /// Decodes sample `index`; errors name its file.
-    public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {
-        try Image(contentsOf: paths[index], minimumShorterSide: minimumShorterSide)
-    }
-
-    /// The bytes of sample `index`'s file, undecoded.
-    public func encodedImage(at index: Int) throws -> EncodedImage? {
-        EncodedImage(data: try readFile(paths[index]), source: paths[index])
     }
 }

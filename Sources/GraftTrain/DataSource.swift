@@ -1,28 +1,45 @@
 import Foundation
 import GraftData
 
-/// The training images a `--data` argument names: a directory of the four MNIST-family IDX
-/// files, a CSV file of `path,label` rows, or an ImageFolder root (`train/` + `val/` layout,
-/// or one folder per class).
-public func openTrainingImages(_ path: String) throws -> any Dataset {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError.unreadable(file: path, reason: "no such file or directory")
+/// What a `--data` path holds: a CSV file of `path,label` rows, a directory of the four
+/// MNIST-family IDX files, or an ImageFolder root (`train/` + `val/` layout, or one folder per
+/// class).
+enum DataSource {
+    case csv(CSVDataset)
+    case idx(IDXDataset)
+    case folders(DatasetLayout)
+
+    init(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw DataError.unreadable(file: path, reason: "no such file or directory")
+        }
+        if !isDirectory.boolValue {
+            self = .csv(try CSVDataset(file: path))
+        } else if IDXDataset.isIDXDirectory(path) {
+            self = .idx(try IDXDataset(directory: path))
+        } else {
+            self = .folders(try DatasetLayout(root: path))
+        }
     }
-    if !isDirectory.boolValue { return try CSVDataset(file: path) }
-    if IDXDataset.isIDXDirectory(path) { return try IDXDataset(directory: path).trainDataset }
-    return try DatasetLayout(root: path).train
+}
+
+/// The training images a `--data` argument names: the CSV rows, the IDX train-* files, or an
+/// ImageFolder root's `train/` folder (its class folders when it has none).
+public func openTrainingImages(_ path: String) throws -> any Dataset {
+    switch try DataSource(path) {
+    case .csv(let csv): return csv
+    case .idx(let idx): return idx.trainDataset
+    case .folders(let layout): return layout.train
+    }
 }
 
 /// The labelled images `graft evaluate --data` names: an ImageFolder root's `test/` folder,
 /// else its `val/` folder, else the root's class folders; a CSV file; an IDX directory's t10k files.
 public func evaluationImages(_ path: String) throws -> any Dataset {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw DataError.unreadable(file: path, reason: "no such file or directory")
+    switch try DataSource(path) {
+    case .csv(let csv): return csv
+    case .idx(let idx): return idx.testDataset
+    case .folders(let layout): return layout.test ?? layout.validation ?? layout.train
     }
-    if !isDirectory.boolValue { return try CSVDataset(file: path) }
-    if IDXDataset.isIDXDirectory(path) { return try IDXDataset(directory: path).testDataset }
-    let layout = try DatasetLayout(root: path)
-    return layout.test ?? layout.validation ?? layout.train
 }

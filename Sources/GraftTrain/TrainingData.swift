@@ -20,25 +20,19 @@ public struct TrainingData: Sendable {
     /// keeps `perClass` training images per class and `valLimit` validation images. Throws,
     /// before any training, for fewer than two classes or a class with no training image.
     public init(_ options: TransferOptions) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: options.data, isDirectory: &isDirectory) else {
-            throw DataError.unreadable(file: options.data, reason: "no such file or directory")
-        }
         var train: any Dataset, validation: any Dataset
         var test: (any Dataset)? = nil
         var skipped: [String] = []
         let splitName = "\(Int((options.valFraction * 100).rounded()))% stratified split of the training images"
-        if !isDirectory.boolValue {
-            let csv = try CSVDataset(file: options.data)
+        switch try DataSource(options.data) {
+        case .csv(let csv):
             (train, validation) = try TrainingData.split(csv, options)
             validationSource = splitName
-        } else if IDXDataset.isIDXDirectory(options.data) {
-            let idx = try IDXDataset(directory: options.data)
+        case .idx(let idx):
             (train, validation) = try TrainingData.split(idx.trainDataset, options)
             test = idx.testDataset
             validationSource = splitName
-        } else {
-            let layout = try DatasetLayout(root: options.data)
+        case .folders(let layout):
             skipped = layout.train.skippedFiles
             (train, validation) = try layout.trainAndValidation(validationFraction: options.valFraction, seed: options.seed)
             test = layout.test
