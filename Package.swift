@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "GraftTrain", dependencies: ["GraftModels", "GraftData", "GraftNN", "GraftIO"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [
-            "GraftTrain",
+            "GraftTrain", "GraftCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "GraftTestSupport", dependencies: ["GraftCore"], path: "Tests/GraftTestSupport"),

@@ -1,17 +1,39 @@
 import CDNNL
 
-/// One recorded operation: the inputs that need gradients and how to compute them from the
-/// gradient of the output. It holds only what the backward pass needs.
+/// One recorded operation: where each input's gradient goes and how to compute them from the
+/// gradient of the output. It holds only what the backward pass needs: an input that is itself
+/// an op's output is reached through that op's node, not through the tensor, so an activation
+/// no backward step reads is freed as soon as the forward pass is done with it.
 final class GradNode {
+    /// Where one input's gradient goes.
+    enum Edge {
+        /// The input was computed by this node's op.
+        case node(GradNode)
+        /// The input is a leaf that requires a gradient (a parameter).
+        case leaf(Tensor)
+        /// The input needs no gradient.
+        case none
+    }
+
     let op: String
-    let inputs: [Tensor]
-    /// Given the output's gradient, one gradient per input (nil where the input needs none).
-    let backward: (Tensor) throws -> [Tensor?]
+    private(set) var inputs: [Edge]
+    /// Given the output's gradient, one gradient per input (nil where the input needs none);
+    /// nil once the backward pass has run it.
+    private(set) var backward: ((Tensor) throws -> [Tensor?])?
 
     init(op: String, inputs: [Tensor], backward: @escaping (Tensor) throws -> [Tensor?]) {
         self.op = op
-        self.inputs = inputs
+        self.inputs = inputs.map { t in
+            if let n = t.gradNode, n.backward != nil { return .node(n) }
+            return t.leafRequiresGrad ? .leaf(t) : .none
+        }
         self.backward = backward
+    }
+
+    /// Frees what the op saved for its backward step.
+    func release() {
+        backward = nil
+        inputs = []
     }
 }
 
@@ -52,35 +74,58 @@ extension Tensor {
             throw GraftError.shapeMismatch(op: "backward", detail: "seed gradient does not match the output",
                                            lhs: g.shape, rhs: shape)
         }
-        // Reverse topological order by an iterative depth-first search.
-        var order: [Tensor] = []
+        let seed = gradient ?? Tensor.ones(shape)
+        guard let root = gradNode, root.backward != nil else {
+            try accumulateGradient(seed)
+            return
+        }
+        // Reverse topological order of the nodes by an iterative depth-first search.
+        var order: [GradNode] = []
         var visited = Set<ObjectIdentifier>()
-        var stack: [(Tensor, Bool)] = [(self, false)]
-        while let (t, expanded) = stack.popLast() {
-            if expanded { order.append(t); continue }
-            guard visited.insert(ObjectIdentifier(t)).inserted else { continue }
-            stack.append((t, true))
-            for input in t.gradNode?.inputs ?? [] where input.requiresGrad && !visited.contains(ObjectIdentifier(input)) {
+        var stack: [(GradNode, Bool)] = [(root, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for case .node(let input) in node.inputs where !visited.contains(ObjectIdentifier(input)) {
                 stack.append((input, false))
             }
         }
-        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): gradient ?? Tensor.ones(shape)]
-        for t in order.reversed() {
-            guard let g = grads.removeValue(forKey: ObjectIdentifier(t)) else { continue }
-            if let node = t.gradNode {
-                let inputGrads = try node.backward(g)
-                for (input, ig) in zip(node.inputs, inputGrads) {
-                    guard let ig, input.requiresGrad else { continue }
-                    let id = ObjectIdentifier(input)
+        // Each node is released as soon as it has run, freeing what it saved.
+        var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(root): seed]
+        var leafGrads: [(leaf: Tensor, grad: Tensor)] = []
+        var leafIndex: [ObjectIdentifier: Int] = [:]
+        for node in order.reversed() {
+            guard let g = grads.removeValue(forKey: ObjectIdentifier(node)), let run = node.backward else { continue }
+            let inputGrads = try run(g)
+            let inputs = node.inputs
+            node.release()
+            for (input, ig) in zip(inputs, inputGrads) {
+                guard let ig else { continue }
+                switch input {
+                case .node(let n):
+                    let id = ObjectIdentifier(n)
                     grads[id] = try grads[id].map { try addSameShape($0, ig) } ?? ig
+                case .leaf(let t):
+                    if let i = leafIndex[ObjectIdentifier(t)] {
+                        leafGrads[i].grad = try addSameShape(leafGrads[i].grad, ig)
+                    } else {
+                        leafIndex[ObjectIdentifier(t)] = leafGrads.count
+                        leafGrads.append((t, ig))
+                    }
+                case .none: continue
                 }
-                t.gradNode = nil
-            } else if t.leafRequiresGrad {
-                // A gradient may be handed to several inputs (add's is): a leaf gets its own copy.
-                let plain = g.converted(to: DNNL.plainDesc(t.shape))
-                t.grad = try t.grad.map { try addSameShape($0, plain) } ?? (plain === g ? g.copy() : plain)
             }
         }
+        for (leaf, g) in leafGrads { try leaf.accumulateGradient(g) }
+    }
+
+    /// Adds `g` into this leaf's `grad`, in row-major layout.
+    private func accumulateGradient(_ g: Tensor) throws {
+        guard leafRequiresGrad else { return }
+        // A gradient may be handed to several inputs (add's is): a leaf gets its own copy.
+        let plain = g.converted(to: DNNL.plainDesc(shape))
+        grad = try grad.map { try addSameShape($0, plain) } ?? (plain === g ? g.copy() : plain)
     }
 
     /// Clears the accumulated gradient.

@@ -10,6 +10,8 @@ public final class Engine {
     let engine: OpaquePointer
     let stream: OpaquePointer
     let cache = PrimitiveCache()
+    /// The number format of convolutions and fully connected layers (`setPrecision(_:)`).
+    public internal(set) var precision = ComputePrecision.float32
     private var counts: [String: Int] = [:]
     private let countLock = NSLock()
 

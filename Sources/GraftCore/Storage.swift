@@ -1,6 +1,7 @@
 import Foundation
 
-/// A 64-byte aligned buffer that a tensor's data lives in. Views share one storage.
+/// A 64-byte aligned buffer that a tensor's data lives in. Views share one storage. Large
+/// buffers come from `MemoryPool`, small ones from malloc.
 final class Storage {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
@@ -10,11 +11,21 @@ final class Storage {
 
     init(byteCount: Int) {
         self.byteCount = byteCount
+        if byteCount >= MemoryPool.threshold {
+            pointer = MemoryPool.shared.allocate(byteCount)
+            return
+        }
         var p: UnsafeMutableRawPointer?
         let status = posix_memalign(&p, 64, max(byteCount, 64))
         precondition(status == 0 && p != nil, "out of memory allocating \(byteCount) bytes")
         pointer = p!
     }
 
-    deinit { free(pointer) }
+    deinit {
+        if byteCount >= MemoryPool.threshold {
+            MemoryPool.shared.release(pointer, byteCount: byteCount)
+        } else {
+            free(pointer)
+        }
+    }
 }

@@ -46,12 +46,12 @@ public final class Tensor {
 
     /// Whether gradients flow to or through this tensor. Set it on leaves (parameters).
     public var requiresGrad: Bool {
-        get { leafRequiresGrad || gradNode != nil }
+        get { leafRequiresGrad || gradNode?.backward != nil }
         set { leafRequiresGrad = newValue }
     }
 
     /// Whether this tensor was made by a recorded op (as opposed to a leaf).
-    public var isLeaf: Bool { gradNode == nil }
+    public var isLeaf: Bool { gradNode?.backward == nil }
 
     init(shape: [Int], desc: dnnl_memory_desc_t, dtype: DType = .float32, storage: Storage? = nil) {
         self.shape = shape

@@ -32,6 +32,8 @@ public struct ModelBenchResult: Sendable {
     public var peakResidentMB: Int
     /// FLOPs of one step per image (see `modelBenchFLOPs`).
     public var flopsPerImage: Int
+    /// The number format convolutions and fully connected layers multiplied in.
+    public var precision: ComputePrecision = .float32
 
     /// Images per second at the median step time.
     public var imagesPerSecond: Double { Double(batch) / stepSeconds }
@@ -39,17 +41,19 @@ public struct ModelBenchResult: Sendable {
     public var gflops: Double { Double(flopsPerImage) * imagesPerSecond / 1e9 }
 
     /// `{"framework": "graft", "model": …, "workload": …, "batch": …, "img_s": …, "step_ms": …,
-    /// "steps": …, "peak_rss_mb": …, "gflops": …}`, torch_bench.py's fields.
+    /// "steps": …, "peak_rss_mb": …, "gflops": …, "precision": …}`, torch_bench.py's fields.
     public var json: String {
         "{\"framework\": \"graft\", \"model\": \"\(model)\", \"workload\": \"\(workload.rawValue)\", \"batch\": \(batch), "
-            + String(format: "\"img_s\": %.2f, \"step_ms\": %.1f, \"steps\": %d, \"peak_rss_mb\": %d, \"gflops\": %.2f}",
+            + String(format: "\"img_s\": %.2f, \"step_ms\": %.1f, \"steps\": %d, \"peak_rss_mb\": %d, \"gflops\": %.2f, ",
                      imagesPerSecond, stepSeconds * 1e3, steps, peakResidentMB, gflops)
+            + "\"precision\": \"\(precision.rawValue)\"}"
     }
 
     /// One line for people.
     public var text: String {
-        String(format: "%@ %@ batch %d: %.2f images/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %d MB",
-               model, workload.rawValue, batch, imagesPerSecond, stepSeconds * 1e3, steps, gflops, peakResidentMB)
+        String(format: "%@ %@ batch %d%@: %.2f images/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %d MB",
+               model, workload.rawValue, batch, precision == .float32 ? "" : " " + precision.rawValue, imagesPerSecond,
+               stepSeconds * 1e3, steps, gflops, peakResidentMB)
     }
 }
 
@@ -59,9 +63,12 @@ public struct ModelBenchResult: Sendable {
 /// passed; the figure is the median step. Training steps are forward, cross-entropy, backward
 /// and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
-public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double) throws -> ModelBenchResult {
+/// `precision` is set on the engine for the rest of the process.
+public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double,
+                          precision: ComputePrecision = .float32) throws -> ModelBenchResult {
     guard batch > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "batch \(batch) must be positive") }
     guard minimum > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "seconds \(minimum) must be positive") }
+    try Engine.shared.setPrecision(precision)
     let spec = try ModelZoo.spec(name)
     GlobalRandom.seed(0)
     let model = try spec.make(numClasses: benchClasses)
@@ -96,7 +103,8 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
         times.append(seconds(since: t0))
     }
     return ModelBenchResult(model: spec.name, workload: workload, batch: batch, stepSeconds: median(times),
-                            steps: times.count, peakResidentMB: peakResidentMegabytes(), flopsPerImage: flops)
+                            steps: times.count, peakResidentMB: peakResidentMegabytes(), flopsPerImage: flops,
+                            precision: precision)
 }
 
 /// Classes of the benchmark's new head, as torch_bench.py's default.

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftModels
 
 /// Everything `graft train` needs to know: the model and its weights, the data, how much of
@@ -46,6 +47,8 @@ public struct TransferOptions: Codable, Sendable {
     /// Overrides every BatchNorm layer's momentum (EfficientNet's 0.01 suits long schedules;
     /// 0.1 lets a short run from scratch settle its running statistics); nil keeps the model's.
     public var bnMomentum: Float?
+    /// The number format of convolutions and fully connected layers (bf16 needs AVX512-BF16).
+    public var precision = ComputePrecision.float32
     /// Augmented views per image in the feature cache (used when the whole trunk is frozen).
     public var cacheViews = 1
     /// Train the head on cached trunk features when the whole trunk is frozen.
@@ -102,6 +105,9 @@ public struct TransferOptions: Codable, Sendable {
         guard lrFactor > 0, lrFactor <= 1 else { throw fail("--lr-factor must be in (0, 1], not \(lrFactor)") }
         guard unfreezeEvery >= 0 else { throw fail("--unfreeze-every must not be negative") }
         if let m = bnMomentum, !(m > 0 && m <= 1) { throw fail("--bn-momentum must be in (0, 1], not \(m)") }
+        if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
+            throw fail("--precision bf16 needs a CPU with AVX512-BF16; this one has not got it")
+        }
         guard cacheViews >= 1 else { throw fail("--cache-views must be at least 1") }
         guard valFraction > 0, valFraction < 1 else { throw fail("--val-fraction must be between 0 and 1, not \(valFraction)") }
         if let n = perClass, n <= 0 { throw fail("--per-class must be at least 1") }

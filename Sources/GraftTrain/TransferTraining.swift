@@ -59,6 +59,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     }
 
     GlobalRandom.seed(options.seed)
+    try Engine.shared.setPrecision(options.precision)
     let head = HeadConfig(classes: data.classNames.count, hidden: options.hidden, dropout: options.dropout)
     let model = try buildModel(spec: spec, weights: options.weights, head: head)
     if let momentum = options.bnMomentum {

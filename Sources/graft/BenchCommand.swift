@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraftCore
 import GraftModels
 import GraftTrain
 
@@ -47,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Minimum timed time (default 6 with --model, 10 with --data).")
     var seconds: Double?
 
+    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (needs AVX512-BF16).")
+    var precision: ComputePrecision = .float32
+
     @Flag(help: "Print JSON lines.")
     var json = false
 
@@ -68,7 +72,8 @@ struct BenchCommand: ParsableCommand {
                 print(json ? result.json : result.text)
             } else if let model {
                 let figures = try compare.map { try TorchBenchFigures(path: $0) }
-                let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6)
+                let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6,
+                                                precision: precision)
                 print(json ? result.json : result.text)
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }
@@ -80,3 +85,4 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchWorkload: ExpressibleByArgument {}
+extension ComputePrecision: ExpressibleByArgument {}

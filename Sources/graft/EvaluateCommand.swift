@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraftCore
 import GraftData
 import GraftTrain
 
@@ -32,6 +33,8 @@ struct EvaluateCommand: ParsableCommand {
     var batchSize = 32
     @Option(help: "Decoding threads.")
     var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (AVX512-BF16 CPUs).")
+    var precision: ComputePrecision = .float32
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -45,6 +48,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("evaluate") {
+            try Engine.shared.setPrecision(precision)
             let members = try model.map { path -> EvaluationMember in
                 let c = try loadCheckpoint(path)
                 return EvaluationMember(name: path, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraftCore
 import GraftModels
 import GraftTrain
 
@@ -30,6 +31,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "How many classes to show per image.")
     var topk: Int = 5
 
+    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (AVX512-BF16 CPUs).")
+    var precision: ComputePrecision = .float32
     @Flag(help: "Print one JSON object per image.")
     var json = false
 
@@ -62,6 +65,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         do {
+            try Engine.shared.setPrecision(precision)
             let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
             for path in try imagePaths(images) {
                 let p = try predictor.predict(path, topK: topk)

@@ -109,6 +109,30 @@ final class BatchNormTests: XCTestCase {
         }
     }
 
+    /// `relu: true` gives bit for bit `relu(batchNorm(x))` and the same gradients, in
+    /// training (batch statistics, running ones updated alike) and inference.
+    func testFusedReLUEqualsBatchNormThenReLU() throws {
+        for training in [true, false] {
+            for layout in imageLayouts {
+                let shape = [2, 16, 3, 3]
+                var results: [[[Float]]] = []
+                for fused in [false, true] {
+                    let x = randomTensor(shape, seed: 1, requiresGrad: true)
+                    let w = randomTensor([16], seed: 2, requiresGrad: true), b = randomTensor([16], seed: 3, requiresGrad: true)
+                    let running = runningStats(16, seed: 4)
+                    let y0 = try batchNorm(inLayout(x, layout.tag), weight: w, bias: b, runningMean: running.mean,
+                                           runningVar: running.variance, training: training, relu: fused)
+                    let y = fused ? y0 : try relu(y0)
+                    try y.backward(gradient: randomTensor(shape, seed: 5))
+                    results.append([y.toArray(), x.grad!.toArray(), w.grad!.toArray(), b.grad!.toArray(),
+                                    running.mean.toArray(), running.variance.toArray()])
+                }
+                XCTAssertTrue(results[1][0].contains(0) && results[1][0].contains { $0 > 0 })
+                XCTAssertEqual(results[0], results[1], "\(layout.name) training \(training)")
+            }
+        }
+    }
+
     func testBlockedLayouts() throws {
         for (i, shape) in [[2, 16, 3, 3], [2, 20, 2, 3], [3, 32, 2, 2]].enumerated() {
             for layout in imageLayouts {

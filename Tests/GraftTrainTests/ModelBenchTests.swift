@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftModels
 import GraftNN
 @testable import GraftTrain
@@ -30,6 +31,17 @@ final class ModelBenchTests: XCTestCase {
     }
 
     /// The trained parameters and module modes follow torch_bench.py.
+    /// With bf16 every workload runs (forward and backward in bfloat16) and says so.
+    func testBFloat16Workloads() throws {
+        try XCTSkipUnless(Engine.shared.supportsBFloat16, "this CPU has no AVX512-BF16")
+        defer { try? Engine.shared.setPrecision(.float32) }
+        for workload in BenchWorkload.allCases {
+            let r = try runModelBench(model: "lenet5", workload: workload, batch: 4, seconds: 0.01, precision: .bfloat16)
+            XCTAssertEqual(try object(r.json)["precision"] as? String, "bf16")
+            XCTAssertTrue(r.text.contains("bf16"), r.text)
+        }
+    }
+
     func testWorkloadsFreezeAndSetModesAsTorchBench() throws {
         let spec = try ModelZoo.spec("resnet18")
         func prepared(_ w: BenchWorkload) throws -> (Module, [String]) {

@@ -7,9 +7,11 @@ import CDNNL
 /// updates `runningMean` and `runningVar` (row-major `[C]`) in place to
 /// `(1 - momentum) · running + momentum · batch`, using the unbiased batch variance; it does
 /// so whether or not gradients are recorded. With `training` false it normalises with the
-/// running statistics. `weight` (gamma) and `bias` (beta), `[C]`, are optional.
+/// running statistics. `weight` (gamma) and `bias` (beta), `[C]`, are optional. With `relu`
+/// the result is `relu(y)`, computed by the same primitive (which keeps a bit mask of the
+/// positive outputs for the backward pass instead of a separate ReLU's output).
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) throws -> Tensor {
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
     let op = "batch_norm"
     guard x.shape.count == 4 || x.shape.count == 2 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W] or [N, C]; input vs running mean",
@@ -47,6 +49,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     if weight != nil { flags |= dnnl_use_scale.rawValue }
     if bias != nil { flags |= dnnl_use_shift.rawValue }
     if !training { flags |= dnnl_use_global_stats.rawValue }
+    if relu { flags |= dnnl_fuse_norm_relu.rawValue }
     let record = GradMode.isEnabled && (x.requiresGrad || weight?.requiresGrad == true || bias?.requiresGrad == true)
     // Batch statistics are outputs only of a training forward; a recorded forward is the
     // backward's hint.
@@ -79,6 +82,9 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_DST, out), (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance)]
     if let scale { args.append((DNNL_ARG_SCALE, scale)) }
     if let shift { args.append((DNNL_ARG_SHIFT, shift)) }
+    let wsDesc = fwd.desc(dnnl_query_workspace_md)
+    let workspace = DNNL.byteSize(wsDesc) > 0 ? Tensor(shape: [DNNL.byteSize(wsDesc)], desc: wsDesc) : nil
+    if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
     try Engine.shared.execute(fwd, args)
 
     if training {
@@ -117,6 +123,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         let dw = scale.map { _ in Tensor(uninitialized: [c]) }, db = shift.map { _ in Tensor(uninitialized: [c]) }
         if let scale, let dw { bargs += [(DNNL_ARG_SCALE, scale), (DNNL_ARG_DIFF_SCALE, dw)] }
         if let shift, let db { bargs += [(DNNL_ARG_SHIFT, shift), (DNNL_ARG_DIFF_SHIFT, db)] }
+        if let workspace { bargs.append((DNNL_ARG_WORKSPACE, workspace)) }
         try Engine.shared.execute(bwd, bargs)
         var grads: [Tensor?] = [needX ? fromX4d(dx) : nil]
         if weight != nil { grads.append(needW ? dw : nil) }

@@ -43,14 +43,16 @@ private func broadcastBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, nam
     let outShape = try broadcastShape(a.shape, b.shape, op: name)
     let out = try binary(alg, a, b, outShape: outShape, op: "\(name).forward")
     let needA = a.requiresGrad, needB = b.requiresGrad
-    let (sa, sb) = (a.detached(), b.detached())
     let isMul = alg == dnnl_binary_mul
+    // A sum's backward reads neither input: only a product keeps them.
+    let (sa, sb) = isMul ? (a.detached(), b.detached()) : (nil, nil)
+    let (shapeA, shapeB) = (a.shape, b.shape)
     recordGrad(out, op: name, inputs: [a, b]) { g in
         // d(a+b) = g; d(a·b)/da = g·b and /db = g·a; then sum over the dims an input was broadcast in.
-        let ga = try needA ? reduceSum(isMul ? binary(dnnl_binary_mul, g, sb, outShape: outShape, op: "mul.backward") : g,
-                                       to: sa.shape) : nil
-        let gb = try needB ? reduceSum(isMul ? binary(dnnl_binary_mul, g, sa, outShape: outShape, op: "mul.backward") : g,
-                                       to: sb.shape) : nil
+        let ga = try needA ? reduceSum(sb.map { try binary(dnnl_binary_mul, g, $0, outShape: outShape, op: "mul.backward") } ?? g,
+                                       to: shapeA) : nil
+        let gb = try needB ? reduceSum(sa.map { try binary(dnnl_binary_mul, g, $0, outShape: outShape, op: "mul.backward") } ?? g,
+                                       to: shapeB) : nil
         return [ga, gb]
     }
     return out

@@ -91,13 +91,16 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
         throw GraftError.invalidArgument(op: op, detail: "a fused ReLU records no gradient; run it without gradients")
     }
 
+    // Under bf16 the operands (input, weights, output gradient) are bfloat16; results,
+    // bias and weight gradients stay float32.
+    let precision = Engine.shared.precision, lowp = precision.operandType
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(fusedReLU ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(fusedReLU ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
-    var srcAny = DNNL.anyDesc(x.shape), wAny = DNNL.anyDesc(wShape), dstAny = DNNL.anyDesc(outShape)
+    var srcAny = DNNL.anyDesc(x.shape, lowp), wAny = DNNL.anyDesc(wShape, lowp), dstAny = DNNL.anyDesc(outShape)
     var biasDesc = DNNL.plainDesc([o])
     let fwd = try Engine.shared.primitive(key) {
         var d = dnnl_convolution_desc_t()
@@ -125,6 +128,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
+    // The backward keeps `src` (the input as the primitive read it), never `x` itself.
+    let inShape = x.shape, weightShape = weight.shape
     recordGrad(out, op: op, inputs: inputs) { gradOut in
         let dy = gradOut.converted(to: fwd.desc(dnnl_query_dst_md))
         var dx: Tensor?
@@ -133,12 +138,12 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_convolution_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
+                var (sa, wa, da) = (DNNL.anyDesc(inShape), DNNL.anyDesc(wShape, lowp), DNNL.anyDesc(outShape, lowp))
                 try DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(
                     &d, dnnl_convolution_direct, &sa, &wa, &da, strides, dilates, padL, padR), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
-            dx = try executeBackwardData(bwd, gradOut: dy, weights: wt, inputShape: x.shape)
+            dx = try executeBackwardData(bwd, gradOut: dy, weights: wt, inputShape: inShape)
         }
         var dw: Tensor?, db: Tensor?
         if needW || needB {
@@ -146,7 +151,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_convolution_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape))
+                var (sa, wa, da) = (DNNL.anyDesc(inShape, lowp), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape, lowp))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
                     try DNNL.check(dnnl_dilated_convolution_backward_weights_desc_init(
                         &d, dnnl_convolution_direct, &sa, &wa, bd, &da, strides, dilates, padL, padR), op)
@@ -164,7 +169,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
             }
             try Engine.shared.execute(bwd, bargs)
             let plain = gw.converted(to: DNNL.plainDesc(wShape))
-            dw = needW ? Tensor(shape: weight.shape, desc: DNNL.plainDesc(weight.shape), storage: plain.storage) : nil
+            dw = needW ? Tensor(shape: weightShape, desc: DNNL.plainDesc(weightShape), storage: plain.storage) : nil
             if !needB { db = nil }
         }
         return [dx, dw] + (bias == nil ? [] : [db])

@@ -21,13 +21,15 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     let outShape = [n, o]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
 
+    // Under bf16 the operands are bfloat16 (see `ComputePrecision`); results stay float32.
+    let precision = Engine.shared.precision, lowp = precision.operandType
     var key = PrimitiveKey("linear.forward")
     key.add(x.shape); key.add(weight.shape)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
     var biasDesc = DNNL.plainDesc([o])
     let fwd = try Engine.shared.primitive(key) {
         var d = dnnl_inner_product_desc_t()
-        var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+        var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), DNNL.anyDesc(weight.shape, lowp), DNNL.anyDesc(outShape))
         try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
             try DNNL.check(dnnl_inner_product_forward_desc_init(
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, &sa, &wa, bd, &da), op)
@@ -35,7 +37,10 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
         return try Engine.shared.makeDesc(op, &d)
     }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
-    let wt = weight.converted(to: fwd.desc(dnnl_query_weights_md))
+    let wDesc = fwd.desc(dnnl_query_weights_md)
+    // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
+    let wt = GradMode.isEnabled && weight.requiresGrad
+        ? weight.converted(to: wDesc) : weight.cachedConversion(to: wDesc) { weight.converted(to: wDesc) }
     let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
     if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
@@ -50,7 +55,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_inner_product_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape, lowp), DNNL.anyDesc(outShape, lowp))
                 try DNNL.check(dnnl_inner_product_backward_data_desc_init(&d, &sa, &wa, &da), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
@@ -62,7 +67,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_inner_product_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape))
+                var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape, lowp))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
                     try DNNL.check(dnnl_inner_product_backward_weights_desc_init(&d, &sa, &wa, bd, &da), op)
                 }

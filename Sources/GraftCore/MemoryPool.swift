@@ -1,0 +1,61 @@
+import Foundation
+
+/// Where tensors' large buffers come from: pages mapped from the kernel once and, when a
+/// tensor dies, kept for the next tensor of the same size.
+///
+/// A training or inference step allocates the same sizes in the same order every time, so
+/// after the first step every large buffer is a reused one: no page faults, no kernel zeroing
+/// pages, and no heap fragmentation (freed activations in the malloc heap could not be
+/// reused by differently sized gradients, and the heap grew to twice the live set). The pool
+/// keeps at most as much as the peak of live large buffers so far; beyond that, the kept
+/// buffers of the sizes asked for least recently go back to the kernel.
+final class MemoryPool {
+    static let shared = MemoryPool()
+
+    /// Buffers at least this large come from the pool; smaller ones from malloc.
+    static let threshold = 256 << 10
+
+    private let lock = NSLock()
+    private var kept: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var keptBytes = 0
+    private var liveBytes = 0
+    private var peakLiveBytes = 0
+    /// When each size was last asked for (a count of allocations).
+    private var lastAsked: [Int: Int] = [:]
+    private var allocations = 0
+
+    /// A page-aligned buffer of at least `byteCount` bytes (`byteCount` ≥ `threshold`).
+    func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
+        let size = MemoryPool.rounded(byteCount)
+        lock.lock()
+        defer { lock.unlock() }
+        allocations += 1
+        lastAsked[size] = allocations
+        liveBytes += size
+        peakLiveBytes = max(peakLiveBytes, liveBytes)
+        if let p = kept[size]?.popLast() {
+            keptBytes -= size
+            return p
+        }
+        while keptBytes > peakLiveBytes, let stale = kept.keys.min(by: { lastAsked[$0, default: 0] < lastAsked[$1, default: 0] }) {
+            munmap(kept[stale]!.removeLast(), stale)
+            if kept[stale]!.isEmpty { kept[stale] = nil }
+            keptBytes -= stale
+        }
+        let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        precondition(p != MAP_FAILED && p != nil, "out of memory mapping \(size) bytes")
+        return p!
+    }
+
+    /// Takes back a buffer `allocate(byteCount)` returned.
+    func release(_ p: UnsafeMutableRawPointer, byteCount: Int) {
+        let size = MemoryPool.rounded(byteCount)
+        lock.lock()
+        liveBytes -= size
+        keptBytes += size
+        kept[size, default: []].append(p)
+        lock.unlock()
+    }
+
+    private static func rounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
+}
