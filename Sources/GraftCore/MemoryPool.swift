@@ -7,13 +7,17 @@ import Foundation
 /// after the first step every large buffer is a reused one: no page faults, no kernel zeroing
 /// pages, and no heap fragmentation (freed activations in the malloc heap could not be
 /// reused by differently sized gradients, and the heap grew to twice the live set). The pool
-/// keeps at most as much as the peak of live large buffers so far; beyond that, the kept
-/// buffers of the sizes asked for least recently go back to the kernel.
+/// keeps at most as much as the peak of live large buffers so far, or `floorBytes` if that is
+/// more (a small model's step needs one buffer of each of its many sizes, more than its live
+/// peak); beyond that, the kept buffers of the sizes asked for least recently go back to the
+/// kernel.
 final class MemoryPool {
     static let shared = MemoryPool()
 
     /// Buffers at least this large come from the pool; smaller ones from malloc.
     static let threshold = 256 << 10
+    /// Kept buffers may always add up to this much.
+    static let floorBytes = 1 << 30
 
     private let lock = NSLock()
     private var kept: [Int: [UnsafeMutableRawPointer]] = [:]
@@ -37,7 +41,7 @@ final class MemoryPool {
             keptBytes -= size
             return p
         }
-        while keptBytes > peakLiveBytes, let stale = kept.keys.min(by: { lastAsked[$0, default: 0] < lastAsked[$1, default: 0] }) {
+        while keptBytes > max(peakLiveBytes, MemoryPool.floorBytes), let stale = kept.keys.min(by: { lastAsked[$0, default: 0] < lastAsked[$1, default: 0] }) {
             munmap(kept[stale]!.removeLast(), stale)
             if kept[stale]!.isEmpty { kept[stale] = nil }
             keptBytes -= stale

@@ -6,7 +6,8 @@ import CDNNL
 /// gradient) to bfloat16 — float32's exponent with 8 bits of mantissa — and accumulates the
 /// products in float32; outputs, gradients, parameters and every other op stay float32. On a
 /// CPU with AVX512-BF16 the multiplications run about twice as fast, at the cost of about
-/// three significant digits in each layer's result. The default is `float32`.
+/// three significant digits in each layer's result. Grouped and depthwise convolutions stay
+/// float32 (memory-bound; oneDNN's bf16 kernels for them are slower). The default is `float32`.
 public enum ComputePrecision: String, Codable, Sendable, CaseIterable {
     case float32 = "fp32"
     case bfloat16 = "bf16"

@@ -37,7 +37,7 @@ public class Adam: Optimizer {
                                 state: inout ParameterState, group: ParamGroup) throws {
         if decoupledWeightDecay {
             let decay = 1 - group.lr * group.weightDecay
-            for i in param.indices { param[i] *= decay }
+            forEachChunk(param.count) { r in for i in r { param[i] *= decay } }
         }
         adamUpdate(param, grad, &state, lr: group.lr, betas: betas, eps: eps, l2: decoupledWeightDecay ? 0 : group.weightDecay)
     }
@@ -57,11 +57,17 @@ func adamUpdate(_ p: UnsafeMutableBufferPointer<Float>, _ grad: UnsafeBufferPoin
     let bc2Sqrt = Float((1 - pow(Double(b2), t)).squareRoot())
     var m = state.buffers.removeValue(forKey: "exp_avg")!
     var v = state.buffers.removeValue(forKey: "exp_avg_sq")!
-    for i in p.indices {
-        let g = l2 != 0 ? grad[i] + l2 * p[i] : grad[i]
-        m[i] += (g - m[i]) * (1 - b1)
-        v[i] = v[i] * b2 + (1 - b2) * g * g
-        p[i] -= stepSize * (m[i] / (v[i].squareRoot() / bc2Sqrt + eps))
+    m.withUnsafeMutableBufferPointer { m in
+        v.withUnsafeMutableBufferPointer { v in
+            forEachChunk(p.count) { r in
+                for i in r {
+                    let g = l2 != 0 ? grad[i] + l2 * p[i] : grad[i]
+                    m[i] += (g - m[i]) * (1 - b1)
+                    v[i] = v[i] * b2 + (1 - b2) * g * g
+                    p[i] -= stepSize * (m[i] / (v[i].squareRoot() / bc2Sqrt + eps))
+                }
+            }
+        }
     }
     state.buffers["exp_avg"] = m
     state.buffers["exp_avg_sq"] = v

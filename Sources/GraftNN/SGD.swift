@@ -35,22 +35,27 @@ public final class SGD: Optimizer {
 
     public override func update(_ param: UnsafeMutableBufferPointer<Float>, grad: UnsafeBufferPointer<Float>,
                                 state: inout ParameterState, group: ParamGroup) throws {
-        let (lr, wd) = (group.lr, group.weightDecay)
-        var d = [Float](repeating: 0, count: param.count)
-        for i in d.indices { d[i] = wd != 0 ? grad[i] + wd * param[i] : grad[i] }
-        if momentum != 0 {
-            let key = "momentum_buffer"
-            if state.buffers[key] == nil {
-                state.buffers[key] = d
-            } else {
-                let (m, keep) = (momentum, 1 - dampening)
-                state.buffers[key]!.withUnsafeMutableBufferPointer { buf in
-                    for i in buf.indices { buf[i] = m * buf[i] + keep * d[i] }
+        let (lr, wd, m, keep, nesterov) = (group.lr, group.weightDecay, momentum, 1 - dampening, nesterov)
+        guard m != 0 else {
+            forEachChunk(param.count) { r in
+                for i in r { param[i] -= lr * (wd != 0 ? grad[i] + wd * param[i] : grad[i]) }
+            }
+            return
+        }
+        // One pass per element: gradient (+ decay), momentum buffer, step.
+        let key = "momentum_buffer"
+        let first = state.buffers[key] == nil
+        var buffer = state.buffers.removeValue(forKey: key) ?? [Float](repeating: 0, count: param.count)
+        buffer.withUnsafeMutableBufferPointer { buf in
+            forEachChunk(param.count) { r in
+                for i in r {
+                    let g = wd != 0 ? grad[i] + wd * param[i] : grad[i]
+                    let b = first ? g : m * buf[i] + keep * g
+                    buf[i] = b
+                    param[i] -= lr * (nesterov ? g + m * b : b)
                 }
             }
-            let buf = state.buffers[key]!
-            for i in d.indices { d[i] = nesterov ? d[i] + momentum * buf[i] : buf[i] }
         }
-        for i in param.indices { param[i] -= lr * d[i] }
+        state.buffers[key] = buffer
     }
 }

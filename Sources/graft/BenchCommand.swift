@@ -7,7 +7,7 @@ import GraftTrain
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure a model's speed (--model) or the data pipeline (--data).",
+        abstract: "Measure a model's speed (--model), the data pipeline (--data) or the machine's peak (--peak).",
         discussion: """
         With --model: times one workload of shared/bench/torch_bench.py on a fresh zoo model with a \
         10-class head and a random batch. infer: the whole model, eval and inference mode; features: \
@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
         jitter 0.4/0.4/0.4, normalise) in a loop for --seconds (default 10) with one worker thread. \
         With --json prints the same line as shared/bench/torch_data_bench.py: {"framework": "graft", \
         "workload": "decode-augment", "img_s": …, "images": …, "threads": 1}.
+
+        With --peak: the machine's float32 peak as oneDNN's sgemm reaches it (two 2048 × 2048 \
+        matrices, best of 10 products after a warm-up), the yardstick for the GFLOP/s above.
         """)
 
     @Option(help: "Zoo model to time (see `graft inspect`).")
@@ -45,6 +48,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Folder of JPEG or PNG files (searched recursively) to time the data pipeline on.")
     var data: String?
 
+    @Flag(help: "Measure the float32 peak GFLOP/s with oneDNN's sgemm.")
+    var peak = false
+
     @Option(help: "Minimum timed time (default 6 with --model, 10 with --data).")
     var seconds: Double?
 
@@ -55,7 +61,9 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (model == nil) != (data == nil) else { throw ValidationError("give either --model or --data") }
+        guard [model != nil, data != nil, peak].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one of --model, --data and --peak")
+        }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive, not \(seconds)") }
         if let model {
             do { _ = try ModelZoo.spec(model) } catch { throw ValidationError("--model: \(error)") }
@@ -67,7 +75,11 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         do {
-            if let data {
+            if peak {
+                let gflops = try sgemmPeakGFLOPs()
+                print(json ? String(format: "{\"framework\": \"graft\", \"workload\": \"sgemm-peak\", \"size\": 2048, \"gflops\": %.1f}", gflops)
+                           : String(format: "oneDNN sgemm 2048 × 2048 × 2048: %.1f GFLOP/s (best of 10)", gflops))
+            } else if let data {
                 let result = try runDataBench(directory: data, seconds: seconds ?? 10)
                 print(json ? result.json : result.text)
             } else if let model {

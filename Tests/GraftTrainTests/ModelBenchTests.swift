@@ -145,5 +145,18 @@ final class ModelBenchTests: XCTestCase {
         let neither = try runGraft(["bench"])
         XCTAssertEqual(neither.status, 64)
         XCTAssertTrue(neither.stderr.contains("--model") && neither.stderr.contains("--data"), neither.stderr)
+        let precision = try runGraft(["bench", "--model", "lenet5", "--precision", "fp16"])
+        XCTAssertEqual(precision.status, 64)
+        XCTAssertTrue(precision.stderr.contains("--precision") && precision.stderr.contains("fp16"), precision.stderr)
+    }
+
+    /// --peak times oneDNN's sgemm: a positive figure, in the same JSON shape as the others.
+    func testPeakMeasuresSgemm() throws {
+        let r = try runGraft(["bench", "--peak", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let o = try object(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(o["workload"] as? String, "sgemm-peak")
+        XCTAssertGreaterThan(try XCTUnwrap((o["gflops"] as? NSNumber)?.doubleValue), 1)
+        XCTAssertEqual(try runGraft(["bench", "--peak", "--model", "lenet5"]).status, 64)
     }
 }

@@ -92,8 +92,9 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     }
 
     // Under bf16 the operands (input, weights, output gradient) are bfloat16; results,
-    // bias and weight gradients stay float32.
-    let precision = Engine.shared.precision, lowp = precision.operandType
+    // bias and weight gradients stay float32. Grouped and depthwise convolutions stay float32:
+    // they are memory-bound, and oneDNN 2.6's bf16 kernels for them are slower than its f32 ones.
+    let precision = g == 1 ? Engine.shared.precision : .float32, lowp = precision.operandType
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
     key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(fusedReLU ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)

@@ -26,10 +26,16 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     var key = PrimitiveKey("linear.forward")
     key.add(x.shape); key.add(weight.shape)
     key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
+    // A weight that trains stays row-major (a GEMM reads it as it is): reordering a large
+    // fully connected weight to a blocked layout and its gradient back on every step costs
+    // more than the blocked kernel saves. Frozen weights take the blocked layout, once.
+    let trainsWeight = GradMode.isEnabled && weight.requiresGrad
+    key.add(trainsWeight ? 1 : 0)
+    let weightDesc = { (type: dnnl_data_type_t) in trainsWeight ? DNNL.plainDesc(weight.shape, type) : DNNL.anyDesc(weight.shape, type) }
     var biasDesc = DNNL.plainDesc([o])
     let fwd = try Engine.shared.primitive(key) {
         var d = dnnl_inner_product_desc_t()
-        var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), DNNL.anyDesc(weight.shape, lowp), DNNL.anyDesc(outShape))
+        var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), weightDesc(lowp), DNNL.anyDesc(outShape))
         try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
             try DNNL.check(dnnl_inner_product_forward_desc_init(
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, &sa, &wa, bd, &da), op)
@@ -48,6 +54,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
+    let inShape = x.shape
     recordGrad(out, op: op, inputs: inputs) { gradOut in
         var dx: Tensor?
         if needX {
@@ -55,11 +62,11 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_inner_product_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape), DNNL.anyDesc(weight.shape, lowp), DNNL.anyDesc(outShape, lowp))
+                var (sa, wa, da) = (DNNL.anyDesc(inShape), weightDesc(lowp), DNNL.anyDesc(outShape, lowp))
                 try DNNL.check(dnnl_inner_product_backward_data_desc_init(&d, &sa, &wa, &da), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
             }
-            dx = try executeBackwardData(bwd, gradOut: gradOut, weights: wt, inputShape: x.shape)
+            dx = try executeBackwardData(bwd, gradOut: gradOut, weights: wt, inputShape: inShape)
         }
         var dw: Tensor?, db: Tensor?
         if needW || needB {
@@ -67,7 +74,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
             k.add(key.values)
             let bwd = try Engine.shared.primitive(k) {
                 var d = dnnl_inner_product_desc_t()
-                var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), DNNL.anyDesc(weight.shape), DNNL.anyDesc(outShape, lowp))
+                var (sa, wa, da) = (DNNL.anyDesc(inShape, lowp), weightDesc(dnnl_f32), DNNL.anyDesc(outShape, lowp))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
                     try DNNL.check(dnnl_inner_product_backward_weights_desc_init(&d, &sa, &wa, bd, &da), op)
                 }
