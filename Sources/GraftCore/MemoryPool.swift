@@ -17,7 +17,7 @@ final class MemoryPool {
     /// Buffers at least this large come from the pool; smaller ones from malloc.
     static let threshold = 256 << 10
     /// Kept buffers may always add up to this much.
-    static let floorBytes = 1 << 30
+    let floorBytes: Int
 
     private let lock = NSLock()
     private var kept: [Int: [UnsafeMutableRawPointer]] = [:]
@@ -27,6 +27,11 @@ final class MemoryPool {
     /// When each size was last asked for (a count of allocations).
     private var lastAsked: [Int: Int] = [:]
     private var allocations = 0
+
+    init(floorBytes: Int = 1 << 30) { self.floorBytes = floorBytes }
+
+    /// Bytes of kept (free, mapped) buffers.
+    var keptByteCount: Int { lock.lock(); defer { lock.unlock() }; return keptBytes }
 
     /// A page-aligned buffer of at least `byteCount` bytes (`byteCount` ≥ `threshold`).
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
@@ -38,10 +43,12 @@ final class MemoryPool {
         liveBytes += size
         peakLiveBytes = max(peakLiveBytes, liveBytes)
         if let p = kept[size]?.popLast() {
+            // A size with nothing kept has no entry: eviction only sees sizes it can give back.
+            if kept[size]!.isEmpty { kept[size] = nil }
             keptBytes -= size
             return p
         }
-        while keptBytes > max(peakLiveBytes, MemoryPool.floorBytes), let stale = kept.keys.min(by: { lastAsked[$0, default: 0] < lastAsked[$1, default: 0] }) {
+        while keptBytes > max(peakLiveBytes, floorBytes), let stale = kept.keys.min(by: { lastAsked[$0, default: 0] < lastAsked[$1, default: 0] }) {
             munmap(kept[stale]!.removeLast(), stale)
             if kept[stale]!.isEmpty { kept[stale] = nil }
             keptBytes -= stale

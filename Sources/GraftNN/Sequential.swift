@@ -28,10 +28,21 @@ public final class Sequential: Module {
         set { register(children[index].0, newValue) }
     }
 
-    /// Applies the layers in order.
+    /// Applies the layers in order. A `Conv2d` followed by a `ReLU` runs as one convolution
+    /// with the ReLU as its post-op when nothing records a gradient (VGG's and AlexNet's
+    /// features in inference or frozen); while a `ModuleTrace` records, every layer runs.
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var y = x
-        for (_, layer) in children { y = try layer(y) }
+        var y = x, i = 0
+        while i < children.count {
+            if let conv = children[i].1 as? Conv2d, i + 1 < children.count, children[i + 1].1 is ReLU,
+               ModuleTrace.active == nil, !conv.recordsGradient(from: y) {
+                y = try conv2dReLU(y, weight: conv.weight, bias: conv.bias, conv.config)
+                i += 2
+            } else {
+                y = try children[i].1(y)
+                i += 1
+            }
+        }
         return y
     }
 }

@@ -19,6 +19,23 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(same.config.padding, Padding2d(top: 0, left: 0, bottom: 1, right: 1))
     }
 
+    /// Conv2d → ReLU in a Sequential runs as one convolution when nothing records a gradient
+    /// (no separate ReLU primitive, the same values to rounding); with gradients the two layers run.
+    func testSequentialFusesConvolutionAndReLUInInference() throws {
+        GlobalRandom.seed(1)
+        let net = Sequential(try Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1), ReLU(),
+                             try Conv2d(inChannels: 8, outChannels: 4, kernelSize: 1), ReLU())
+        let x = seededTensor([2, 3, 6, 6], seed: 4)
+        Engine.shared.resetExecutionCounts()
+        let fused = try GradMode.withoutGradients { try net(x) }
+        XCTAssertNil(Engine.shared.executionCounts["relu.forward"], "\(Engine.shared.executionCounts)")
+        let unfused = try net(x)
+        XCTAssertEqual(Engine.shared.executionCounts["relu.forward"], 2)
+        // Inference and training primitives may sum in other orders: equal to rounding.
+        XCTAssertLessThan(zip(fused.toArray(), unfused.toArray()).map { abs($0 - $1) }.max()!, 1e-6)
+        XCTAssertTrue(fused.toArray().contains(0) && fused.toArray().contains { $0 > 0 })
+    }
+
     func testConv2dForwardIsTheFunctionalConvolution() throws {
         let conv = try Conv2d(inChannels: 4, outChannels: 6, kernelSize: (3, 2), stride: (2, 1),
                               padding: Padding2d(top: 0, left: 1, bottom: 1, right: 0), groups: 2)

@@ -52,6 +52,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
     try conv2d(x, weight: weight, bias: bias, config, fusedReLU: false)
 }
 
+/// `relu(conv2d(x, weight, bias, config))` as one oneDNN convolution with a ReLU post-op, for
+/// inference: it records no gradient, so it throws `GraftError.invalidArgument` when gradients
+/// are enabled and an input requires one.
+public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
+    try conv2d(x, weight: weight, bias: bias, config, fusedReLU: true)
+}
+
 /// `conv2d`, with a ReLU applied by the convolution itself (a oneDNN post-op) when
 /// `fusedReLU`; that form records no gradient, so it throws if one would be recorded.
 func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, fusedReLU: Bool) throws -> Tensor {
