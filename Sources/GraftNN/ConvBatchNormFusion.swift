@@ -1,20 +1,35 @@
 import GraftCore
 
 /// `bn(conv(x))`, then ReLU when `relu` is true: the common conv–BN–ReLU run of ResNets and
-/// Inception nets. When nothing needs a gradient and `bn` would use its running statistics
-/// (eval mode, or frozen), it runs as one folded convolution (`conv2dBatchNormInference`);
-/// otherwise the batch norm computes the ReLU too (`BatchNorm2d.forward(_:relu:)`); while a
-/// `ModuleTrace` records the modules, it calls the modules one by one.
+/// Inception nets. See `convBatchNorm(_:_:activation:_:)`.
 public func convBatchNorm(_ conv: Conv2d, _ bn: BatchNorm2d, relu: Bool, _ x: Tensor) throws -> Tensor {
+    try convBatchNorm(conv, bn, activation: relu ? .relu : nil, x)
+}
+
+/// `bn(conv(x))`, then `activation` if any. When nothing needs a gradient and `bn` would use
+/// its running statistics (eval mode, or frozen), it runs as one folded convolution
+/// (`conv2dBatchNormInference`); otherwise the batch norm computes a ReLU too
+/// (`BatchNorm2d.forward(_:relu:)`); while a `ModuleTrace` records the modules, it calls the
+/// modules one by one.
+public func convBatchNorm(_ conv: Conv2d, _ bn: BatchNorm2d, activation: FusedActivation?, _ x: Tensor) throws -> Tensor {
+    if ModuleTrace.active == nil && foldsIntoConvolution(conv, bn, x) {
+        return try conv2dBatchNormInference(x, weight: conv.weight, bias: conv.bias, conv.config,
+                                            bnWeight: bn.weight, bnBias: bn.bias, runningMean: bn.runningMean,
+                                            runningVar: bn.runningVar, eps: bn.eps, activation: activation)
+    }
+    if activation == .relu && ModuleTrace.active == nil { return try bn.forward(conv(x), relu: true) }
+    let y = try bn(conv(x))
+    switch activation {
+    case .relu?: return try relu(y)
+    case .relu6?: return try relu6(y)
+    case nil: return y
+    }
+}
+
+/// Whether `bn(conv(x))` may run folded: nothing records a gradient and `bn` uses its running
+/// statistics (eval mode, or frozen).
+func foldsIntoConvolution(_ conv: Conv2d, _ bn: BatchNorm2d, _ x: Tensor) -> Bool {
     let recording = GradMode.isEnabled
         && ([x, conv.weight] + [conv.bias, bn.weight, bn.bias].compactMap { $0 }).contains { $0.requiresGrad }
-    let updatesStatistics = bn.training && !bn.isFrozen
-    if ModuleTrace.active != nil {
-        let y = try bn(conv(x))
-        return relu ? try GraftCore.relu(y) : y
-    }
-    guard !recording, !updatesStatistics else { return try bn.forward(conv(x), relu: relu) }
-    return try conv2dBatchNormInference(x, weight: conv.weight, bias: conv.bias, conv.config,
-                                        bnWeight: bn.weight, bnBias: bn.bias, runningMean: bn.runningMean,
-                                        runningVar: bn.runningVar, eps: bn.eps, relu: relu)
+    return !recording && !(bn.training && !bn.isFrozen)
 }

@@ -28,20 +28,31 @@ public final class Sequential: Module {
         set { register(children[index].0, newValue) }
     }
 
-    /// Applies the layers in order. A `Conv2d` followed by a `ReLU` runs as one convolution
-    /// with the ReLU as its post-op when nothing records a gradient (VGG's and AlexNet's
-    /// features in inference or frozen); while a `ModuleTrace` records, every layer runs.
+    /// Applies the layers in order. When nothing records a gradient, a `Conv2d` followed by
+    /// a `BatchNorm2d` using its running statistics (and a `ReLU` or `ReLU6`) runs as one
+    /// folded convolution, and a `Conv2d` followed by a `ReLU` as one convolution with the
+    /// ReLU as its post-op (MobileNet's, VGG's and AlexNet's layers in inference or frozen);
+    /// while a `ModuleTrace` records, every layer runs.
     public override func forward(_ x: Tensor) throws -> Tensor {
         var y = x, i = 0
+        func layer(_ k: Int) -> Module? { k < children.count ? children[k].1 : nil }
+        func activation(_ k: Int) -> FusedActivation? { layer(k) is ReLU ? .relu : layer(k) is ReLU6 ? .relu6 : nil }
         while i < children.count {
-            if let conv = children[i].1 as? Conv2d, i + 1 < children.count, children[i + 1].1 is ReLU,
-               ModuleTrace.active == nil, !conv.recordsGradient(from: y) {
-                y = try conv2dReLU(y, weight: conv.weight, bias: conv.bias, conv.config)
-                i += 2
-            } else {
-                y = try children[i].1(y)
-                i += 1
+            if ModuleTrace.active == nil, let conv = layer(i) as? Conv2d {
+                if let bn = layer(i + 1) as? BatchNorm2d, foldsIntoConvolution(conv, bn, y) {
+                    let act = activation(i + 2)
+                    y = try convBatchNorm(conv, bn, activation: act, y)
+                    i += act == nil ? 2 : 3
+                    continue
+                }
+                if activation(i + 1) == .relu, !conv.recordsGradient(from: y) {
+                    y = try conv2dReLU(y, weight: conv.weight, bias: conv.bias, conv.config)
+                    i += 2
+                    continue
+                }
             }
+            y = try children[i].1(y)
+            i += 1
         }
         return y
     }

@@ -13,13 +13,15 @@ func referenceBatchNormInference(_ y: [Double], _ shape: [Int], gamma: [Float]?,
 }
 
 final class ConvBatchNormInferenceTests: XCTestCase {
-    struct Case { let x: [Int]; let w: [Int]; let bias: Bool; let affine: Bool; let relu: Bool; let config: Conv2dConfig }
+    struct Case { let x: [Int]; let w: [Int]; let bias: Bool; let affine: Bool; let activation: FusedActivation?; let config: Conv2dConfig }
 
     let cases: [Case] = [
-        Case(x: [2, 16, 8, 8], w: [32, 16, 3, 3], bias: false, affine: true, relu: true, config: Conv2dConfig(padding: .symmetric(1))),
-        Case(x: [1, 3, 9, 7], w: [5, 3, 7, 7], bias: true, affine: true, relu: false, config: Conv2dConfig(stride: (2, 2), padding: .symmetric(3))),
-        Case(x: [2, 8, 6, 6], w: [8, 2, 3, 3], bias: true, affine: false, relu: true, config: Conv2dConfig(padding: .symmetric(1), groups: 4)),
-        Case(x: [1, 4, 5, 5], w: [6, 4, 1, 1], bias: false, affine: true, relu: true, config: Conv2dConfig()),
+        Case(x: [2, 16, 8, 8], w: [32, 16, 3, 3], bias: false, affine: true, activation: .relu, config: Conv2dConfig(padding: .symmetric(1))),
+        Case(x: [1, 3, 9, 7], w: [5, 3, 7, 7], bias: true, affine: true, activation: nil, config: Conv2dConfig(stride: (2, 2), padding: .symmetric(3))),
+        Case(x: [2, 8, 6, 6], w: [8, 2, 3, 3], bias: true, affine: false, activation: .relu, config: Conv2dConfig(padding: .symmetric(1), groups: 4)),
+        Case(x: [1, 4, 5, 5], w: [6, 4, 1, 1], bias: false, affine: true, activation: .relu, config: Conv2dConfig()),
+        // Sums of 288 products: many outputs above 6, so ReLU6's upper bound is exercised.
+        Case(x: [1, 32, 6, 6], w: [8, 32, 3, 3], bias: true, affine: true, activation: .relu6, config: Conv2dConfig(padding: .symmetric(1))),
     ]
 
     func tensors(_ c: Case, seed: UInt64) -> (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor) {
@@ -35,13 +37,17 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         let (conv, shape) = referenceConv2d(t.x.toArray(), c.x, t.w.toArray(), c.w, t.b?.toArray(), c.config)
         let bn = referenceBatchNormInference(conv, shape, gamma: t.gamma?.toArray(), beta: t.beta?.toArray(),
                                              mean: t.mean.toArray(), variance: t.variance.toArray(), eps: eps)
-        return c.relu ? bn.map { max($0, 0) } : bn
+        switch c.activation {
+        case .relu?: return bn.map { max($0, 0) }
+        case .relu6?: return bn.map { min(max($0, 0), 6) }
+        case nil: return bn
+        }
     }
 
     func run(_ c: Case, _ t: (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor),
              eps: Float) throws -> Tensor {
         try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
-                                     runningMean: t.mean, runningVar: t.variance, eps: eps, relu: c.relu)
+                                     runningMean: t.mean, runningVar: t.variance, eps: eps, activation: c.activation)
     }
 
     func testMatchesReference() throws {
@@ -82,7 +88,7 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         let t = tensors(c, seed: 300)
         assertShapeError("conv2d_batch_norm", [5], c.w) {
             try conv2dBatchNormInference(t.x, weight: t.w, bias: nil, c.config, bnWeight: nil, bnBias: nil,
-                                             runningMean: randomTensor([5], seed: 1), runningVar: t.variance, eps: 1e-5, relu: true)
+                                             runningMean: randomTensor([5], seed: 1), runningVar: t.variance, eps: 1e-5, activation: .relu)
         }
     }
 }

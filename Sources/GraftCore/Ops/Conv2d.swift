@@ -49,19 +49,19 @@ func windowOutputSize(_ input: Int, kernel: Int, stride: Int, padBefore: Int, pa
 /// `bias` `[O]`, as `torch.nn.functional.conv2d` (cross-correlation). Runs on oneDNN with the
 /// layouts it picks; the weight gradient comes back in OIHW.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try conv2d(x, weight: weight, bias: bias, config, fusedReLU: false)
+    try conv2d(x, weight: weight, bias: bias, config, activation: nil)
 }
 
 /// `relu(conv2d(x, weight, bias, config))` as one oneDNN convolution with a ReLU post-op, for
 /// inference: it records no gradient, so it throws `GraftError.invalidArgument` when gradients
 /// are enabled and an input requires one.
 public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try conv2d(x, weight: weight, bias: bias, config, fusedReLU: true)
+    try conv2d(x, weight: weight, bias: bias, config, activation: .relu)
 }
 
 /// `conv2d`, with a ReLU applied by the convolution itself (a oneDNN post-op) when
-/// `fusedReLU`; that form records no gradient, so it throws if one would be recorded.
-func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, fusedReLU: Bool) throws -> Tensor {
+/// `activation`; that form records no gradient, so it throws if one would be recorded.
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d"
     guard x.shape.count == 4 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W]; weight", lhs: x.shape, rhs: weight.shape)
@@ -94,8 +94,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-    if fusedReLU && training {
-        throw GraftError.invalidArgument(op: op, detail: "a fused ReLU records no gradient; run it without gradients")
+    if activation != nil && training {
+        throw GraftError.invalidArgument(op: op, detail: "a fused activation records no gradient; run it without gradients")
     }
 
     // Under bf16 the operands (input, weights, output gradient) are bfloat16; results,
@@ -104,7 +104,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     let precision = g == 1 ? Engine.shared.precision : .float32, lowp = precision.operandType
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(fusedReLU ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(activation.map { $0 == .relu ? 1 : 2 } ?? 0); key.add(precision == .bfloat16 ? 1 : 0)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
@@ -117,8 +117,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                 &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
         }
-        guard fusedReLU else { return try Engine.shared.makeDesc(op, &d) }
-        return try withReLUPostOp(op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
+        guard let activation else { return try Engine.shared.makeDesc(op, &d) }
+        return try withPostOp(activation, op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
     }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
     let wDesc = fwd.desc(dnnl_query_weights_md)

@@ -1,14 +1,14 @@
 import CDNNL
 
 /// Inference-time `batchNorm(conv2d(x, weight, bias, config), …, training: false)` (running
-/// statistics), then `relu` when `relu` is true, as one oneDNN convolution: the batch norm is
+/// statistics), then `activation` if any, as one oneDNN convolution: the batch norm is
 /// folded into the weight and bias (`w · γ/√(var + ε)`, `(b − mean) · γ/√(var + ε) + β`),
-/// computed once and kept until any of those tensors is written, and the ReLU runs as the
-/// convolution's post-op. Records no gradient: it throws `GraftError.invalidArgument` if
+/// computed once and kept until any of those tensors is written, and the activation runs as
+/// the convolution's post-op. Records no gradient: it throws `GraftError.invalidArgument` if
 /// gradients are enabled and any input requires one.
 public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                      bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                                     eps: Float, relu: Bool) throws -> Tensor {
+                                     eps: Float, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d_batch_norm"
     if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
         throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")
@@ -43,17 +43,26 @@ public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?,
         }
         return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
     }
-    return try conv2d(x, weight: folded[0], bias: folded[1], config, fusedReLU: relu)
+    return try conv2d(x, weight: folded[0], bias: folded[1], config, activation: activation)
 }
 
-/// Runs `body` with primitive attributes holding one ReLU post-op.
-func withReLUPostOp<R>(_ op: String, _ body: (OpaquePointer?) throws -> R) throws -> R {
+/// An activation a convolution applies to its own result (a oneDNN post-op).
+public enum FusedActivation: Sendable {
+    /// max(x, 0)
+    case relu
+    /// min(max(x, 0), 6)
+    case relu6
+}
+
+/// Runs `body` with primitive attributes holding `activation` as a post-op.
+func withPostOp<R>(_ activation: FusedActivation, _ op: String, _ body: (OpaquePointer?) throws -> R) throws -> R {
     var attr: OpaquePointer?, postOps: OpaquePointer?
     try DNNL.check(dnnl_primitive_attr_create(&attr), op)
     defer { dnnl_primitive_attr_destroy(attr) }
     try DNNL.check(dnnl_post_ops_create(&postOps), op)
     defer { dnnl_post_ops_destroy(postOps) }
-    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), op)
+    let (alg, beta): (dnnl_alg_kind_t, Float) = activation == .relu ? (dnnl_eltwise_relu, 0) : (dnnl_eltwise_clip, 6)
+    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, alg, 0, beta), op)
     try DNNL.check(dnnl_primitive_attr_set_post_ops(attr, postOps), op)
     return try body(attr)
 }
