@@ -54,8 +54,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Minimum timed time (default 6 with --model, 10 with --data).")
     var seconds: Double?
 
-    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (needs AVX512-BF16).")
-    var precision: ComputePrecision = .float32
+    @OptionGroup var compute: PrecisionOption
 
     @Flag(help: "Print JSON lines.")
     var json = false
@@ -85,7 +84,7 @@ struct BenchCommand: ParsableCommand {
             } else if let model {
                 let figures = try compare.map { try TorchBenchFigures(path: $0) }
                 let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6,
-                                                precision: precision)
+                                                precision: compute.precision)
                 print(json ? result.json : result.text)
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }
@@ -97,4 +96,3 @@ struct BenchCommand: ParsableCommand {
 }
 
 extension BenchWorkload: ExpressibleByArgument {}
-extension ComputePrecision: ExpressibleByArgument {}

@@ -33,8 +33,7 @@ struct EvaluateCommand: ParsableCommand {
     var batchSize = 32
     @Option(help: "Decoding threads.")
     var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (AVX512-BF16 CPUs).")
-    var precision: ComputePrecision = .float32
+    @OptionGroup var compute: PrecisionOption
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -48,7 +47,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("evaluate") {
-            try Engine.shared.setPrecision(precision)
+            try Engine.shared.setPrecision(compute.precision)
             let members = try model.map { path -> EvaluationMember in
                 let c = try loadCheckpoint(path)
                 return EvaluationMember(name: path, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames)

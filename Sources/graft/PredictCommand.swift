@@ -31,8 +31,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "How many classes to show per image.")
     var topk: Int = 5
 
-    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (AVX512-BF16 CPUs).")
-    var precision: ComputePrecision = .float32
+    @OptionGroup var compute: PrecisionOption
     @Flag(help: "Print one JSON object per image.")
     var json = false
 
@@ -65,7 +64,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         do {
-            try Engine.shared.setPrecision(precision)
+            try Engine.shared.setPrecision(compute.precision)
             let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
             for path in try imagePaths(images) {
                 let p = try predictor.predict(path, topK: topk)

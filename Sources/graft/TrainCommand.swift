@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GraftCore
 import GraftModels
 import GraftTrain
 
@@ -81,8 +80,7 @@ struct TrainCommand: ParsableCommand {
     var unfreezeEvery = 0
     @Option(name: .customLong("bn-momentum"), help: "Override every BatchNorm layer's momentum (e.g. 0.1 for a short run from scratch).")
     var bnMomentum: Float?
-    @Option(help: "fp32, or bf16: convolutions and fully connected layers multiply in bfloat16 (AVX512-BF16 CPUs; about 2× faster).")
-    var precision: ComputePrecision = .float32
+    @OptionGroup var compute: PrecisionOption
     @Option(name: .customLong("cache-views"), help: "Augmented views per image in the feature cache (--freeze head).")
     var cacheViews = 1
     @Flag(name: .customLong("no-cache"), help: "Run the frozen trunk every epoch instead of caching its features.")
@@ -114,7 +112,7 @@ struct TrainCommand: ParsableCommand {
         o.augment = augment; o.out = out; o.optimizer = optimizer; o.learningRate = learningRate; o.momentum = momentum
         o.weightDecay = weightDecay; o.schedule = schedule; o.labelSmoothing = labelSmoothing; o.classWeights = classWeights
         o.patience = patience; o.resume = resume; o.dropout = dropout; o.lrFactor = lrFactor
-        o.unfreezeEvery = unfreezeEvery; o.bnMomentum = bnMomentum; o.precision = precision; o.cacheViews = cacheViews; o.featureCache = !noCache
+        o.unfreezeEvery = unfreezeEvery; o.bnMomentum = bnMomentum; o.precision = compute.precision; o.cacheViews = cacheViews; o.featureCache = !noCache
         o.cacheDirectory = cacheDirectory; o.valFraction = valFraction; o.perClass = perClass; o.valLimit = valLimit
         o.workers = workers; o.skipBad = skipBad; o.seed = seed; o.stopAfter = stopAfter
         if let hidden {

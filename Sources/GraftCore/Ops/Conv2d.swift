@@ -59,8 +59,8 @@ public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ confi
     try conv2d(x, weight: weight, bias: bias, config, activation: .relu)
 }
 
-/// `conv2d`, with a ReLU applied by the convolution itself (a oneDNN post-op) when
-/// `activation`; that form records no gradient, so it throws if one would be recorded.
+/// `conv2d`, with `activation` (if any) applied by the convolution itself as a oneDNN post-op;
+/// that form records no gradient, so it throws if one would be recorded.
 func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d"
     guard x.shape.count == 4 else {

@@ -45,7 +45,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
     let wDesc = fwd.desc(dnnl_query_weights_md)
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
-    let wt = GradMode.isEnabled && weight.requiresGrad
+    let wt = trainsWeight
         ? weight.converted(to: wDesc) : weight.cachedConversion(to: wDesc) { weight.converted(to: wDesc) }
     let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
