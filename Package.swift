@@ -33,5 +33,7 @@ let package = Package(
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftTestSupport"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftModels"]),
         .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft", "GraftTestSupport"]),
+        // Hostile inputs: each runs the graft executable as a child and checks how it ended.
+        .testTarget(name: "GraftHostileTests", dependencies: ["GraftTrain", "Graft", "GraftTestSupport"]),
     ]
 )
