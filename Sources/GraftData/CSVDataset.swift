@@ -12,7 +12,8 @@ public struct CSVDataset: ImageFileList {
     public let labels: [Int]
 
     /// Reads and checks the listing. Errors name the file and line: a row without exactly two
-    /// fields, an empty path or label, a negative integer label, a listed file that does not
+    /// fields, an empty path or label, a negative integer label or one above a class no row
+    /// names (integer labels number the classes 0…N−1), a listed file that does not
     /// exist, bad quoting, or no rows at all.
     public init(file: String) throws {
         self.file = file
@@ -44,6 +45,11 @@ public struct CSVDataset: ImageFileList {
             let values = numbers.map { $0! }
             if let negative = values.firstIndex(where: { $0 < 0 }) {
                 throw DatasetError.csv(file: file, line: records[negative].line, reason: "label \(values[negative]) is negative")
+            }
+            if let bad = IntegerLabels.outOfRange(values) {
+                throw DatasetError.csv(file: file, line: records[bad.position].line,
+                                       reason: "label \(bad.label) is out of range: no row has label \(bad.missing), "
+                                           + "and integer labels number the classes 0…N−1")
             }
             labels = values
             classNames = (0...(values.max() ?? 0)).map(String.init)

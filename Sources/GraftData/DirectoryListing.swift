@@ -33,10 +33,20 @@ func listDirectory(_ path: String) throws -> [DirectoryEntry] {
     return entries
 }
 
-/// Device, inode and kind of the file at `path`, following links; nil when it cannot be
-/// stat'ed (a broken link).
-func fileIdentity(_ path: String) -> (device: UInt64, inode: UInt64, isDirectory: Bool)? {
+/// Device, inode and kind of a file, following links.
+struct FileIdentity {
+    let device: UInt64
+    let inode: UInt64
+    let isDirectory: Bool
+
+    /// Device and inode as one string, a key for the folders a walk has reached.
+    var key: String { "\(device):\(inode)" }
+}
+
+/// The identity of the file at `path`, following links; nil when it cannot be stat'ed (a
+/// broken link).
+func fileIdentity(_ path: String) -> FileIdentity? {
     var info = stat()
     guard stat(path, &info) == 0 else { return nil }
-    return (UInt64(info.st_dev), UInt64(info.st_ino), (info.st_mode & S_IFMT) == S_IFDIR)
+    return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
 }

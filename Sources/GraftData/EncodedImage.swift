@@ -47,7 +47,8 @@ public struct EncodedImage: Sendable {
         defer { tjDestroy(handle) }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         guard tjDecompressHeader3(handle, data, UInt(data.count), &width, &height, &subsampling, &colorspace) == 0,
-              width > 0, height > 0, Int(width) * Int(height) <= Image.maximumPixelCount else { return nil }
+              width > 0, height > 0, Int(width) * Int(height) <= Image.maximumPixelCount,
+              Image.codes(width: width, height: height, in: data) else { return nil }
         switch colorspace {
         case Int32(TJCS_GRAY.rawValue): return (Int(width), Int(height), 1)
         case Int32(TJCS_CMYK.rawValue), Int32(TJCS_YCCK.rawValue): return nil

@@ -23,8 +23,8 @@ public struct IDXDataset: Sendable {
             throw DataError.missingFiles(directory: directory, lookedFor: stems.flatMap { [$0, $0 + ".gz"] })
         }
         let isFashion = directory.lowercased().contains("fashion")
-        train = try IDXDataset.load(directory, "train", fashion: isFashion)
-        test = try IDXDataset.load(directory, "t10k", fashion: isFashion)
+        train = try IDXDataset.load(directory, "train", fashion: isFashion, classCount: nil)
+        test = try IDXDataset.load(directory, "t10k", fashion: isFashion, classCount: train.classNames.count)
     }
 
     static func locate(_ directory: String, _ stem: String) throws -> String {
@@ -35,20 +35,35 @@ public struct IDXDataset: Sendable {
         throw DataError.missingFiles(directory: directory, lookedFor: [stem, stem + ".gz"])
     }
 
-    static func load(_ directory: String, _ split: String, fashion: Bool) throws -> ImageSet {
+    /// One split; its labels must lie in `0..<classCount` when given (the training split's
+    /// classes), else they make the classes 0…max, each with an image.
+    static func load(_ directory: String, _ split: String, fashion: Bool, classCount: Int?) throws -> ImageSet {
         let imagePath = try locate(directory, "\(split)-images-idx3-ubyte")
         let labelPath = try locate(directory, "\(split)-labels-idx1-ubyte")
         let (dims, pixels) = try IDX.readBytes(imagePath)
         guard dims.count == 3 else {
             throw DataError.corrupt(file: imagePath, reason: "expected 3 dimensions (count, rows, columns), found \(dims.count)")
         }
+        guard dims[1] > 0, dims[2] > 0 else {
+            throw DataError.corrupt(file: imagePath, reason: "images of \(dims[1])×\(dims[2]) pixels are empty")
+        }
         let (labelDims, labelBytes) = try IDX.readBytes(labelPath)
         guard labelDims.count == 1, labelDims[0] == dims[0] else {
             throw DataError.corrupt(file: labelPath, reason: "\(labelDims.first ?? 0) labels for \(dims[0]) images in \(imagePath)")
         }
         let labels = labelBytes.map(Int.init)
-        let classCount = (labels.max() ?? 0) + 1
-        let names = fashion && classCount <= 10 ? Array(fashionMNISTClasses.prefix(classCount)) : (0..<classCount).map(String.init)
+        func outOfRange(_ index: Int, _ why: String) -> DataError {
+            .corrupt(file: labelPath, reason: "label \(labels[index]) at index \(index) is out of range: \(why)")
+        }
+        if let classCount {
+            if let index = labels.firstIndex(where: { $0 >= classCount }) {
+                throw outOfRange(index, "the training labels make the classes 0…\(classCount - 1)")
+            }
+        } else if let bad = IntegerLabels.outOfRange(labels) {
+            throw outOfRange(bad.position, "no image has label \(bad.missing), and labels number the classes 0…N−1")
+        }
+        let count = classCount ?? (labels.max() ?? 0) + 1
+        let names = fashion && count <= 10 ? Array(fashionMNISTClasses.prefix(count)) : (0..<count).map(String.init)
         return ImageSet(pixels: pixels, labels: labels, channels: 1, height: dims[1], width: dims[2], classNames: names)
     }
 }

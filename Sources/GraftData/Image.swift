@@ -53,7 +53,9 @@ public struct Image: Sendable, Equatable {
     /// RGBA → RGB drops alpha, grey/RGB → RGBA adds an opaque alpha.
     public func converted(channels target: Int) throws -> Image {
         guard [1, 3, 4].contains(target) else {
-            throw GraftError.invalidArgument(op: "Image.converted", detail: "\(target) channels; an image has 1, 3 or 4")
+            throw GraftError.invalidArgument(
+                op: "image channels", detail: "cannot make a \(target)-channel image from a \(channels)-channel one; "
+                    + "Graft converts images to 1 (grey), 3 (RGB) or 4 (RGBA) channels, so the model must take 1 or 3")
         }
         if target == channels { return self }
         let source = channels

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 extension Image {
     /// Reads and decodes the JPEG or PNG file at `path`, choosing the codec by the file's
@@ -39,8 +40,7 @@ enum ImageFormat: Equatable {
             self = .unsupported("WebP"); return
         }
         if data.count >= 12 && Array(data[4..<8]) == ascii("ftyp") { self = .unsupported("HEIF/AVIF"); return }
-        let head = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
-        self = .unsupported("neither JPEG nor PNG (first bytes \(head))")
+        self = .unsupported("neither JPEG nor PNG (\(describeContent(data)))")
     }
 }
 

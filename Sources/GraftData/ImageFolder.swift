@@ -5,7 +5,9 @@
 /// torchvision's `samples`. Files count as images by their extension, case-insensitively
 /// (`imageExtensions`); other files are skipped and listed in `skippedFiles`. Unlike
 /// torchvision, hidden entries (leading '.') are skipped too, listed in `hiddenEntries`, and
-/// a folder reached twice through symbolic links is walked once.
+/// a folder reached twice (a symbolic link to the root, to a folder above it or to another
+/// class's folder, or two links to one folder) is an error rather than a loop or images
+/// counted in two classes.
 public struct ImageFolder: ImageFileList {
     /// torchvision's `IMG_EXTENSIONS`. Graft decodes JPEG and PNG; a file of another format
     /// fails when read, with an error naming it.
@@ -26,7 +28,8 @@ public struct ImageFolder: ImageFileList {
     public let hiddenEntries: [String]
 
     /// Reads the folder structure (no image is decoded). Throws when `root` cannot be read,
-    /// has no class folders, or a class folder holds no image file (naming every such class).
+    /// has no class folders, a class folder holds no image file (naming every such class), or
+    /// symbolic links reach a folder twice (naming both paths).
     public init(root: String) throws {
         self.root = root
         var skipped: [String] = [], hidden: [String] = []
@@ -45,10 +48,12 @@ public struct ImageFolder: ImageFileList {
 
         var paths: [String] = [], labels: [Int] = [], empty: [String] = []
         let base = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        // Each folder's first path relative to the root, by device and inode.
+        var reached: [String: String] = [:]
+        try ImageFolder.reach(root, as: ".", root: root, reached: &reached)
+        for name in classes { try ImageFolder.reach(base + "/" + name, as: name, root: root, reached: &reached) }
         for (label, name) in classes.enumerated() {
-            var visited = Set<String>()
-            var folders: [(relative: String, files: [String])] = []
-            try ImageFolder.walk(base + "/" + name, relative: name, into: &folders, hidden: &hidden, visited: &visited)
+            var folders = try ImageFolder.walk(base + "/" + name, relative: name, root: root, reached: &reached, hidden: &hidden)
             folders.sort { $0.relative.precedesInCodePointOrder($1.relative) }
             let before = paths.count
             for folder in folders {
@@ -77,26 +82,37 @@ public struct ImageFolder: ImageFileList {
         return imageExtensions.contains { lower.hasSuffix($0) }
     }
 
-    /// Appends `directory` and every folder below it, each with its non-hidden files, as
-    /// `os.walk` with `followlinks=True` lists them (unsorted).
-    private static func walk(_ directory: String, relative: String, into folders: inout [(relative: String, files: [String])],
-                             hidden: inout [String], visited: inout Set<String>) throws {
-        if let id = fileIdentity(directory) {
-            guard visited.insert("\(id.device):\(id.inode)").inserted else { return }
-        }
-        var files: [String] = [], subfolders: [String] = []
-        for entry in try listDirectory(directory) {
-            if entry.name.hasPrefix(".") {
-                hidden.append(relative + "/" + entry.name + (entry.isDirectory ? "/" : ""))
-            } else if entry.isDirectory {
-                subfolders.append(entry.name)
-            } else {
-                files.append(entry.name)
+    /// `directory` and every folder below it, each with its non-hidden files, as `os.walk`
+    /// with `followlinks=True` lists them (unsorted), walked without recursion. Throws when a
+    /// folder below `directory` was reached before (see `reach`).
+    private static func walk(_ directory: String, relative: String, root: String, reached: inout [String: String],
+                             hidden: inout [String]) throws -> [(relative: String, files: [String])] {
+        var folders: [(relative: String, files: [String])] = []
+        var pending = [(path: directory, relative: relative)]
+        while let folder = pending.popLast() {
+            var files: [String] = []
+            for entry in try listDirectory(folder.path) {
+                if entry.name.hasPrefix(".") {
+                    hidden.append(folder.relative + "/" + entry.name + (entry.isDirectory ? "/" : ""))
+                } else if entry.isDirectory {
+                    let next = (path: folder.path + "/" + entry.name, relative: folder.relative + "/" + entry.name)
+                    try reach(next.path, as: next.relative, root: root, reached: &reached)
+                    pending.append(next)
+                } else {
+                    files.append(entry.name)
+                }
             }
+            folders.append((folder.relative, files))
         }
-        folders.append((relative, files))
-        for name in subfolders {
-            try walk(directory + "/" + name, relative: relative + "/" + name, into: &folders, hidden: &hidden, visited: &visited)
-        }
+        return folders
+    }
+
+    /// Records that the folder at `path` is reached as `relative` (to the root) in `reached`
+    /// (first relative paths by device and inode); throws when it was reached before, which
+    /// only a symbolic link can do.
+    private static func reach(_ path: String, as relative: String, root: String, reached: inout [String: String]) throws {
+        guard let id = fileIdentity(path), let first = reached.updateValue(relative, forKey: id.key) else { return }
+        throw DatasetError.layout(directory: root, reason: "\(first == "." ? "the root folder" : "the folder " + first) is reached again as "
+                                  + "\(relative) through a symbolic link; a folder may belong to one class only, once")
     }
 }

@@ -45,6 +45,10 @@ extension Image {
         guard w * h <= maximumPixelCount else {
             throw DataError.corrupt(file: source, reason: "JPEG of \(width)×\(height) pixels exceeds the limit of \(maximumPixelCount)")
         }
+        guard codes(width: width, height: height, in: data) else {
+            throw DataError.corrupt(file: source, reason: "JPEG of \(width)×\(height) pixels in \(data.count) bytes: too few bytes "
+                                        + "for that many pixels (at most \(maximumJPEGPixelsPerByte) a byte)")
+        }
         var status: Int32 = 0
         let decoded = Image(width: w, height: h, channels: channels) { out in
             status = tjDecompress2(handle, data, UInt(data.count), out.baseAddress, Int32(w), 0, Int32(h),
@@ -53,6 +57,17 @@ extension Image {
         try check(status, "image data")
         let image = channels == 4 ? decoded.invertedCMYKToRGB() : decoded
         return image.oriented(EXIFOrientation.of(jpeg: data))
+    }
+
+    /// The most pixels a JPEG may declare per byte of its data. Huffman coding spends at
+    /// least a bit on every 8×8 block, so a real JPEG holds at most 512 pixels a byte; a
+    /// file declaring far more (a tiny file claiming a huge image) is refused before its
+    /// pixels are allocated.
+    public static let maximumJPEGPixelsPerByte = 1024
+
+    /// Whether `data` is long enough to code `width × height` pixels.
+    static func codes(width: Int32, height: Int32, in data: [UInt8]) -> Bool {
+        Int(width) * Int(height) <= data.count * maximumJPEGPixelsPerByte
     }
 
     /// The size TurboJPEG decodes `width × height` to: scaled by the smallest of 1/8, 1/4, 1/2

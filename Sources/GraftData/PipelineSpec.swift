@@ -155,53 +155,75 @@ struct SpecArguments {
         return v
     }
 
-    func float(_ key: String, _ fallback: Float) throws -> Float {
+    /// Throws unless `value` lies in `allowed` (and is not NaN).
+    func check<T: Comparable>(_ key: String, _ value: T, in allowed: ClosedRange<T>) throws {
+        guard allowed.contains(value) else { throw bad(key, "between \(allowed.lowerBound) and \(allowed.upperBound)") }
+    }
+
+    func float(_ key: String, _ fallback: Float, in allowed: ClosedRange<Float>) throws -> Float {
         guard let v = values[key] else { return fallback }
         guard let f = Float(v), f.isFinite else { throw bad(key, "a number") }
+        try check(key, f, in: allowed)
         return f
     }
 
-    func int(_ key: String, _ fallback: Int? = nil) throws -> Int {
+    func int(_ key: String, _ fallback: Int? = nil, in allowed: ClosedRange<Int>) throws -> Int {
         guard let v = values[key] else {
             if let fallback { return fallback }
             throw SpecParser.error("\(transform) needs its \(key)")
         }
         guard let i = Int(v) else { throw bad(key, "an integer") }
+        try check(key, i, in: allowed)
         return i
     }
 
-    /// A range `low-high`; a single number `v` means `−v...v` when `symmetric`, else `v...v`.
-    func range(_ key: String, _ fallback: ClosedRange<Float>, symmetric: Bool) throws -> ClosedRange<Float> {
+    /// A range `low-high` inside `allowed`; a single number `v` means `−v...v` when
+    /// `symmetric`, else `v...v`.
+    func range(_ key: String, _ fallback: ClosedRange<Float>, symmetric: Bool, in allowed: ClosedRange<Float>) throws -> ClosedRange<Float> {
         guard let v = values[key] else { return fallback }
+        let parsed: ClosedRange<Float>
         if let f = Float(v), f.isFinite {
-            if symmetric { guard f >= 0 else { throw bad(key, "a non-negative number or a range low-high") }; return -f...f }
-            return f...f
+            if symmetric { guard f >= 0 else { throw bad(key, "a non-negative number or a range low-high") } }
+            parsed = symmetric ? -f...f : f...f
+        } else {
+            let chars = Array(v)
+            let ranges = (1..<max(chars.count, 1)).lazy.filter { chars[$0] == "-" && (chars[$0 - 1].isNumber || chars[$0 - 1] == ".") }
+                .compactMap { i -> ClosedRange<Float>? in
+                    guard let lo = Float(String(chars[..<i])), let hi = Float(String(chars[(i + 1)...])),
+                          lo.isFinite, hi.isFinite, lo <= hi else { return nil }
+                    return lo...hi
+                }
+            guard let first = ranges.first else { throw bad(key, "a range low-high with low ≤ high") }
+            parsed = first
         }
-        let chars = Array(v)
-        for i in 1..<max(chars.count, 1) where chars[i] == "-" && (chars[i - 1].isNumber || chars[i - 1] == ".") {
-            if let lo = Float(String(chars[..<i])), let hi = Float(String(chars[(i + 1)...])), lo.isFinite, hi.isFinite, lo <= hi {
-                return lo...hi
-            }
+        guard allowed.contains(parsed.lowerBound), allowed.contains(parsed.upperBound) else {
+            throw bad(key, "within \(allowed.lowerBound)…\(allowed.upperBound)")
         }
-        throw bad(key, "a range low-high with low ≤ high")
+        return parsed
     }
 
-    /// `N` or `WxH`.
+    /// `N` or `WxH`, each side in 1…`Pipeline.maximumSide`.
     func size(_ key: String) throws -> (width: Int, height: Int, square: Bool) {
         let v = try required(key)
-        if let n = Int(v) { return (n, n, true) }
+        let sides = 1...Pipeline.maximumSide
+        if let n = Int(v) {
+            try check(key, n, in: sides)
+            return (n, n, true)
+        }
         let parts = v.split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else { throw bad(key, "N or WxH") }
+        guard sides.contains(w), sides.contains(h) else { throw bad(key, "N or WxH with sides between 1 and \(Pipeline.maximumSide)") }
         return (w, h, false)
     }
 
-    /// `v` (both) or `XxY`.
-    func pair(_ key: String, _ fallback: Float) throws -> (x: Float, y: Float) {
+    /// `v` (both) or `XxY`, each in `allowed`.
+    func pair(_ key: String, _ fallback: Float, in allowed: ClosedRange<Float>) throws -> (x: Float, y: Float) {
         guard let v = values[key] else { return (fallback, fallback) }
-        if let f = Float(v) { return (f, f) }
         let parts = v.split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let x = Float(parts[0]), let y = Float(parts[1]) else { throw bad(key, "a number or XxY") }
-        return (x, y)
+        let numbers = parts.compactMap { Float(String($0)) }
+        guard numbers.count == parts.count, parts.count == 1 || parts.count == 2 else { throw bad(key, "a number or XxY") }
+        guard numbers.allSatisfy(allowed.contains) else { throw bad(key, "a number or XxY, each between \(allowed.lowerBound) and \(allowed.upperBound)") }
+        return (numbers[0], numbers[parts.count - 1])
     }
 }
 
@@ -245,6 +267,12 @@ enum SpecParser {
         return name
     }
 
+    static let aspectRatios = 1 / Pipeline.maximumRatio...Pipeline.maximumRatio
+    static let angles = -Pipeline.maximumDegrees...Pipeline.maximumDegrees
+    /// Shears of ±90° or more have no inverse.
+    static let shearAngles: ClosedRange<Float> = -89...89
+    static let jitter = 0...Pipeline.maximumJitter
+
     static func imageTransform(_ name: String, _ raw: [String], step: String) throws -> any ImageTransform {
         func args(_ parameters: [String]) throws -> SpecArguments { try SpecArguments(name, parameters, raw) }
         switch name {
@@ -261,42 +289,45 @@ enum SpecParser {
         case "random-crop":
             let a = try args(["size", "padding"])
             let size = try a.size("size")
-            return try RandomCrop(height: size.height, width: size.width, padding: a.int("padding", 0))
+            return try RandomCrop(height: size.height, width: size.width, padding: a.int("padding", 0, in: 0...Pipeline.maximumSide))
         case "random-resized-crop":
             let a = try args(["size", "scale", "ratio"])
-            return try RandomResizedCrop(size: a.int("size"), scale: a.range("scale", 0.08...1, symmetric: false),
-                                         ratio: a.range("ratio", 0.75...(4.0 / 3.0), symmetric: false))
-        case "hflip": return try HorizontalFlip(p: args(["p"]).float("p", 0.5))
-        case "vflip": return try VerticalFlip(p: args(["p"]).float("p", 0.5))
+            return try RandomResizedCrop(size: a.int("size", in: 1...Pipeline.maximumSide),
+                                         scale: a.range("scale", 0.08...1, symmetric: false, in: 0.001...1),
+                                         ratio: a.range("ratio", 0.75...(4.0 / 3.0), symmetric: false, in: aspectRatios))
+        case "hflip": return try HorizontalFlip(p: args(["p"]).float("p", 0.5, in: 0...1))
+        case "vflip": return try VerticalFlip(p: args(["p"]).float("p", 0.5, in: 0...1))
         case "rotate":
             let a = try args(["degrees"])
             _ = try a.required("degrees")
-            return Rotation(degrees: try a.range("degrees", 0...0, symmetric: true))
+            return Rotation(degrees: try a.range("degrees", 0...0, symmetric: true, in: angles))
         case "shear":
             let a = try args(["x", "y"])
             _ = try a.required("x")
-            return try Shear(x: a.range("x", 0...0, symmetric: true), y: a.range("y", 0...0, symmetric: true))
+            return try Shear(x: a.range("x", 0...0, symmetric: true, in: shearAngles), y: a.range("y", 0...0, symmetric: true, in: shearAngles))
         case "affine":
             let a = try args(["degrees", "translate", "scale", "shear", "shear-y"])
-            return try RandomAffine(degrees: a.range("degrees", 0...0, symmetric: true), translate: a.pair("translate", 0),
-                                    scale: a.range("scale", 1...1, symmetric: false), shearX: a.range("shear", 0...0, symmetric: true),
-                                    shearY: a.range("shear-y", 0...0, symmetric: true))
+            return try RandomAffine(degrees: a.range("degrees", 0...0, symmetric: true, in: angles), translate: a.pair("translate", 0, in: 0...1),
+                                    scale: a.range("scale", 1...1, symmetric: false, in: 0.001...Pipeline.maximumScale),
+                                    shearX: a.range("shear", 0...0, symmetric: true, in: shearAngles),
+                                    shearY: a.range("shear-y", 0...0, symmetric: true, in: shearAngles))
         case "elastic":
             let a = try args(["alpha", "sigma"])
-            return try ElasticDeformation(alpha: a.float("alpha", 50), sigma: a.float("sigma", 5))
+            return try ElasticDeformation(alpha: a.float("alpha", 50, in: 0...Pipeline.maximumElasticPixels),
+                                          sigma: a.float("sigma", 5, in: 0.001...Pipeline.maximumElasticPixels))
         case "grid-distortion":
             let a = try args(["steps", "limit"])
-            return try GridDistortion(steps: a.int("steps", 5), limit: a.float("limit", 0.3))
+            return try GridDistortion(steps: a.int("steps", 5, in: 1...Pipeline.maximumGridSteps), limit: a.float("limit", 0.3, in: 0...0.99))
         case "color-jitter":
             let a = try args(["brightness", "contrast", "saturation", "hue"])
-            return try ColorJitter(brightness: a.float("brightness", 0), contrast: a.float("contrast", 0),
-                                   saturation: a.float("saturation", 0), hue: a.float("hue", 0))
-        case "color-shift": return try ColorShift(maxOffset: args(["max"]).float("max", 20))
-        case "pca-lighting": return try PCALighting(std: args(["std"]).float("std", 0.1))
+            return try ColorJitter(brightness: a.float("brightness", 0, in: jitter), contrast: a.float("contrast", 0, in: jitter),
+                                   saturation: a.float("saturation", 0, in: jitter), hue: a.float("hue", 0, in: 0...0.5))
+        case "color-shift": return try ColorShift(maxOffset: args(["max"]).float("max", 20, in: 0...255))
+        case "pca-lighting": return try PCALighting(std: args(["std"]).float("std", 0.1, in: jitter))
         case "grayscale":
             let a = try args(["p", "channels"])
-            let channels: Int? = a.values["channels"] == nil || a.values["channels"] == "same" ? nil : try a.int("channels")
-            return try Grayscale(p: a.float("p", 1), outputChannels: channels)
+            let channels: Int? = a.values["channels"] == nil || a.values["channels"] == "same" ? nil : try a.int("channels", in: 1...3)
+            return try Grayscale(p: a.float("p", 1, in: 0...1), outputChannels: channels)
         default:
             throw error("'\(step)' works on the normalised sample; put it after 'normalize'")
         }
@@ -306,13 +337,14 @@ enum SpecParser {
         var value = RandomErasing.Value.constant([0])
         if let v = a.values["value"] {
             if v == "random" { value = .random } else {
-                let parts = v.split(separator: "/", omittingEmptySubsequences: false).map { Float(String($0)) }
-                guard !parts.contains(where: { $0 == nil }) else { throw a.bad("value", "a number, numbers a/b/c, or random") }
-                value = .constant(parts.map { $0! })
+                let parts = v.split(separator: "/", omittingEmptySubsequences: false)
+                let numbers = parts.compactMap { Float(String($0)) }.filter(\.isFinite)
+                guard numbers.count == parts.count else { throw a.bad("value", "a number, numbers a/b/c, or random") }
+                value = .constant(numbers)
             }
         }
-        return try RandomErasing(p: a.float("p", 0.5), scale: a.range("scale", 0.02...0.33, symmetric: false),
-                                 ratio: a.range("ratio", 0.3...3.3, symmetric: false), value: value)
+        return try RandomErasing(p: a.float("p", 0.5, in: 0...1), scale: a.range("scale", 0.02...0.33, symmetric: false, in: 0...1),
+                                 ratio: a.range("ratio", 0.3...3.3, symmetric: false, in: aspectRatios), value: value)
     }
 }
 

@@ -57,7 +57,7 @@ extension Image {
         guard shorterSide > 0 else {
             throw GraftError.invalidArgument(op: "Image.resize", detail: "shorter side \(shorterSide) must be positive")
         }
-        let (w, h) = resizedSize(shorterSide: shorterSide)
+        let (w, h) = try resizedSize(shorterSide: shorterSide)
         return resampled(width: w, height: h, rows: 0..<h, columns: 0..<w)
     }
 
@@ -70,10 +70,18 @@ extension Image {
         return resampled(width: w, height: h, rows: 0..<h, columns: 0..<w)
     }
 
-    /// torchvision's output size for `Resize(shorterSide)`.
-    func resizedSize(shorterSide: Int) -> (width: Int, height: Int) {
+    /// torchvision's output size for `Resize(shorterSide)`; throws when it would exceed
+    /// `Image.maximumPixelCount` (a long, thin image), before anything is allocated for it.
+    func resizedSize(shorterSide: Int) throws -> (width: Int, height: Int) {
         let (short, long) = width <= height ? (width, height) : (height, width)
-        let newLong = Int(Double(shorterSide * long) / Double(short))
+        let (product, overflow) = shorterSide.multipliedReportingOverflow(by: long)
+        let newLong = overflow ? Int.max : Int(Double(product) / Double(short))
+        let (pixels, tooMany) = newLong.multipliedReportingOverflow(by: shorterSide)
+        guard !tooMany, pixels <= Image.maximumPixelCount else {
+            throw GraftError.invalidArgument(
+                op: "resize", detail: "resizing a \(width)×\(height) image to a shorter side of \(shorterSide) would make "
+                    + "more than \(Image.maximumPixelCount) pixels, the limit")
+        }
         return width <= height ? (shorterSide, newLong) : (newLong, shorterSide)
     }
 

@@ -9,7 +9,7 @@ extension Image {
             throw GraftError.invalidArgument(op: "Image.resizeAndCenterCrop",
                                              detail: "shorter side \(shorterSide) and crop \(crop) must be positive")
         }
-        let (w, h) = resizedSize(shorterSide: shorterSide)
+        let (w, h) = try resizedSize(shorterSide: shorterSide)
         let top = Image.centerCropOrigin(side: h, crop: crop), left = Image.centerCropOrigin(side: w, crop: crop)
         let rows = max(top, 0)..<min(top + crop, h), columns = max(left, 0)..<min(left + crop, w)
         return resampled(width: w, height: h, rows: rows, columns: columns)

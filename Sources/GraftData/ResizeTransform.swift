@@ -40,7 +40,7 @@ public struct Resize: ImageTransform, Equatable {
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
         let (w, h): (Int, Int)
         switch size {
-        case let .shorterSide(s): (w, h) = image.resizedSize(shorterSide: s)
+        case let .shorterSide(s): (w, h) = try image.resizedSize(shorterSide: s)
         case let .exact(width, height): (w, h) = (width, height)
         }
         if w == image.width && h == image.height { return image }

@@ -18,11 +18,10 @@ public enum WeightFormat: Sendable {
     static func detect(_ file: MappedFile) throws -> WeightFormat {
         let b = file.bytes
         if ZipArchive.isZip(b) { return .pytorchZip }
-        if b.count >= 2 && b[0] == 0x80 && b[1] >= 2 { return .pytorchLegacy }   // a pickle's PROTO opcode
-        if b.count >= 9 && b[8] == UInt8(ascii: "{") { return .safetensors }
+        if PyTorchCheckpoint.startsWithMagicNumber(b) { return .pytorchLegacy }
+        if SafeTensors.startsWithHeader(b) { return .safetensors }
         throw WeightFileError.unknownFormat(
-            file: file.path, detail: "neither safetensors nor a PyTorch checkpoint; starts with "
-                + b.prefix(16).map { String(format2: $0) }.joined(separator: " "))
+            file: file.path, detail: "neither safetensors, a PyTorch zip nor a legacy PyTorch file (\(describeContent(b)))")
     }
 }
 

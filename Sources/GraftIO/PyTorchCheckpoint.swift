@@ -15,6 +15,15 @@ public enum PyTorchCheckpoint {
     static let magicNumber: [UInt8] = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]
     static let protocolVersion = 1001
 
+    /// Whether `bytes` start with the legacy format's first pickle, torch's magic number:
+    /// PROTO 2 to 5, an optional FRAME, then LONG1 of `magicNumber`.
+    static func startsWithMagicNumber(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 2, bytes[0] == 0x80, (2...5).contains(bytes[1]) else { return false }
+        let long = bytes.count > 2 && bytes[2] == 0x95 ? 11 : 2   // FRAME and its 8-byte length
+        let expected = [0x8a, UInt8(magicNumber.count)] + magicNumber
+        return bytes.count >= long + expected.count && bytes[long..<long + expected.count].elementsEqual(expected)
+    }
+
     /// The state dict in the file, in file order. The common wrappers are unwrapped
     /// (`{"state_dict": …}`, `{"model_state_dict": …}`, `{"model": …}`), and DataParallel's
     /// "module." prefix is removed when every key has it.
@@ -75,8 +84,7 @@ public enum PyTorchCheckpoint {
             (magic, position) = try Unpickler.load(file.bytes, file: path, persistentLoad: refuse)
         } catch let error as WeightFileError {
             if case .disallowedGlobal = error { throw error }
-            throw WeightFileError.wrongMagic(file: path, detail: "neither a zip archive nor a legacy checkpoint; starts with "
-                                             + file.bytes.prefix(16).map { String(format2: $0) }.joined(separator: " "))
+            throw WeightFileError.wrongMagic(file: path, detail: "neither a zip archive nor a legacy checkpoint (\(describeContent(file.bytes)))")
         }
         guard case let .bigInt(bytes) = magic, bytes == magicNumber else {
             throw WeightFileError.wrongMagic(file: path, detail: "the first pickled value is \(describe(magic)), not 0x1950a86a20f9469cfc6c")

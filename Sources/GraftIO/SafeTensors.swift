@@ -40,6 +40,14 @@ public enum SafeTensors {
         let dataStart: Int
     }
 
+    /// Whether `bytes` start as a safetensors file does: a header length that fits the
+    /// format's limit and the bytes that follow it, then the header's opening `{`.
+    static func startsWithHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count > 8 else { return false }
+        let length = bytes.littleEndian(0, as: UInt64.self)
+        return length >= 2 && length <= UInt64(min(maxHeaderLength, bytes.count - 8)) && bytes[8] == UInt8(ascii: "{")
+    }
+
     /// Reads every tensor and the metadata of the safetensors file at `path`.
     public static func read(_ path: String) throws -> SafeTensorsFile {
         try read(MappedFile(path))

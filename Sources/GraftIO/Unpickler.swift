@@ -38,12 +38,20 @@ indirect enum PickleValue {
     }
 }
 
-final class PickleList {
+/// A pickled value that holds others and can grow while it is being built.
+class PickleContainer {
+    /// How deeply the container nests: 1 plus its deepest item's depth.
+    fileprivate(set) var depth = 1
+    /// Whether the container sits inside another value; it may no longer grow then.
+    fileprivate(set) var isNested = false
+}
+
+final class PickleList: PickleContainer {
     var items: [PickleValue] = []
 }
 
 /// A dict in insertion order; string keys are looked up by index.
-final class PickleDict {
+final class PickleDict: PickleContainer {
     private(set) var entries: [(key: PickleValue, value: PickleValue)] = []
     private var stringIndex: [String: Int] = [:]
 
@@ -82,13 +90,43 @@ struct Unpickler {
     /// Turns a persistent id (the argument of BINPERSID) into a value.
     typealias PersistentLoader = (_ pid: PickleValue, _ offset: Int) throws -> PickleValue
 
+    /// The deepest nesting of tuples, lists and dicts a pickle may have (a state dict needs
+    /// a few levels). It keeps every walk over a decoded value, and its release, shallow.
+    static let maximumDepth = 100
+    /// The most values a pickle may push (a state dict needs about 20 per tensor), which
+    /// bounds the unpickler's memory whatever the file's size.
+    static let maximumPushCount = 4_000_000
+
+    /// A value on the stack or in the memo, with how deeply it nests (0: no items). A list's
+    /// or dict's depth is the container's own, which grows as items are added.
+    private struct Item {
+        let value: PickleValue
+        private let fixedDepth: Int
+
+        init(_ value: PickleValue, depth: Int = 0) {
+            self.value = value
+            fixedDepth = depth
+        }
+
+        var container: PickleContainer? {
+            switch value {
+            case let .list(list): return list
+            case let .dict(dict): return dict
+            default: return nil
+            }
+        }
+
+        var depth: Int { container?.depth ?? fixedDepth }
+    }
+
     private let bytes: UnsafeRawBufferPointer
     private let file: String
     private let persistentLoad: PersistentLoader
     private var position: Int
-    private var stack: [PickleValue] = []
+    private var stack: [Item] = []
     private var marks: [Int] = []
-    private var memo: [Int: PickleValue] = [:]
+    private var memo: [Int: Item] = [:]
+    private var pushCount = 0
     /// Where the opcode being executed starts.
     private var opcodeStart = 0
 
@@ -151,18 +189,28 @@ struct Unpickler {
 
     // MARK: The stack
 
-    private mutating func pop() throws -> PickleValue {
+    private mutating func push(_ item: Item) throws {
+        pushCount += 1
+        guard pushCount <= Unpickler.maximumPushCount else {
+            throw failure("more than \(Unpickler.maximumPushCount) values; a state dict needs far fewer")
+        }
+        stack.append(item)
+    }
+
+    private mutating func push(_ value: PickleValue) throws { try push(Item(value)) }
+
+    private mutating func pop() throws -> Item {
         guard let v = stack.popLast(), marks.last.map({ stack.count >= $0 }) ?? true else { throw failure("stack underflow") }
         return v
     }
 
-    private mutating func popMark() throws -> [PickleValue] {
+    private mutating func popMark() throws -> [Item] {
         guard let m = marks.popLast() else { throw failure("no MARK") }
         defer { stack.removeSubrange(m...) }
         return Array(stack[m...])
     }
 
-    private func top() throws -> PickleValue {
+    private func top() throws -> Item {
         guard let v = stack.last, marks.last.map({ stack.count > $0 }) ?? true else { throw failure("stack underflow") }
         return v
     }
@@ -178,86 +226,88 @@ struct Unpickler {
             case 0x95: _ = try take(8)                                     // FRAME
             case 0x2e:                                                     // STOP
                 guard stack.count == 1, marks.isEmpty else { throw failure("STOP with \(stack.count) values on the stack") }
-                return stack[0]
+                return stack[0].value
             case 0x28: marks.append(stack.count)                           // MARK
             case 0x30: _ = try pop()                                       // POP
             case 0x31: _ = try popMark()                                   // POP_MARK
-            case 0x32: stack.append(try top())                             // DUP
-            case 0x4e: stack.append(.none)                                 // NONE
-            case 0x88: stack.append(.bool(true))                           // NEWTRUE
-            case 0x89: stack.append(.bool(false))                          // NEWFALSE
-            case 0x4a: stack.append(.int(Int(try uint(Int32.self))))       // BININT
-            case 0x4b: stack.append(.int(Int(try uint(UInt8.self))))       // BININT1
-            case 0x4d: stack.append(.int(Int(try uint(UInt16.self))))      // BININT2
-            case 0x8a: stack.append(try long(Int(try uint(UInt8.self))))   // LONG1
+            case 0x32: try push(try top())                                 // DUP
+            case 0x4e: try push(.none)                                     // NONE
+            case 0x88: try push(.bool(true))                               // NEWTRUE
+            case 0x89: try push(.bool(false))                              // NEWFALSE
+            case 0x4a: try push(.int(Int(try uint(Int32.self))))           // BININT
+            case 0x4b: try push(.int(Int(try uint(UInt8.self))))           // BININT1
+            case 0x4d: try push(.int(Int(try uint(UInt16.self))))          // BININT2
+            case 0x8a: try push(try long(Int(try uint(UInt8.self))))       // LONG1
             case 0x8b:                                                     // LONG4
                 let n = try uint(Int32.self)
                 guard n >= 0 else { throw failure("negative LONG4 length") }
-                stack.append(try long(Int(n)))
+                try push(try long(Int(n)))
             case 0x47:                                                     // BINFLOAT (big-endian)
-                stack.append(.float(Double(bitPattern: UInt64(bigEndian: try take(8).loadUnaligned(as: UInt64.self)))))
-            case 0x58: stack.append(.string(try utf8(try length(UInt32.self))))        // BINUNICODE
-            case 0x8c: stack.append(.string(try utf8(try length(UInt8.self))))         // SHORT_BINUNICODE
-            case 0x8d: stack.append(.string(try utf8(try length(UInt64.self))))        // BINUNICODE8
-            case 0x54: stack.append(.string(try utf8(try length(UInt32.self))))        // BINSTRING (Python 2)
-            case 0x55: stack.append(.string(try utf8(try length(UInt8.self))))         // SHORT_BINSTRING
-            case 0x42: stack.append(.bytes(Array(try take(try length(UInt32.self)))))  // BINBYTES
-            case 0x43: stack.append(.bytes(Array(try take(try length(UInt8.self)))))   // SHORT_BINBYTES
-            case 0x8e: stack.append(.bytes(Array(try take(try length(UInt64.self)))))  // BINBYTES8
-            case 0x29: stack.append(.tuple([]))                            // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))                 // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))                   // TUPLE1
+                try push(.float(Double(bitPattern: UInt64(bigEndian: try take(8).loadUnaligned(as: UInt64.self)))))
+            case 0x58: try push(.string(try utf8(try length(UInt32.self))))           // BINUNICODE
+            case 0x8c: try push(.string(try utf8(try length(UInt8.self))))            // SHORT_BINUNICODE
+            case 0x8d: try push(.string(try utf8(try length(UInt64.self))))           // BINUNICODE8
+            case 0x54: try push(.string(try utf8(try length(UInt32.self))))           // BINSTRING (Python 2)
+            case 0x55: try push(.string(try utf8(try length(UInt8.self))))            // SHORT_BINSTRING
+            case 0x42: try push(.bytes(Array(try take(try length(UInt32.self)))))     // BINBYTES
+            case 0x43: try push(.bytes(Array(try take(try length(UInt8.self)))))      // SHORT_BINBYTES
+            case 0x8e: try push(.bytes(Array(try take(try length(UInt64.self)))))     // BINBYTES8
+            case 0x29: try push(.tuple([]))                                // EMPTY_TUPLE
+            case 0x74: try pushTuple(try popMark())                        // TUPLE
+            case 0x85: try pushTuple([try pop()])                          // TUPLE1
             case 0x86:                                                     // TUPLE2
                 let b = try pop(), a = try pop()
-                stack.append(.tuple([a, b]))
+                try pushTuple([a, b])
             case 0x87:                                                     // TUPLE3
                 let c = try pop(), b = try pop(), a = try pop()
-                stack.append(.tuple([a, b, c]))
-            case 0x5d: stack.append(.list(PickleList()))                   // EMPTY_LIST
+                try pushTuple([a, b, c])
+            case 0x5d: try push(.list(PickleList()))                       // EMPTY_LIST
             case 0x6c:                                                     // LIST
                 let list = PickleList()
-                list.items = try popMark()
-                stack.append(.list(list))
-            case 0x61: try append([try pop()])                             // APPEND
-            case 0x65: try append(try popMark())                           // APPENDS
-            case 0x7d: stack.append(.dict(PickleDict()))                   // EMPTY_DICT
+                try append(try popMark(), to: list)
+                try push(.list(list))
+            case 0x61: try append([try pop()], to: try listOnTop())        // APPEND
+            case 0x65:                                                     // APPENDS
+                let items = try popMark()
+                try append(items, to: try listOnTop())
+            case 0x7d: try push(.dict(PickleDict()))                       // EMPTY_DICT
             case 0x64:                                                     // DICT
                 let dict = PickleDict()
-                try setItems(dict, try popMark())
-                stack.append(.dict(dict))
+                try setItems(try popMark(), in: dict)
+                try push(.dict(dict))
             case 0x73:                                                     // SETITEM
                 let value = try pop(), key = try pop()
-                try setItems(try dictOnTop(), [key, value])
+                try setItems([key, value], in: try dictOnTop())
             case 0x75:                                                     // SETITEMS
                 let items = try popMark()
-                try setItems(try dictOnTop(), items)
+                try setItems(items, in: try dictOnTop())
             case 0x71: memo[Int(try uint(UInt8.self))] = try top()         // BINPUT
             case 0x72: memo[Int(try uint(UInt32.self))] = try top()        // LONG_BINPUT
             case 0x94: memo[memo.count] = try top()                        // MEMOIZE
             case 0x70: memo[try decimal()] = try top()                     // PUT
-            case 0x68: stack.append(try memoized(Int(try uint(UInt8.self))))    // BINGET
-            case 0x6a: stack.append(try memoized(Int(try uint(UInt32.self))))   // LONG_BINGET
-            case 0x67: stack.append(try memoized(try decimal()))                // GET
+            case 0x68: try push(try memoized(Int(try uint(UInt8.self))))   // BINGET
+            case 0x6a: try push(try memoized(Int(try uint(UInt32.self))))  // LONG_BINGET
+            case 0x67: try push(try memoized(try decimal()))               // GET
             case 0x63:                                                     // GLOBAL
                 let module = try line(), name = try line()
-                stack.append(try global(module, name))
+                try push(try global(module, name))
             case 0x93:                                                     // STACK_GLOBAL
-                guard case let .string(name) = try pop(), case let .string(module) = try pop() else {
+                guard case let .string(name) = try pop().value, case let .string(module) = try pop().value else {
                     throw failure("STACK_GLOBAL needs two strings")
                 }
-                stack.append(try global(module, name))
-            case 0x51: stack.append(try persistentLoad(try pop(), opcodeStart))       // BINPERSID
-            case 0x52:                                                     // REDUCE
+                try push(try global(module, name))
+            case 0x51: try push(try persistentLoad(try pop().value, opcodeStart))     // BINPERSID
+            case 0x52, 0x81:                                               // REDUCE, NEWOBJ
                 let args = try pop(), callable = try pop()
-                stack.append(try call(callable, args))
-            case 0x81:                                                     // NEWOBJ
-                let args = try pop(), cls = try pop()
-                stack.append(try call(cls, args))
+                let result = try call(callable.value, args.value)
+                // An OrderedDict holds what its arguments held, so it nests no deeper.
+                if case let .dict(dict) = result { dict.depth = max(dict.depth, args.depth) }
+                try push(result)
             case 0x62:                                                     // BUILD
                 _ = try pop()   // the state: attributes such as a state dict's _metadata, not needed
-                switch try top() {
+                switch try top().value {
                 case .dict, .tensor: break
-                default: throw failure("BUILD on \(try top().kind)")
+                default: throw failure("BUILD on \(try top().value.kind)")
                 }
             default:
                 throw failure("opcode 0x\(String(op, radix: 16)) is not supported in a weight file")
@@ -265,12 +315,37 @@ struct Unpickler {
         }
     }
 
+    /// The depth of a container of `items`, which may no longer grow once inside it; throws
+    /// beyond `maximumDepth`.
+    private func nest(_ items: [Item]) throws -> Int {
+        let depth = 1 + (items.map(\.depth).max() ?? 0)
+        guard depth <= Unpickler.maximumDepth else {
+            throw failure("values nest deeper than \(Unpickler.maximumDepth) levels; a state dict needs a few")
+        }
+        for item in items { item.container?.isNested = true }
+        return depth
+    }
+
+    private mutating func pushTuple(_ items: [Item]) throws {
+        try push(Item(.tuple(items.map(\.value)), depth: try nest(items)))
+    }
+
+    /// Adds `items` to `container`, which must not sit inside another value (a state dict
+    /// is never cyclic) nor end up inside itself.
+    private func grow(_ container: PickleContainer, with items: [Item], kind: String) throws {
+        guard !container.isNested else {
+            throw failure("\(kind) grows after it was put inside another value; a state dict is never cyclic")
+        }
+        container.depth = max(container.depth, try nest(items))
+        guard !container.isNested else { throw failure("\(kind) is put inside itself; a state dict is never cyclic") }
+    }
+
     private mutating func decimal() throws -> Int {
         guard let n = Int(try line()), n >= 0 else { throw failure("bad memo index") }
         return n
     }
 
-    private func memoized(_ index: Int) throws -> PickleValue {
+    private func memoized(_ index: Int) throws -> Item {
         guard let v = memo[index] else { throw failure("memo entry \(index) is not set") }
         return v
     }
@@ -285,19 +360,25 @@ struct Unpickler {
         return .int(Int(Int64(bitPattern: v)))
     }
 
-    private mutating func append(_ items: [PickleValue]) throws {
-        guard case let .list(list) = try top() else { throw failure("APPEND to \(try top().kind)") }
-        list.items += items
+    private func listOnTop() throws -> PickleList {
+        guard case let .list(list) = try top().value else { throw failure("APPEND to \(try top().value.kind)") }
+        return list
+    }
+
+    private func append(_ items: [Item], to list: PickleList) throws {
+        try grow(list, with: items, kind: "a list")
+        list.items += items.map(\.value)
     }
 
     private func dictOnTop() throws -> PickleDict {
-        guard case let .dict(dict) = try top() else { throw failure("SETITEM on \(try top().kind)") }
+        guard case let .dict(dict) = try top().value else { throw failure("SETITEM on \(try top().value.kind)") }
         return dict
     }
 
-    private func setItems(_ dict: PickleDict, _ items: [PickleValue]) throws {
+    private func setItems(_ items: [Item], in dict: PickleDict) throws {
         guard items.count % 2 == 0 else { throw failure("odd number of items for a dict") }
-        for i in stride(from: 0, to: items.count, by: 2) { dict.set(items[i], items[i + 1]) }
+        try grow(dict, with: items, kind: "a dict")
+        for i in stride(from: 0, to: items.count, by: 2) { dict.set(items[i].value, items[i + 1].value) }
     }
 
     // MARK: Globals

@@ -22,12 +22,22 @@ final class CSVDatasetTests: XCTestCase {
 
     func testIntegerLabelsWithoutHeaderAndAnAbsolutePath() throws {
         let elsewhere = try DatasetTrees.make(["far.png"]) + "/far.png"
-        let (root, file) = try write("a.png,2\nb.png, 0\n\(elsewhere),2\n", images: ["a.png", "b.png"])
+        let (root, file) = try write("a.png,2\nb.png, 0\n\(elsewhere),1\n", images: ["a.png", "b.png"])
         let data = try CSVDataset(file: file)
         XCTAssertEqual(data.classNames, ["0", "1", "2"])
-        XCTAssertEqual(data.labels, [2, 0, 2])
+        XCTAssertEqual(data.labels, [2, 0, 1])
         XCTAssertEqual(data.paths, [root + "/a.png", root + "/b.png", elsewhere])
-        XCTAssertEqual(data.classCounts, [1, 0, 2])
+        XCTAssertEqual(data.classCounts, [1, 1, 1])
+    }
+
+    /// A label above a class no row names is out of range; the error names it, its line and
+    /// the gap, and a huge label allocates nothing.
+    func testOutOfRangeIntegerLabelIsNamed() throws {
+        let (_, file) = try write("path,label\na.png,0\nb.png,1000000\nc.png,1\n", images: ["a.png", "b.png", "c.png"])
+        XCTAssertThrowsError(try CSVDataset(file: file)) { error in
+            XCTAssertEqual(error as? DatasetError, .csv(file: file, line: 3, reason: "label 1000000 is out of range: no row has label 2, "
+                                                            + "and integer labels number the classes 0…N−1"))
+        }
     }
 
     func testNamesThatLookLikeNumbersStayNamesWhenMixed() throws {

@@ -5,7 +5,8 @@ import XCTest
 final class ImageFolderTests: XCTestCase {
     /// Class names and nested folders whose code-point order differs from a tree walk's and
     /// from Swift's `<` (which puts è before a decomposed é), upper-case extensions, non-image
-    /// files, a stray file in the root and a symbolic link to a folder.
+    /// files, a stray file in the root and a symbolic link to a folder outside the root that
+    /// holds what `b/` holds.
     static let tree = [
         "README.txt",
         "b/img10.png", "b/img9.png", "b/IMG.JPG", "b/x.Png", "b/notes.txt",
@@ -18,7 +19,8 @@ final class ImageFolderTests: XCTestCase {
 
     func makeTree() throws -> String {
         let root = try DatasetTrees.make(Self.tree)
-        try FileManager.default.createSymbolicLink(atPath: root + "/a/link", withDestinationPath: root + "/b")
+        let outside = try DatasetTrees.make(Self.tree.filter { $0.hasPrefix("b/") })
+        try FileManager.default.createSymbolicLink(atPath: root + "/a/link", withDestinationPath: outside + "/b")
         return root
     }
 
@@ -56,8 +58,27 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(after.paths, before.paths)
         XCTAssertEqual(after.labels, before.labels)
         XCTAssertEqual(after.skippedFiles, before.skippedFiles)
-        XCTAssertEqual(after.hiddenEntries, [".DS_Store", ".cache/", "a/.thumbs/", "a/a/.x/", "a/link/.hidden.png", "b/.hidden.png"])
+        XCTAssertEqual(after.hiddenEntries, [".DS_Store", ".cache/", "a/.thumbs/", "a/a/.x/", "b/.hidden.png"])
         XCTAssertTrue(before.hiddenEntries.isEmpty)
+    }
+
+    /// A link back to the root (`up -> ..`), to another class's folder or to a class folder's
+    /// own subfolder would count images twice or loop: each is an error naming the link.
+    func testLinksThatReachAFolderAgainAreRefused() throws {
+        let cases: [(link: String, target: String, mentions: String)] = [
+            ("a/up", "..", "the root folder is reached again as a/up"),
+            ("a/other", "../b", "the folder b is reached again as a/other"),
+            ("a/sub/again", "..", "the folder a is reached again as a/sub/again"),
+            ("c", ".", "the root folder is reached again as c"),
+        ]
+        for (link, target, mentions) in cases {
+            let root = try DatasetTrees.make(["a/x.png", "a/sub/y.png", "b/z.png"])
+            try FileManager.default.createSymbolicLink(atPath: root + "/" + link, withDestinationPath: target)
+            XCTAssertThrowsError(try ImageFolder(root: root), link) { error in
+                XCTAssertEqual(error as? DatasetError, .layout(directory: root, reason: mentions + " through a symbolic link; "
+                                                                   + "a folder may belong to one class only, once"))
+            }
+        }
     }
 
     func testDecodesSamplesAndNamesTheFileOfACorruptOne() throws {

@@ -93,7 +93,7 @@ final class PipelineTests: XCTestCase {
         XCTAssert(message("resize(256),,hflip").contains("empty step"))
         XCTAssert(message("random-erasing, normalize").contains("after 'normalize'"))
         XCTAssert(message("normalize, hflip").contains("before 'normalize'"))
-        XCTAssert(message("hflip(p=2)").contains("p 2.0"))
+        XCTAssert(message("hflip(p=2)").contains("'p=2': hflip's p must be between 0.0 and 1.0"))
         XCTAssertFalse(message("").isEmpty)
         XCTAssert(Pipeline.specHelp.contains("random-erasing(p=0.5"))
         for name in Pipeline.specNames { XCTAssert(Pipeline.specHelp.contains("  \(name)"), name) }

@@ -26,11 +26,11 @@ final class ResizeTests: XCTestCase {
         let wide = try Image(width: 37, height: 23, channels: 1, pixels: [UInt8](repeating: 0, count: 37 * 23))
         let tall = try Image(width: 23, height: 37, channels: 1, pixels: [UInt8](repeating: 0, count: 37 * 23))
         // int(side × long / short): 24 × 37 / 23 = 38.6 → 38.
-        XCTAssertTrue(wide.resizedSize(shorterSide: 24) == (38, 24))
-        XCTAssertTrue(tall.resizedSize(shorterSide: 24) == (24, 38))
-        XCTAssertTrue(wide.resizedSize(shorterSide: 5) == (8, 5))
+        XCTAssertTrue(try wide.resizedSize(shorterSide: 24) == (38, 24))
+        XCTAssertTrue(try tall.resizedSize(shorterSide: 24) == (24, 38))
+        XCTAssertTrue(try wide.resizedSize(shorterSide: 5) == (8, 5))
         let square = try Image(width: 500, height: 500, channels: 1, pixels: [UInt8](repeating: 0, count: 500 * 500))
-        XCTAssertTrue(square.resizedSize(shorterSide: 256) == (256, 256))
+        XCTAssertTrue(try square.resizedSize(shorterSide: 256) == (256, 256))
     }
 
     func testShorterSideAlreadyRightLeavesTheImageUntouched() throws {
