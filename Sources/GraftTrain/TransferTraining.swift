@@ -52,11 +52,6 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let data = try TrainingData(options)
     let pipelines = try RunPipelines(spec: spec, size: options.imageSize ?? spec.preprocessing.inputSize, augment: options.augment)
     let files = RunFiles(options.out)
-    do {
-        try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
-    } catch {
-        throw TrainOptionsError(description: "--out '\(options.out)': cannot create the folder (\(error.localizedDescription))")
-    }
 
     GlobalRandom.seed(options.seed)
     try Engine.shared.setPrecision(options.precision)
@@ -71,9 +66,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let groups = try parameterGroups(model: model, spec: spec, baseLR: options.learningRate,
                                      weightDecay: options.weightDecay, factor: options.lrFactor)
     let optimizer = try makeOptimizer(options, groups: groups)
-    let stepsPerEpoch = data.train.count / options.batchSize + (data.train.count % options.batchSize > 1 ? 1 : 0)
-    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs,
-                                      stepsPerEpoch: stepsPerEpoch)
+    let batches = TrainingBatches(images: data.train.count, batchSize: options.batchSize)
+    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: batches.perEpoch * options.epochs,
+                                      stepsPerEpoch: batches.perEpoch)
     let classWeights = options.classWeights == "balanced" ? Tensor(shape: [data.classNames.count], data: data.balancedClassWeights()) : nil
     let metadata = CheckpointMetadata(architecture: spec.name, head: head, classNames: data.classNames,
                                       preprocessing: pipelines.preprocessing, recipe: recipe(options))
@@ -92,8 +87,6 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
                               freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
-    let log = try JSONLinesLog(files.log, append: options.resume)
-
     let cacheable = options.featureCache && policy == .head && unfreezing == nil
         && !(model.module(at: spec.head) is Conv2d) && spec.auxiliaryHeads.isEmpty
     let trainer: EpochTrainer
@@ -106,6 +99,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     } else {
         trainer = try ImageTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
     }
+    // Everything that can fail before training has been checked: only now is the run folder made.
+    try createRunFolder(options.out)
+    let log = try JSONLinesLog(files.log, append: options.resume)
 
     var cachedEpochSeconds: [Double] = []
     var stoppedEarly = false
