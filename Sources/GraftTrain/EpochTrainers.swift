@@ -149,7 +149,7 @@ func withHeadRemoved<R>(_ model: Module, path: String, _ body: (Module) throws -
     return try body(model)
 }
 
-/// Mean loss, top-1 and top-5 over validation batches.
+/// Mean loss, top-1 and top-5 over validation batches; a sample with a non-finite logit is wrong.
 struct ValidationAccumulator {
     private var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
 
@@ -158,11 +158,9 @@ struct ValidationAccumulator {
         lossSum += Double(try crossEntropy(logits, labels: labels).item) * Double(n)
         let values = logits.toArray(), truth = labels.labels
         for i in 0..<n {
-            let row = values[(i * classes)..<((i + 1) * classes)]
-            let target = row[row.startIndex + truth[i]]
-            let above = row.filter { $0 > target }.count
-            if above == 0 { top1 += 1 }
-            if above < 5 { top5 += 1 }
+            guard let rank = ScoreRanking.rank(of: truth[i], in: values[(i * classes)..<((i + 1) * classes)]) else { continue }
+            if rank == 0 { top1 += 1 }
+            if rank < 5 { top5 += 1 }
         }
         seen += n
     }

@@ -68,6 +68,8 @@ public struct TransferOptions: Codable, Sendable {
     public var seed: UInt64 = 0
     /// Stop cleanly after this epoch, as an interrupted run would (tests of resuming).
     public var stopAfter: Int?
+    /// What a step with a NaN or infinite loss does: stop the run (default) or be skipped.
+    public var nonfinite = NonFinitePolicy.stop
 
     public static let optimizers = ["sgd", "adam", "adamw"]
     public static let schedules = ["none", "step", "cosine", "onecycle"]

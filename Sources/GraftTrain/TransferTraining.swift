@@ -105,6 +105,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 
     var cachedEpochSeconds: [Double] = []
     var stoppedEarly = false
+    var nonFinite = NonFiniteSteps(options.nonfinite)
     while progress.epoch < options.epochs {
         let epoch = progress.epoch + 1
         if let unfrozen = unfreezing?.beginEpoch(epoch, model: model, spec: spec), !unfrozen.isEmpty {
@@ -113,14 +114,19 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
         let learningRate = optimizer.paramGroups.last?.lr ?? options.learningRate
         let epochStart = DispatchTime.now()
         var score = RunningScore()
+        nonFinite.beginEpoch()
         let work = try trainer.trainEpoch(epoch) { logits, labels in
             let loss = try lossFunction(logits, labels: labels, classWeights: classWeights, smoothing: options.labelSmoothing)
             return loss
         } step: { loss, logits, labels, imagesSoFar, batch, batchCount in
             optimizer.zeroGrad()
+            // A step left out still moves the schedule, which keeps its length.
+            defer { scheduler?.step() }
+            guard try nonFinite.admits(loss: loss.item, epoch: epoch, step: batch, steps: batchCount,
+                                       learningRate: optimizer.paramGroups.last?.lr ?? options.learningRate) else { return }
             try loss.backward()
+            guard nonFinite.admits(gradientsOf: optimizer.paramGroups.flatMap(\.parameters)) else { return }
             try optimizer.step()
-            scheduler?.step()
             score.add(loss: loss.item, predictions: argmaxRows(logits.toArray(), classes: data.classNames.count), labels: labels)
             let elapsed = seconds(since: epochStart)
             reporter.progress(BatchProgress(epoch: epoch, epochs: options.epochs, batch: batch, batches: batchCount,
@@ -128,6 +134,10 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
                                             eta: elapsed / Double(batch) * Double(batchCount - batch)))
         }
         let trainSeconds = seconds(since: epochStart)
+        if nonFinite.skipped > 0 {
+            reporter.note("epoch \(epoch): skipped \(nonFinite.skipped) steps whose loss or gradients were not finite (--nonfinite skip)")
+        }
+        try NonFiniteSteps.checkWeights(of: model, epoch: epoch, steps: batches.perEpoch, learningRate: learningRate)
         if cacheable { cachedEpochSeconds.append(trainSeconds) }
         let validation = data.validation.count > 0 ? try trainer.validate() : nil
         let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,
