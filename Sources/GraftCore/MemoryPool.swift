@@ -34,8 +34,15 @@ final class MemoryPool {
     var keptByteCount: Int { lock.lock(); defer { lock.unlock() }; return keptBytes }
 
     /// A page-aligned buffer of at least `byteCount` bytes (`byteCount` ≥ `threshold`).
+    ///
+    /// Tensors cannot fail to be created, so a request the kernel refuses (or one too large
+    /// to round to a page) ends the process with a message naming the size. Input cannot
+    /// reach that: every size from a flag, a file or checkpoint metadata is bounded where it
+    /// enters (`Preprocessing.maximumInputSize`, `HeadConfig.maximumHiddenWidth`, …).
     func allocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
-        let size = MemoryPool.rounded(byteCount)
+        guard let size = MemoryPool.rounded(byteCount) else {
+            fatalError("out of memory: a tensor of \(byteCount) bytes is larger than memory can hold")
+        }
         lock.lock()
         defer { lock.unlock() }
         allocations += 1
@@ -53,14 +60,16 @@ final class MemoryPool {
             if kept[stale]!.isEmpty { kept[stale] = nil }
             keptBytes -= stale
         }
-        let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-        precondition(p != MAP_FAILED && p != nil, "out of memory mapping \(size) bytes")
-        return p!
+        guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
+            fatalError("out of memory: cannot map \(size) bytes for a tensor")
+        }
+        return p
     }
 
     /// Takes back a buffer `allocate(byteCount)` returned.
     func release(_ p: UnsafeMutableRawPointer, byteCount: Int) {
-        let size = MemoryPool.rounded(byteCount)
+        // `allocate` gave out this buffer, so its size rounds.
+        let size = MemoryPool.rounded(byteCount) ?? byteCount
         lock.lock()
         liveBytes -= size
         keptBytes += size
@@ -68,5 +77,9 @@ final class MemoryPool {
         lock.unlock()
     }
 
-    private static func rounded(_ n: Int) -> Int { (n + 4095) & ~4095 }
+    /// `n` rounded up to whole 4 KiB pages; nil when that overflows.
+    static func rounded(_ n: Int) -> Int? {
+        let (sum, overflow) = n.addingReportingOverflow(4095)
+        return overflow ? nil : sum & ~4095
+    }
 }

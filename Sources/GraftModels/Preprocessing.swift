@@ -15,6 +15,34 @@ public struct Preprocessing: Sendable, Codable, Equatable {
         self.mean = mean; self.std = std
     }
 
+    /// The largest network input side: a 2048 × 2048 RGB input is 48 MB of floats per image.
+    public static let maximumInputSize = 2048
+    /// The largest shorter side to resize to before the crop (twice the largest input).
+    public static let maximumResizeShorter = 4096
+
+    /// The first field out of its range for a network reading `expectedChannels` channels, as
+    /// its key (`inputSize`, `std[2]`) and what is wrong with it ("is 0, not a finite nonzero
+    /// number"); nil when all are in range. Mean and std hold one value per channel, or one for all.
+    public func invalidField(expectedChannels: Int) -> (key: String, problem: String)? {
+        if channels != expectedChannels { return ("channels", "is \(channels); the network reads \(expectedChannels)") }
+        if !(1...Preprocessing.maximumInputSize).contains(inputSize) {
+            return ("inputSize", "is \(inputSize), not in 1...\(Preprocessing.maximumInputSize)")
+        }
+        if !(1...Preprocessing.maximumResizeShorter).contains(resizeShorter) {
+            return ("resizeShorter", "is \(resizeShorter), not in 1...\(Preprocessing.maximumResizeShorter)")
+        }
+        for (key, values) in [("mean", mean), ("std", std)] {
+            if values.count != 1 && values.count != channels {
+                return (key, "has \(values.count) values; it needs 1 or \(channels)")
+            }
+            let nonzero = key == "std"
+            if let i = values.firstIndex(where: { !$0.isFinite || (nonzero && $0 == 0) }) {
+                return ("\(key)[\(i)]", "is \(values[i]), not a finite\(nonzero ? " nonzero" : "") number")
+            }
+        }
+        return nil
+    }
+
     /// torchvision's ImageNet evaluation transform: resize 256, crop 224, ImageNet mean/std.
     public static func imageNet(resize: Int = 256, crop: Int = 224) -> Preprocessing {
         Preprocessing(channels: 3, inputSize: crop, resizeShorter: resize,

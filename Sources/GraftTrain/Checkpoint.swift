@@ -82,15 +82,17 @@ public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
     return LoadedCheckpoint(spec: spec, model: model, metadata: metadata)
 }
 
-/// The spec the metadata names, after checking its head and class names.
+/// The spec the metadata names, after checking its head, preprocessing and class names: every
+/// size is within its documented maximum (`HeadConfig`, `Preprocessing`) before anything is built.
 private func checkedSpec(_ metadata: CheckpointMetadata, file: String) throws -> ModelSpec {
     guard let spec = try? ModelZoo.spec(metadata.architecture) else {
         throw CheckpointError.unknownArchitecture(file: file, name: metadata.architecture)
     }
-    do {
-        try metadata.head.validate()
-    } catch {
-        throw CheckpointError.badMetadata(file: file, reason: "head: \(error)")
+    if let (key, problem) = metadata.head.invalidField {
+        throw CheckpointError.badMetadata(file: file, reason: "'head.\(key)' \(problem)")
+    }
+    if let (key, problem) = metadata.preprocessing.invalidField(expectedChannels: spec.preprocessing.channels) {
+        throw CheckpointError.badMetadata(file: file, reason: "'preprocessing.\(key)' \(problem)")
     }
     guard metadata.classNames.count == metadata.head.classes else {
         throw CheckpointError.classCountMismatch(file: file, classNames: metadata.classNames.count, headClasses: metadata.head.classes)

@@ -26,7 +26,7 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
     public var n: Int
     /// One entry per class, in class order.
     public var perClass: [ClassMetrics]
-    /// `confusion[t][p]`: samples of true class `t` predicted as `p`.
+    /// `confusion[t][p]`: samples of true class `t` predicted as `p` (a non-finite prediction is in no column).
     public var confusion: [[Int]]
 
     enum CodingKeys: String, CodingKey {
@@ -35,7 +35,9 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
 
     /// The metrics of `probabilities`, row-major `[N, C]` with `C = classNames.count`, against
     /// `labels` (`N` class indices). Ranking breaks ties toward the lower class index, as the
-    /// predicted class (`argmax`) does. Throws `GraftError` when there are no samples or
+    /// predicted class (`argmax`) does. A row with a NaN or infinite probability (a diverged
+    /// model) predicts no class: it is wrong for top-1 and top-5, counts in its class's support
+    /// and recall, and has no column in the confusion matrix. Throws `GraftError` when there are no samples or
     /// classes, the sizes disagree, or a label is out of range.
     public init(probabilities: [Float], labels: [Int], classNames: [String]) throws {
         let op = "ClassificationMetrics", c = classNames.count, n = labels.count
@@ -50,22 +52,18 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
         }
         let k = min(5, c)
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: c), count: c)
+        var support = [Int](repeating: 0, count: c)
         var inTopK = 0
         for (i, label) in labels.enumerated() {
             let row = probabilities[(i * c)..<((i + 1) * c)]
-            let truth = row[row.startIndex + label]
-            var predicted = row.startIndex, rank = 0
-            for j in row.indices {
-                if row[j] > row[predicted] { predicted = j }
-                let classIndex = j - row.startIndex
-                if row[j] > truth || (row[j] == truth && classIndex < label) { rank += 1 }
-            }
-            confusion[label][predicted - row.startIndex] += 1
+            support[label] += 1
+            guard let predicted = ScoreRanking.predictedClass(row), let rank = ScoreRanking.rank(of: label, in: row) else { continue }
+            confusion[label][predicted] += 1
             if rank < k { inTopK += 1 }
         }
         let correct = (0..<c).reduce(0) { $0 + confusion[$1][$1] }
         perClass = classNames.enumerated().map { t, name in
-            let support = confusion[t].reduce(0, +)
+            let support = support[t]
             let predicted = confusion.reduce(0) { $0 + $1[t] }
             let hits = Double(confusion[t][t])
             let precision = predicted == 0 ? 0 : hits / Double(predicted)

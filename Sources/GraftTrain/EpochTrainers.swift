@@ -39,9 +39,8 @@ struct ImageTrainer: EpochTrainer {
 
     init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model; self.spec = spec
-        // A last batch of one image is dropped: BatchNorm cannot train on one value per channel.
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
-                               dropLast: data.train.count % options.batchSize == 1, seed: options.seed,
+                               dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
                                skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
                                makeSample: pipelines.sampleMaker(pipelines.train))
         validation = try DataLoader(dataset: data.validation, batchSize: max(options.batchSize, 64), workers: options.workers,
@@ -83,7 +82,7 @@ struct CachedHeadTrainer: EpochTrainer {
     let head: Module
     let train: FeatureSet
     let validation: FeatureSet
-    let batchSize: Int
+    let batches: TrainingBatches
     let seed: UInt64
     /// Seconds of the trunk passes (or of reading the cache).
     let trunkSeconds: Double
@@ -105,7 +104,7 @@ struct CachedHeadTrainer: EpochTrainer {
                                 batchSize: max(64, options.batchSize), workers: options.workers))
         }
         self.head = head; self.train = train.features; self.validation = validation.features
-        batchSize = options.batchSize; seed = options.seed
+        batches = TrainingBatches(images: train.features.count, batchSize: options.batchSize); seed = options.seed
         trunkSeconds = train.seconds + validation.seconds
         func said(_ o: FeatureCache.Outcome, _ what: String) -> String {
             String(format: "%@ %d × %d features of %d %@ images in %.1f s", o.reused ? "read" : "computed",
@@ -117,7 +116,7 @@ struct CachedHeadTrainer: EpochTrainer {
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
                     step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
         head.train()
-        let order = EpochOrder(count: train.count, batchSize: batchSize, shuffle: true, seed: seed, epoch: number)
+        let order = batches.order(epoch: number, seed: seed)
         var images = 0
         for (b, indices) in order.batches.enumerated() {
             let (features, labels) = train.batch(Array(indices), view: number - 1)
@@ -150,7 +149,7 @@ func withHeadRemoved<R>(_ model: Module, path: String, _ body: (Module) throws -
     return try body(model)
 }
 
-/// Mean loss, top-1 and top-5 over validation batches.
+/// Mean loss, top-1 and top-5 over validation batches; a sample with a non-finite logit is wrong.
 struct ValidationAccumulator {
     private var lossSum = 0.0, top1 = 0, top5 = 0, seen = 0
 
@@ -159,11 +158,9 @@ struct ValidationAccumulator {
         lossSum += Double(try crossEntropy(logits, labels: labels).item) * Double(n)
         let values = logits.toArray(), truth = labels.labels
         for i in 0..<n {
-            let row = values[(i * classes)..<((i + 1) * classes)]
-            let target = row[row.startIndex + truth[i]]
-            let above = row.filter { $0 > target }.count
-            if above == 0 { top1 += 1 }
-            if above < 5 { top5 += 1 }
+            guard let rank = ScoreRanking.rank(of: truth[i], in: values[(i * classes)..<((i + 1) * classes)]) else { continue }
+            if rank == 0 { top1 += 1 }
+            if rank < 5 { top5 += 1 }
         }
         seen += n
     }

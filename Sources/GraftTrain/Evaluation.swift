@@ -53,7 +53,8 @@ public struct EvaluationResult {
     public var probabilities: [Float]
     /// The samples' labels, in dataset order.
     public var labels: [Int]
-    /// The ensemble's mistakes, in dataset order.
+    /// The ensemble's mistakes that name a predicted class, in dataset order (a non-finite
+    /// prediction names none; the metrics count it as wrong).
     public var misclassified: [Misclassification]
 }
 
@@ -131,11 +132,8 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     }
     let misclassified = labels.enumerated().compactMap { i, label -> Misclassification? in
         let row = ensemble[(i * classes)..<((i + 1) * classes)]
-        var predicted = row.startIndex
-        for j in row.indices where row[j] > row[predicted] { predicted = j }
-        let predictedClass = predicted - row.startIndex
-        return predictedClass == label ? nil
-            : Misclassification(index: i, trueClass: label, predictedClass: predictedClass, probability: row[predicted])
+        guard let predicted = ScoreRanking.predictedClass(row), predicted != label else { return nil }
+        return Misclassification(index: i, trueClass: label, predictedClass: predicted, probability: row[row.startIndex + predicted])
     }
     return EvaluationResult(members: memberResults,
                             ensemble: try ClassificationMetrics(probabilities: ensemble, labels: labels, classNames: first.classNames),

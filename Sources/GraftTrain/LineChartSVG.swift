@@ -92,7 +92,8 @@ struct LineChartSVG {
 }
 
 /// Ticks at a "nice" step (1, 2, 2.5 or 5 × 10ᵏ), about five, covering `lo…hi` within
-/// `limits`; the first and last tick bound the axis.
+/// `limits`; the first and last tick bound the axis. Where no such step exists in floating
+/// point (a span too small or too close to the largest double), the ticks are `lo` and `hi`.
 func niceTicks(_ lo: Double, _ hi: Double, limits: ClosedRange<Double>, integers: Bool = false) -> [Double] {
     guard lo.isFinite, hi.isFinite else { return [0, 1] }
     var (lo, hi) = (max(lo, limits.lowerBound), min(hi, limits.upperBound))
@@ -105,6 +106,7 @@ func niceTicks(_ lo: Double, _ hi: Double, limits: ClosedRange<Double>, integers
     var step = ([1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude)
     if integers { step = max(1, step.rounded(.up)) }
     let first = (lo / step).rounded(.down) * step, last = (hi / step).rounded(.up) * step
-    let count = Int(((last - first) / step).rounded())
-    return (0...count).map { first + Double($0) * step }
+    let steps = ((last - first) / step).rounded()
+    guard step > 0, first.isFinite, last.isFinite, steps >= 1, steps <= 20 else { return [lo, hi] }
+    return (0...Int(steps)).map { first + Double($0) * step }
 }

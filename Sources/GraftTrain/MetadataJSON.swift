@@ -3,10 +3,14 @@ import Foundation
 /// The JSON that checkpoints and training states keep in their safetensors metadata: sorted
 /// keys, and non-finite numbers (a diverged loss) as the strings "nan", "inf", "-inf".
 enum MetadataJSON {
+    /// Non-finite numbers as the strings "nan", "inf" and "-inf" (every JSON Graft writes).
+    static let nonFiniteEncoding = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = nonFiniteEncoding
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 

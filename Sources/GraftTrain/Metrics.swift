@@ -1,9 +1,8 @@
-/// Index of the largest logit in each row of a row-major `[N, C]` array.
-func argmaxRows(_ logits: [Float], classes: Int) -> [Int] {
+/// The predicted class of each row of a row-major `[N, C]` array of logits; nil for a row
+/// with a non-finite logit (it matches no label).
+func argmaxRows(_ logits: [Float], classes: Int) -> [Int?] {
     stride(from: 0, to: logits.count, by: classes).map { start in
-        var best = start
-        for i in start..<(start + classes) where logits[i] > logits[best] { best = i }
-        return best - start
+        ScoreRanking.predictedClass(logits[start..<(start + classes)])
     }
 }
 
@@ -13,12 +12,13 @@ struct RunningScore {
     private(set) var correct = 0
     private(set) var seen = 0
 
-    mutating func add(loss: Float, predictions: [Int], labels: [Int]) {
+    mutating func add(loss: Float, predictions: [Int?], labels: [Int]) {
         lossSum += Double(loss) * Double(labels.count)
         correct += zip(predictions, labels).filter { $0 == $1 }.count
         seen += labels.count
     }
 
-    var loss: Double { seen == 0 ? 0 : lossSum / Double(seen) }
-    var top1: Double { seen == 0 ? 0 : Double(correct) / Double(seen) }
+    /// NaN before any batch (an epoch whose every step was left out has no figures).
+    var loss: Double { seen == 0 ? .nan : lossSum / Double(seen) }
+    var top1: Double { seen == 0 ? .nan : Double(correct) / Double(seen) }
 }

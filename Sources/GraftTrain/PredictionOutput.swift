@@ -1,19 +1,22 @@
 import Foundation
 
 extension Prediction {
-    /// `{"path": …, "predictions": [{"index": …, "label": …, "probability": …}], "logits": [...]}`.
+    /// `{"path": …, "predictions": [{"index": …, "label": …, "probability": …}], "logits": [...]}`;
+    /// a non-finite number is written as the string "nan", "inf" or "-inf".
     public func jsonLine(includeLogits: Bool) -> String {
-        var object: [String: Any] = [
-            "path": path,
-            "predictions": top.map { score -> [String: Any] in
-                var entry: [String: Any] = ["index": score.index, "probability": Double(score.probability)]
-                if let label = score.label { entry["label"] = label }
-                return entry
-            },
-        ]
-        if includeLogits { object["logits"] = logits.map(Double.init) }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+        struct Entry: Encodable {
+            let index: Int
+            let label: String?
+            let probability: Double
+        }
+        struct Line: Encodable {
+            let path: String
+            let predictions: [Entry]
+            let logits: [Double]?
+        }
+        return jsonObjectLine(Line(path: path,
+                                   predictions: top.map { Entry(index: $0.index, label: $0.label, probability: Double($0.probability)) },
+                                   logits: includeLogits ? logits.map(Double.init) : nil))
     }
 
     /// The path, then one line per class: rank, probability, label and index.

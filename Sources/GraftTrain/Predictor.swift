@@ -73,8 +73,11 @@ public final class Predictor {
     }
 }
 
-/// The `k` largest softmax probabilities of `logits`, as (index, probability), largest first.
+/// The `k` largest softmax probabilities of `logits`, as (index, probability), largest first
+/// (ties: lower index first). With a NaN or infinite logit (a diverged model) every
+/// probability is NaN and the classes come in index order.
 func topClasses(_ logits: [Float], k: Int) -> [(Int, Float)] {
+    guard logits.allSatisfy(\.isFinite) else { return logits.indices.prefix(k).map { ($0, Float.nan) } }
     let m = logits.max() ?? 0
     let exps = logits.map { Foundation.exp(Double($0 - m)) }
     let total = exps.reduce(0, +)

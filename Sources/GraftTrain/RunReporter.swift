@@ -112,10 +112,12 @@ func jsonLine<T: Encodable>(event: String, _ value: T) -> String {
     return body == "{}" ? "{\"event\":\"\(event)\"}" : "{\"event\":\"\(event)\"," + body.dropFirst()
 }
 
-/// `value` as one line of JSON with snake_case keys, sorted.
+/// `value` as one line of JSON with snake_case keys, sorted; non-finite numbers (a diverged
+/// loss) as the strings "nan", "inf" and "-inf", as checkpoints keep them.
 public func jsonObjectLine<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = MetadataJSON.nonFiniteEncoding
     return (try? encoder.encode(value)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
 }

@@ -68,9 +68,19 @@ public struct TransferOptions: Codable, Sendable {
     public var seed: UInt64 = 0
     /// Stop cleanly after this epoch, as an interrupted run would (tests of resuming).
     public var stopAfter: Int?
+    /// What a step with a NaN or infinite loss does: stop the run (default) or be skipped.
+    public var nonfinite = NonFinitePolicy.stop
 
     public static let optimizers = ["sgd", "adam", "adamw"]
     public static let schedules = ["none", "step", "cosine", "onecycle"]
+    /// The most epochs a run may have (a schedule's step count stays far from overflowing).
+    public static let maximumEpochs = 100_000
+    /// The largest batch: 4096 images of 224 × 224 RGB are 2.5 GB of input floats.
+    public static let maximumBatchSize = 4096
+    /// The most augmented views per image in the feature cache.
+    public static let maximumCacheViews = 64
+    /// The most decoding and augmentation threads (more than any machine's cores).
+    public static let maximumWorkers = 1024
 
     public init(model: String, data: String) {
         self.model = model; self.data = data
@@ -85,8 +95,12 @@ public struct TransferOptions: Codable, Sendable {
         guard ModelZoo.names.contains(model) else {
             throw fail("unknown --model '\(model)'; known models: \(ModelZoo.names.joined(separator: ", "))")
         }
-        guard epochs > 0 else { throw fail("--epochs must be at least 1, not \(epochs)") }
-        guard batchSize > 0 else { throw fail("--batch-size must be at least 1, not \(batchSize)") }
+        guard (1...TransferOptions.maximumEpochs).contains(epochs) else {
+            throw fail("--epochs must be 1 to \(TransferOptions.maximumEpochs), not \(epochs)")
+        }
+        guard (1...TransferOptions.maximumBatchSize).contains(batchSize) else {
+            throw fail("--batch-size must be 1 to \(TransferOptions.maximumBatchSize), not \(batchSize)")
+        }
         guard learningRate > 0, learningRate.isFinite else { throw fail("--lr must be a positive number, not \(learningRate)") }
         guard weightDecay >= 0 else { throw fail("--weight-decay must not be negative") }
         guard (0..<1).contains(labelSmoothing) else { throw fail("--label-smoothing must be in [0, 1), not \(labelSmoothing)") }
@@ -100,7 +114,12 @@ public struct TransferOptions: Codable, Sendable {
             throw fail("unknown --class-weights '\(classWeights)'; choose none or balanced")
         }
         guard patience >= 0 else { throw fail("--patience must not be negative") }
-        guard hidden.allSatisfy({ $0 > 0 }) else { throw fail("--hidden sizes must be positive, not \(hidden)") }
+        if hidden.count > HeadConfig.maximumHiddenLayers {
+            throw fail("--hidden has \(hidden.count) layers; at most \(HeadConfig.maximumHiddenLayers)")
+        }
+        if let w = hidden.first(where: { !(1...HeadConfig.maximumHiddenWidth).contains($0) }) {
+            throw fail("--hidden sizes must be 1 to \(HeadConfig.maximumHiddenWidth), not \(w)")
+        }
         guard (0..<1).contains(dropout) else { throw fail("--dropout must be in [0, 1), not \(dropout)") }
         guard lrFactor > 0, lrFactor <= 1 else { throw fail("--lr-factor must be in (0, 1], not \(lrFactor)") }
         guard unfreezeEvery >= 0 else { throw fail("--unfreeze-every must not be negative") }
@@ -108,12 +127,18 @@ public struct TransferOptions: Codable, Sendable {
         if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
             throw fail("--precision bf16 needs a CPU with AVX512-BF16; this one has not got it")
         }
-        guard cacheViews >= 1 else { throw fail("--cache-views must be at least 1") }
+        guard (1...TransferOptions.maximumCacheViews).contains(cacheViews) else {
+            throw fail("--cache-views must be 1 to \(TransferOptions.maximumCacheViews), not \(cacheViews)")
+        }
         guard valFraction > 0, valFraction < 1 else { throw fail("--val-fraction must be between 0 and 1, not \(valFraction)") }
         if let n = perClass, n <= 0 { throw fail("--per-class must be at least 1") }
         if let n = valLimit, n <= 0 { throw fail("--val-limit must be at least 1") }
-        if let s = imageSize, s < 8 { throw fail("--image-size must be at least 8, not \(s)") }
-        guard workers >= 0 else { throw fail("--workers must not be negative") }
+        if let s = imageSize, !(8...Preprocessing.maximumInputSize).contains(s) {
+            throw fail("--image-size must be 8 to \(Preprocessing.maximumInputSize), not \(s)")
+        }
+        guard (0...TransferOptions.maximumWorkers).contains(workers) else {
+            throw fail("--workers must be 0 to \(TransferOptions.maximumWorkers), not \(workers)")
+        }
         guard FileManager.default.fileExists(atPath: data) else {
             throw fail("--data '\(data)': no such file or directory")
         }

@@ -52,11 +52,6 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let data = try TrainingData(options)
     let pipelines = try RunPipelines(spec: spec, size: options.imageSize ?? spec.preprocessing.inputSize, augment: options.augment)
     let files = RunFiles(options.out)
-    do {
-        try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
-    } catch {
-        throw TrainOptionsError(description: "--out '\(options.out)': cannot create the folder (\(error.localizedDescription))")
-    }
 
     GlobalRandom.seed(options.seed)
     try Engine.shared.setPrecision(options.precision)
@@ -71,9 +66,9 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let groups = try parameterGroups(model: model, spec: spec, baseLR: options.learningRate,
                                      weightDecay: options.weightDecay, factor: options.lrFactor)
     let optimizer = try makeOptimizer(options, groups: groups)
-    let stepsPerEpoch = data.train.count / options.batchSize + (data.train.count % options.batchSize > 1 ? 1 : 0)
-    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: stepsPerEpoch * options.epochs,
-                                      stepsPerEpoch: stepsPerEpoch)
+    let batches = TrainingBatches(images: data.train.count, batchSize: options.batchSize)
+    let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: batches.perEpoch * options.epochs,
+                                      stepsPerEpoch: batches.perEpoch)
     let classWeights = options.classWeights == "balanced" ? Tensor(shape: [data.classNames.count], data: data.balancedClassWeights()) : nil
     let metadata = CheckpointMetadata(architecture: spec.name, head: head, classNames: data.classNames,
                                       preprocessing: pipelines.preprocessing, recipe: recipe(options))
@@ -92,8 +87,6 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
                               freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
-    let log = try JSONLinesLog(files.log, append: options.resume)
-
     let cacheable = options.featureCache && policy == .head && unfreezing == nil
         && !(model.module(at: spec.head) is Conv2d) && spec.auxiliaryHeads.isEmpty
     let trainer: EpochTrainer
@@ -106,9 +99,13 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     } else {
         trainer = try ImageTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
     }
+    // Everything that can fail before training has been checked: only now is the run folder made.
+    try createRunFolder(options.out)
+    let log = try JSONLinesLog(files.log, append: options.resume)
 
     var cachedEpochSeconds: [Double] = []
     var stoppedEarly = false
+    var nonFinite = NonFiniteSteps(options.nonfinite)
     while progress.epoch < options.epochs {
         let epoch = progress.epoch + 1
         if let unfrozen = unfreezing?.beginEpoch(epoch, model: model, spec: spec), !unfrozen.isEmpty {
@@ -117,14 +114,19 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
         let learningRate = optimizer.paramGroups.last?.lr ?? options.learningRate
         let epochStart = DispatchTime.now()
         var score = RunningScore()
+        nonFinite.beginEpoch()
         let work = try trainer.trainEpoch(epoch) { logits, labels in
             let loss = try lossFunction(logits, labels: labels, classWeights: classWeights, smoothing: options.labelSmoothing)
             return loss
         } step: { loss, logits, labels, imagesSoFar, batch, batchCount in
             optimizer.zeroGrad()
+            // A step left out still moves the schedule, which keeps its length.
+            defer { scheduler?.step() }
+            guard try nonFinite.admits(loss: loss.item, epoch: epoch, step: batch, steps: batchCount,
+                                       learningRate: optimizer.paramGroups.last?.lr ?? options.learningRate) else { return }
             try loss.backward()
+            guard nonFinite.admits(gradientsOf: optimizer.paramGroups.flatMap(\.parameters)) else { return }
             try optimizer.step()
-            scheduler?.step()
             score.add(loss: loss.item, predictions: argmaxRows(logits.toArray(), classes: data.classNames.count), labels: labels)
             let elapsed = seconds(since: epochStart)
             reporter.progress(BatchProgress(epoch: epoch, epochs: options.epochs, batch: batch, batches: batchCount,
@@ -132,6 +134,10 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
                                             eta: elapsed / Double(batch) * Double(batchCount - batch)))
         }
         let trainSeconds = seconds(since: epochStart)
+        if nonFinite.skipped > 0 {
+            reporter.note("epoch \(epoch): skipped \(nonFinite.skipped) steps whose loss or gradients were not finite (--nonfinite skip)")
+        }
+        try NonFiniteSteps.checkWeights(of: model, epoch: epoch, steps: batches.perEpoch, learningRate: learningRate)
         if cacheable { cachedEpochSeconds.append(trainSeconds) }
         let validation = data.validation.count > 0 ? try trainer.validate() : nil
         let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,

@@ -99,6 +99,8 @@ struct TrainCommand: ParsableCommand {
     var skipBad = false
     @Option(help: "Random seed (initialisation, split, shuffling, augmentation, dropout).")
     var seed: UInt64 = 0
+    @Option(help: "On a NaN or infinite loss: stop (end the run with an error) or skip (leave the step out, count it).")
+    var nonfinite = NonFinitePolicy.stop
     @Option(name: .customLong("stop-after"), help: .hidden)
     var stopAfter: Int?
     @Option(help: "Read flags from a JSON or YAML-style file (command-line flags win).")
@@ -114,7 +116,7 @@ struct TrainCommand: ParsableCommand {
         o.patience = patience; o.resume = resume; o.dropout = dropout; o.lrFactor = lrFactor
         o.unfreezeEvery = unfreezeEvery; o.bnMomentum = bnMomentum; o.precision = compute.precision; o.cacheViews = cacheViews; o.featureCache = !noCache
         o.cacheDirectory = cacheDirectory; o.valFraction = valFraction; o.perClass = perClass; o.valLimit = valLimit
-        o.workers = workers; o.skipBad = skipBad; o.seed = seed; o.stopAfter = stopAfter
+        o.workers = workers; o.skipBad = skipBad; o.seed = seed; o.stopAfter = stopAfter; o.nonfinite = nonfinite
         if let hidden {
             let sizes = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard sizes.allSatisfy({ $0 != nil }) else { throw ValidationError("--hidden '\(hidden)': expected sizes like 512,256") }
@@ -136,6 +138,8 @@ struct TrainCommand: ParsableCommand {
         try reportingFailure("train") { _ = try runTransferTraining(try options(), reporter: reporter) }
     }
 }
+
+extension NonFinitePolicy: ExpressibleByArgument {}
 
 /// Runs `body`; an error is printed as `graft COMMAND: message` and exits with status 1.
 func reportingFailure(_ command: String, _ body: () throws -> Void) throws {

@@ -12,6 +12,16 @@ final class MemoryPoolTests: XCTestCase {
         XCTAssertEqual(pool.allocate(300 * page - 5), a, "sizes round up to pages")
     }
 
+    /// Rounding to pages is overflow-checked: a size near `Int.max` has no rounding (it
+    /// trapped on overflow).
+    func testRoundingToPagesNeverOverflows() {
+        XCTAssertEqual(MemoryPool.rounded(1), page)
+        XCTAssertEqual(MemoryPool.rounded(page), page)
+        XCTAssertEqual(MemoryPool.rounded(Int.max - page), Int.max - (page - 1))
+        XCTAssertNil(MemoryPool.rounded(Int.max))
+        XCTAssertNil(MemoryPool.rounded(Int.max - 4094))
+    }
+
     /// A size whose buffers are all in use is no candidate for giving back, even when it was
     /// asked for least recently (it once crashed the eviction).
     func testEvictionSkipsSizesInUse() {

@@ -136,7 +136,7 @@ final class HeadSurgeryTests: XCTestCase {
         let model = try spec.make(numClasses: 2)
         for bad in [HeadConfig(classes: 0), HeadConfig(classes: 2, hidden: [0]), HeadConfig(classes: 2, dropout: 1)] {
             XCTAssertThrowsError(try spec.replaceHead(of: model, with: bad)) { error in
-                XCTAssertTrue("\(error)".hasPrefix("HeadConfig: "), "\(error)")
+                XCTAssertTrue("\(error)".hasPrefix("head: "), "\(error)")
             }
         }
         XCTAssertEqual(model.parameter(named: "fc.weight")?.shape, [2, 512])

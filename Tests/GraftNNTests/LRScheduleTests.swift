@@ -63,8 +63,27 @@ final class LRScheduleTests: XCTestCase {
         assertNear([lrs[28], lrs[30], lrs[50]], [0.009971862194340927, 0.009994965352845242, 0.00793893450575732])
         XCTAssertTrue(zip(lrs[..<29], lrs[1...29]).allSatisfy { $0 < $1 })
         XCTAssertTrue(zip(lrs[29..<99], lrs[30...99]).allSatisfy { $0 > $1 })
-        XCTAssertThrowsError(try OneCycle(totalSteps: 3))
+        XCTAssertThrowsError(try OneCycle(totalSteps: 0))
         XCTAssertThrowsError(try OneCycle(totalSteps: 10, pctStart: 1))
+    }
+
+    /// A one-epoch run on a small set has 1, 2 or 3 steps: every schedule gives finite rates
+    /// there, one-cycle from its maximum down to its minimum at the last step (it once refused
+    /// fewer than 4 steps).
+    func testSchedulesWorkForOneTwoAndThreeSteps() throws {
+        let minimum = 1.0 / 25 / 1e4
+        let expected: [[Double]] = [[1], [1, minimum], [1, (1 + minimum) / 2, minimum]]
+        for total in 1...3 {
+            let oneCycle = try OneCycle(totalSteps: total)
+            assertNear((0..<total).map { Float(oneCycle.factor(at: $0)) }, expected[total - 1])
+            XCTAssertEqual(oneCycle.factor(at: total), expected[total - 1].last!, accuracy: 1e-15, "stays at the last rate")
+            let schedules: [any LRSchedule] = [oneCycle, try CosineWithWarmup(warmupSteps: total / 2, totalSteps: total),
+                                               try StepLR(stepSize: max(1, total / 3))]
+            for schedule in schedules {
+                let factors = (0...total).map { schedule.factor(at: $0) }
+                XCTAssertTrue(factors.allSatisfy { $0.isFinite && (0...1).contains($0) }, "\(schedule) over \(total) steps: \(factors)")
+            }
+        }
     }
 
     func testSchedulesScaleEachGroupsBaseRate() throws {

@@ -105,7 +105,7 @@ final class CheckpointTests: XCTestCase {
         try write(good.replacingOccurrences(of: #""formatVersion":1"#, with: #""formatVersion":2"#))
         expect("bad metadata: format version 2 is newer than this Graft reads (1)")
         try write(good.replacingOccurrences(of: #""dropout":0.5"#, with: #""dropout":1.5"#))
-        expect("bad metadata: head: HeadConfig: dropout must be in [0, 1), not 1.5")
+        expect("bad metadata: 'head.dropout' is 1.5, not in [0, 1)")
         // Weights that do not fit the head the metadata describes.
         try saveWeights(try ModelZoo.spec("lenet5").make(head: HeadConfig(classes: 4, hidden: [16])), to: path,
                         metadata: ["graft": good])
