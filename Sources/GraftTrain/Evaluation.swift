@@ -51,10 +51,12 @@ public struct EvaluationResult {
     public var ensemble: ClassificationMetrics
     /// The ensemble's probabilities, row-major `[N, C]`.
     public var probabilities: [Float]
-    /// The samples' labels, in dataset order.
+    /// The samples' labels, in dataset order (the skipped ones left out).
     public var labels: [Int]
-    /// The ensemble's mistakes, in dataset order.
+    /// The ensemble's mistakes, in dataset order, by dataset index.
     public var misclassified: [Misclassification]
+    /// Samples left out because they failed to decode (`skipBad`), described by their errors.
+    public var skipped: [String]
 }
 
 /// Evaluates `members` on every sample of `dataset`, in order. Each image is decoded once (on
@@ -65,9 +67,9 @@ public struct EvaluationResult {
 /// restored afterwards. Throws `GraftError.invalidArgument` when there is no member, when two
 /// members' class names differ (naming both) or differ from the dataset's, or when a model's
 /// output is not `[views, classes]`; a sample that fails to decode throws
-/// `DataLoaderError.sampleFailed` naming it.
+/// `DataLoaderError.sampleFailed` naming it, or with `skipBad` is left out and listed.
 public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta: TTA = .none,
-                     batchSize: Int = 16, workers: Int = 2) throws -> EvaluationResult {
+                     batchSize: Int = 16, workers: Int = 2, skipBad: Bool = false) throws -> EvaluationResult {
     let op = "evaluate"
     guard let first = members.first else { throw GraftError.invalidArgument(op: op, detail: "no model to evaluate") }
     for member in members.dropFirst() {
@@ -88,7 +90,8 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     let sizes = members.map { views * $0.preprocessing.channels * $0.preprocessing.inputSize * $0.preprocessing.inputSize }
     let offsets = sizes.indices.map { sizes[..<$0].reduce(0, +) }
     let total = sizes.reduce(0, +)
-    let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: 0) { image, _ in
+    let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: 0,
+                                skipFailures: skipBad) { image, _ in
         var values: [Float] = []
         values.reserveCapacity(total)
         for plan in plans {
@@ -104,12 +107,13 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     for member in members { member.model.eval() }
 
     var probabilities = [[Float]](repeating: [], count: members.count)
-    var labels: [Int] = []
+    var labels: [Int] = [], indices: [Int] = []
     let epoch = loader.epoch(0)
     while let batch = try epoch.next() {
         let b = batch.indices.count
         let packed = batch.images.toArray()
         labels += batch.labels.labels
+        indices += batch.indices
         for (m, member) in members.enumerated() {
             let p = member.preprocessing
             var input = [Float](repeating: 0, count: b * sizes[m])
@@ -135,11 +139,12 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
         for j in row.indices where row[j] > row[predicted] { predicted = j }
         let predictedClass = predicted - row.startIndex
         return predictedClass == label ? nil
-            : Misclassification(index: i, trueClass: label, predictedClass: predictedClass, probability: row[predicted])
+            : Misclassification(index: indices[i], trueClass: label, predictedClass: predictedClass, probability: row[predicted])
     }
     return EvaluationResult(members: memberResults,
                             ensemble: try ClassificationMetrics(probabilities: ensemble, labels: labels, classNames: first.classNames),
-                            probabilities: ensemble, labels: labels, misclassified: misclassified)
+                            probabilities: ensemble, labels: labels, misclassified: misclassified,
+                            skipped: epoch.statistics.skippedSamples)
 }
 
 /// The class probabilities `model` gives `image`: the softmax of its logits for each view of
