@@ -47,7 +47,7 @@ struct ResumePoint {
         func fail(_ message: String) -> TrainOptionsError { TrainOptionsError(description: message) }
         let saved = try readCheckpointMetadata(files.last)
         guard saved.architecture == options.model else {
-            throw fail("--model \(options.model) cannot resume \(files.folder): its run trains \(saved.architecture) (resume with --model \(saved.architecture), or start a new run with another --out)")
+            throw fail("--model \(options.model) cannot resume '\(files.folder)': its run trains \(saved.architecture) (resume with --model \(saved.architecture), or start a new run with another --out)")
         }
         let keys = Set(saved.recipe.keys).union(recipe.keys).subtracting([changesKey]).sorted()
         let differing = keys.filter { saved.recipe[$0] != recipe[$0] }
@@ -56,11 +56,11 @@ struct ResumePoint {
         }
         let fixed = differing.filter(structural.contains).map(change)
         guard fixed.isEmpty else {
-            throw fail("--resume cannot change \(fixed.map(\.text).joined(separator: ", ")): the saved weights and optimizer state of \(files.folder) are made for the old value\(fixed.count == 1 ? "" : "s"); give the run's values, or start a new run with another --out")
+            throw fail("--resume cannot change \(fixed.map(\.text).joined(separator: ", ")): the saved weights and optimizer state of '\(files.folder)' are made for the old value\(fixed.count == 1 ? "" : "s"); give the run's values, or start a new run with another --out")
         }
         let breaking = differing.filter { !free.contains($0) }.map(change)
         guard breaking.isEmpty || options.resumeWithChanges else {
-            throw fail("--resume would change \(breaking.map(\.text).joined(separator: ", ")), and the run in \(files.folder) would not continue exactly; give the run's values, or add --resume-with-changes to continue with the new ones (recorded in log.jsonl and the checkpoints' recipe)")
+            throw fail("--resume would change \(breaking.map(\.text).joined(separator: ", ")), and the run in '\(files.folder)' would not continue exactly; give the run's values, or add --resume-with-changes to continue with the new ones (recorded in log.jsonl and the checkpoints' recipe)")
         }
         return (differing.map(change), saved.recipe[changesKey])
     }
@@ -69,7 +69,7 @@ struct ResumePoint {
     func check(classNames: [String], files: RunFiles) throws {
         let saved = try readCheckpointMetadata(files.last).classNames
         if let difference = classNamesDifference(saved, classNames) {
-            throw ResumeError(description: "--data has other classes than the run in \(files.folder) (\(difference)); resume with the run's data")
+            throw ResumeError(description: "--data has other classes than the run in '\(files.folder)' (\(difference)); resume with the run's data")
         }
     }
 
