@@ -93,7 +93,8 @@ public struct LoaderStatistics: Sendable, Equatable {
     /// Batches and samples delivered.
     public var batches = 0
     public var samples = 0
-    /// Samples left out because they failed (`skipFailures`), and their errors' descriptions.
+    /// Samples left out because they failed (`skipFailures`), and their errors' descriptions
+    /// (which name the file).
     public var skipped = 0
     public var skippedSamples: [String] = []
     /// Time the consumer spent inside `next()` waiting for a batch.
@@ -214,7 +215,7 @@ final class EpochWork: @unchecked Sendable {
             } catch {
                 let failure = DataLoaderError.sampleFailed(index: index, underlying: error)
                 guard loader.skipFailures else { return .failed(failure) }
-                skipped.append(failure.description)
+                skipped.append("\(error)")
             }
         }
         guard let first = samples.first else { return .built(nil, skipped: skipped) }

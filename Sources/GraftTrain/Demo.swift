@@ -71,6 +71,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
         o.workers = options.workers
         o.seed = options.seed
         o.out = (options.out as NSString).appendingPathComponent(["head", "last", "full", "scratch"][n])
+        o.overwrite = true   // the demo's own folders: a second demo replaces the first
         let s = try runTransferTraining(o, reporter: reporter)
         rows.append(DemoRow(way: way, freeze: freeze, pretrained: pretrained, epochs: s.epochs, valTop1: s.valTop1,
                             testTop1: s.testTop1, testTop5: s.testTop5, seconds: s.seconds, trunkSeconds: s.trunkSeconds,

@@ -9,6 +9,8 @@ struct ValidationScore {
     var loss: Double
     var top1: Double
     var top5: Double
+    /// Images left out because they failed to decode (`--skip-bad`).
+    var skipped: [String] = []
 }
 
 /// What one training epoch did.
@@ -16,6 +18,8 @@ struct EpochWork {
     var images: Int
     /// Share of the epoch spent waiting for the loader (nil on cached features).
     var dataWait: Double?
+    /// Images left out because they failed to decode (`--skip-bad`).
+    var skipped: [String] = []
 }
 
 /// Runs a training epoch and a validation pass, either through the network on images or
@@ -62,17 +66,19 @@ struct ImageTrainer: EpochTrainer {
             batches += 1
             try step(total, logits, batch.labels.labels, images, batches, epoch.batchCount)
         }
-        return EpochWork(images: images, dataWait: epoch.statistics.waitFraction)
+        return EpochWork(images: images, dataWait: epoch.statistics.waitFraction, skipped: epoch.statistics.skippedSamples)
     }
 
     func validate() throws -> ValidationScore {
         model.eval()
         var score = ValidationAccumulator()
+        let epoch = validation.epoch(0)
         try GradMode.withoutGradients {
-            let epoch = validation.epoch(0)
             while let batch = try epoch.next() { try score.add(logits: model(batch.images), labels: batch.labels) }
         }
-        return score.result
+        var result = score.result
+        result.skipped = epoch.statistics.skippedSamples
+        return result
     }
 }
 
@@ -88,6 +94,8 @@ struct CachedHeadTrainer: EpochTrainer {
     let trunkSeconds: Double
     /// A line for the log on what the cache did.
     let description: String
+    /// Images the cache left out because they failed to decode (`--skip-bad`).
+    let skipped: [String]
 
     init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         guard let head = model.module(at: spec.head) else {
@@ -98,14 +106,15 @@ struct CachedHeadTrainer: EpochTrainer {
             (try cache.features(trunk: trunk, dataset: data.train,
                                 pipeline: options.cacheViews > 1 ? pipelines.train : pipelines.evaluation,
                                 channels: pipelines.preprocessing.channels, views: options.cacheViews, seed: options.seed,
-                                batchSize: max(64, options.batchSize), workers: options.workers),
+                                batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad),
              try cache.features(trunk: trunk, dataset: data.validation, pipeline: pipelines.evaluation,
                                 channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,
-                                batchSize: max(64, options.batchSize), workers: options.workers))
+                                batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad))
         }
         self.head = head; self.train = train.features; self.validation = validation.features
         batches = TrainingBatches(images: train.features.count, batchSize: options.batchSize); seed = options.seed
         trunkSeconds = train.seconds + validation.seconds
+        skipped = train.skipped + validation.skipped
         func said(_ o: FeatureCache.Outcome, _ what: String) -> String {
             String(format: "%@ %d × %d features of %d %@ images in %.1f s", o.reused ? "read" : "computed",
                    o.features.views, o.features.dimension, o.features.count, what, o.seconds)

@@ -51,11 +51,13 @@ public struct EvaluationResult {
     public var ensemble: ClassificationMetrics
     /// The ensemble's probabilities, row-major `[N, C]`.
     public var probabilities: [Float]
-    /// The samples' labels, in dataset order.
+    /// The samples' labels, in dataset order (the skipped ones left out).
     public var labels: [Int]
-    /// The ensemble's mistakes that name a predicted class, in dataset order (a non-finite
-    /// prediction names none; the metrics count it as wrong).
+    /// The ensemble's mistakes that name a predicted class, in dataset order, by dataset index
+    /// (a non-finite prediction names none; the metrics count it as wrong).
     public var misclassified: [Misclassification]
+    /// Samples left out because they failed to decode (`skipBad`), described by their errors.
+    public var skipped: [String]
 }
 
 /// Evaluates `members` on every sample of `dataset`, in order. Each image is decoded once (on
@@ -66,9 +68,9 @@ public struct EvaluationResult {
 /// restored afterwards. Throws `GraftError.invalidArgument` when there is no member, when two
 /// members' class names differ (naming both) or differ from the dataset's, or when a model's
 /// output is not `[views, classes]`; a sample that fails to decode throws
-/// `DataLoaderError.sampleFailed` naming it.
+/// `DataLoaderError.sampleFailed` naming it, or with `skipBad` is left out and listed.
 public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta: TTA = .none,
-                     batchSize: Int = 16, workers: Int = 2) throws -> EvaluationResult {
+                     batchSize: Int = 16, workers: Int = 2, skipBad: Bool = false) throws -> EvaluationResult {
     let op = "evaluate"
     guard let first = members.first else { throw GraftError.invalidArgument(op: op, detail: "no model to evaluate") }
     for member in members.dropFirst() {
@@ -89,7 +91,8 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     let sizes = members.map { views * $0.preprocessing.channels * $0.preprocessing.inputSize * $0.preprocessing.inputSize }
     let offsets = sizes.indices.map { sizes[..<$0].reduce(0, +) }
     let total = sizes.reduce(0, +)
-    let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: 0) { image, _ in
+    let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: 0,
+                                skipFailures: skipBad) { image, _ in
         var values: [Float] = []
         values.reserveCapacity(total)
         for plan in plans {
@@ -105,12 +108,13 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     for member in members { member.model.eval() }
 
     var probabilities = [[Float]](repeating: [], count: members.count)
-    var labels: [Int] = []
+    var labels: [Int] = [], indices: [Int] = []
     let epoch = loader.epoch(0)
     while let batch = try epoch.next() {
         let b = batch.indices.count
         let packed = batch.images.toArray()
         labels += batch.labels.labels
+        indices += batch.indices
         for (m, member) in members.enumerated() {
             let p = member.preprocessing
             var input = [Float](repeating: 0, count: b * sizes[m])
@@ -133,11 +137,12 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     let misclassified = labels.enumerated().compactMap { i, label -> Misclassification? in
         let row = ensemble[(i * classes)..<((i + 1) * classes)]
         guard let predicted = ScoreRanking.predictedClass(row), predicted != label else { return nil }
-        return Misclassification(index: i, trueClass: label, predictedClass: predicted, probability: row[row.startIndex + predicted])
+        return Misclassification(index: indices[i], trueClass: label, predictedClass: predicted, probability: row[row.startIndex + predicted])
     }
     return EvaluationResult(members: memberResults,
                             ensemble: try ClassificationMetrics(probabilities: ensemble, labels: labels, classNames: first.classNames),
-                            probabilities: ensemble, labels: labels, misclassified: misclassified)
+                            probabilities: ensemble, labels: labels, misclassified: misclassified,
+                            skipped: epoch.statistics.skippedSamples)
 }
 
 /// The class probabilities `model` gives `image`: the softmax of its logits for each view of

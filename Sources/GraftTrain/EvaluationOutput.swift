@@ -1,19 +1,19 @@
 import Foundation
 
 /// `graft evaluate --json`: the model's (or the ensemble's) metrics, with `"members"` when
-/// there are several.
+/// there are several and `"skipped_images"` when images were left out (`--skip-bad`).
 public func evaluationJSON(_ result: EvaluationResult) -> String {
     struct Ensemble: Encodable {
         let metrics: ClassificationMetrics
         let members: [Member]?
+        let skipped: [String]
         func encode(to encoder: Encoder) throws {
             try metrics.encode(to: encoder)
-            if let members {
-                var c = encoder.container(keyedBy: Key.self)
-                try c.encode(members, forKey: .members)
-            }
+            var c = encoder.container(keyedBy: Key.self)
+            if let members { try c.encode(members, forKey: .members) }
+            if !skipped.isEmpty { try c.encode(skipped, forKey: .skippedImages) }
         }
-        enum Key: String, CodingKey { case members }
+        enum Key: String, CodingKey { case members, skippedImages = "skipped_images" }
     }
     struct Member: Encodable {
         let name: String
@@ -23,7 +23,7 @@ public func evaluationJSON(_ result: EvaluationResult) -> String {
     }
     let members = result.members.count > 1
         ? result.members.map { Member(name: $0.name, top1: $0.metrics.top1, top5: $0.metrics.top5, n: $0.metrics.n) } : nil
-    return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members))
+    return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members, skipped: result.skipped))
 }
 
 /// `graft evaluate`'s table: each member and the ensemble, then the per-class figures.

@@ -49,13 +49,16 @@ public struct FeatureCache: Sendable {
         /// Seconds spent computing (trunk pass) or reading it.
         public let seconds: Double
         public let path: String
+        /// The images left out because they failed to decode (`skipBad`), described by their errors.
+        public let skipped: [String]
     }
 
     /// The features of `dataset` under `pipeline` (view v drawn as epoch v of a loader seeded
     /// with `seed`), computed by `trunk` (the model with its head replaced by an identity) in
-    /// inference mode, or read from the cache when the same key was computed before.
-    public func features(trunk: Module, dataset: any Dataset, pipeline: Pipeline, channels: Int, views: Int,
-                         seed: UInt64, batchSize: Int, workers: Int) throws -> Outcome {
+    /// inference mode, or read from the cache when the same key was computed before. An image
+    /// that fails to decode throws, naming its file, or with `skipBad` is left out of the set.
+    public func features(trunk: Module, dataset all: any Dataset, pipeline: Pipeline, channels: Int, views: Int,
+                         seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false) throws -> Outcome {
         let start = DispatchTime.now()
         var hash = FNV1a()
         hash.add(String(describing: pipeline.spec ?? "")); hash.add(views); hash.add(seed); hash.add(channels)
@@ -63,10 +66,13 @@ public struct FeatureCache: Sendable {
             hash.add(name)
             if tensor.dtype == .float32 { tensor.toArray().withUnsafeBytes { hash.add($0) } }
         }
-        let key = try datasetFingerprint(dataset, into: hash, workers: workers)
+        let (key, failures) = try datasetFingerprint(all, into: hash, workers: workers, skipBad: skipBad)
+        let bad = Set(failures.map(\.index))
+        let dataset = bad.isEmpty ? all : try SubsetDataset(base: all, indices: (0..<all.count).filter { !bad.contains($0) })
+        let skipped = failures.map(\.description)
         let path = (directory as NSString).appendingPathComponent(String(format: "%016llx.safetensors", key))
         if let cached = try? read(path, count: dataset.count, views: views) {
-            return Outcome(features: cached, reused: true, seconds: seconds(since: start), path: path)
+            return Outcome(features: cached, reused: true, seconds: seconds(since: start), path: path, skipped: skipped)
         }
         let makeSample: SampleMaker = { image, generator in try pipeline(image.converted(channels: channels), using: &generator) }
         let loader = try DataLoader(dataset: dataset, batchSize: batchSize, workers: workers, shuffle: false, seed: seed,
@@ -89,7 +95,7 @@ public struct FeatureCache: Sendable {
         try SafeTensors.write([("features", Tensor(shape: [views, dataset.count, dimension], data: values)),
                                ("labels", Tensor(labels: set.labels))],
                               metadata: ["graft.feature-cache": "1"], to: path)
-        return Outcome(features: set, reused: false, seconds: seconds(since: start), path: path)
+        return Outcome(features: set, reused: false, seconds: seconds(since: start), path: path, skipped: skipped)
     }
 
     /// A cached feature set, checked against the expected sizes.
@@ -101,40 +107,29 @@ public struct FeatureCache: Sendable {
         return FeatureSet(values: f.toArray(), labels: l.labels, views: views, dimension: f.shape[2])
     }
 
-    /// Folds every image's label and pixels into `hash`, decoding on `workers` threads.
-    private func datasetFingerprint(_ dataset: any Dataset, into hash: FNV1a, workers: Int) throws -> UInt64 {
-        let n = dataset.count, threads = max(1, min(workers, n))
-        var hashes = [UInt64](repeating: 0, count: n)
-        let failure = FailureBox()
-        hashes.withUnsafeMutableBufferPointer { out in
+    /// Folds every image's label and pixels into `hash`, decoding on `workers` threads; an
+    /// image that fails (with `skipBad`) folds in its error and is returned among the failures.
+    private func datasetFingerprint(_ dataset: any Dataset, into hash: FNV1a, workers: Int,
+                                    skipBad: Bool) throws -> (UInt64, [(index: Int, description: String)]) {
+        var hashes = [UInt64](repeating: 0, count: dataset.count)
+        let failures = try hashes.withUnsafeMutableBufferPointer { out in
             let out = UncheckedSendable(out)
-            DispatchQueue.concurrentPerform(iterations: threads) { worker in
-                for i in stride(from: worker, to: n, by: threads) where failure.error == nil {
-                    do {
-                        let image = try dataset.image(at: i, minimumShorterSide: nil)
-                        var h = FNV1a()
-                        h.add(image.width); h.add(image.height); h.add(image.channels); h.add(dataset.label(at: i))
-                        image.pixels.withUnsafeBytes { h.add($0) }
-                        out.value[i] = h.value
-                    } catch {
-                        failure.set(error)
-                    }
-                }
+            return try decodeEach(dataset, workers: workers, skipBad: skipBad) { i, image in
+                var h = FNV1a()
+                h.add(image.width); h.add(image.height); h.add(image.channels); h.add(dataset.label(at: i))
+                image.pixels.withUnsafeBytes { h.add($0) }
+                out.value[i] = h.value
             }
         }
-        if let error = failure.error { throw error }
+        for failure in failures {
+            var h = FNV1a()
+            h.add(failure.description)
+            hashes[failure.index] = h.value
+        }
         var total = hash
         for h in hashes { total.add(h) }
-        return total.value
+        return (total.value, failures)
     }
-}
-
-/// The first error of several threads.
-private final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var first: Error?
-    var error: Error? { lock.withLock { first } }
-    func set(_ error: Error) { lock.withLock { if first == nil { first = error } } }
 }
 
 /// A value handed to concurrent workers that write disjoint parts of it.

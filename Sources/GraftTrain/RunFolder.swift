@@ -8,3 +8,31 @@ func createRunFolder(_ path: String) throws {
         throw TrainOptionsError(description: "--out '\(path)': cannot create the folder (\(error.localizedDescription))")
     }
 }
+
+extension RunFiles {
+    /// The run's files now in the folder.
+    var existing: [String] {
+        [last, pendingLast, state, best, log, report].filter { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Refuses to start a run over another one unless `overwrite`, to resume where there is no
+    /// run, and contradictory flags. Throws `TrainOptionsError` naming `--out` and the way out.
+    func checkUse(resume: Bool, resumeWithChanges: Bool, overwrite: Bool) throws {
+        func fail(_ message: String) -> TrainOptionsError { TrainOptionsError(description: message) }
+        if resume && overwrite { throw fail("--resume continues the run in --out '\(folder)' and --overwrite replaces it: give one of them") }
+        if resumeWithChanges && !resume { throw fail("--resume-with-changes goes with --resume") }
+        if resume {
+            guard FileManager.default.fileExists(atPath: state) else {
+                throw fail("--resume: --out '\(folder)' holds no run to continue (no \((state as NSString).lastPathComponent))")
+            }
+        } else if !overwrite, !existing.isEmpty {
+            let names = existing.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            throw fail("--out '\(folder)' already holds a run (\(names)); add --overwrite to replace it, --resume to continue it, or choose another --out")
+        }
+    }
+
+    /// Removes the run's files, leaving anything else in the folder.
+    func clear() throws {
+        for file in existing { try FileManager.default.removeItem(atPath: file) }
+    }
+}

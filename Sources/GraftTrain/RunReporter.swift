@@ -75,6 +75,7 @@ public final class TextRunReporter: RunReporter {
         var line = "done in \(String(format: "%.1f", s.seconds)) s"
         if let t = s.valTop1 { line += String(format: ": best val top-1 %.2f%% (epoch %d)", t * 100, s.bestEpoch) }
         if let t = s.testTop1 { line += String(format: ", test top-1 %.2f%%", t * 100) }
+        if !s.skippedImages.isEmpty { line += "; skipped \(s.skippedImages.count) image\(s.skippedImages.count == 1 ? "" : "s") that failed to decode" }
         say(line + "; checkpoint \(s.checkpoint), report \(s.report)")
     }
 

@@ -41,6 +41,8 @@ public struct TrainingReportPage {
     /// Final validation (or test) metrics; nil leaves out the matrix and the per-class table.
     public var metrics: ClassificationMetrics?
     public var misclassified: [MisclassifiedImage]
+    /// Images left out because they failed to decode (`--skip-bad`), described by their errors.
+    public var skippedImages: [String]
 
     /// Thumbnails are at most this many pixels on their longer side.
     public static let thumbnailSide = 96
@@ -48,8 +50,9 @@ public struct TrainingReportPage {
     public static let maximumMatrixClasses = 100
 
     public init(title: String, recipe: [(key: String, value: String)] = [], epochs: [EpochRecord] = [],
-                metrics: ClassificationMetrics? = nil, misclassified: [MisclassifiedImage] = []) {
+                metrics: ClassificationMetrics? = nil, misclassified: [MisclassifiedImage] = [], skippedImages: [String] = []) {
         self.title = title; self.recipe = recipe; self.epochs = epochs; self.metrics = metrics; self.misclassified = misclassified
+        self.skippedImages = skippedImages
     }
 
     /// Writes the page to `path` atomically (a temporary file renamed over it).
@@ -72,6 +75,11 @@ public struct TrainingReportPage {
             body += perClassTable(metrics)
         }
         if !misclassified.isEmpty { body += try strip() }
+        if !skippedImages.isEmpty {
+            body += "<section><h2>Skipped images</h2><p class=\"note\">\(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") failed to decode and \(skippedImages.count == 1 ? "was" : "were") left out (--skip-bad).</p><ul>"
+            for text in skippedImages { body += "<li>\(text.xmlEscaped)</li>" }
+            body += "</ul></section>"
+        }
         return """
         <!DOCTYPE html>
         <html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><meta charset="utf-8"/>\
@@ -93,6 +101,7 @@ public struct TrainingReportPage {
         if let best = epochs.filter({ $0.valTop1 != nil }).max(by: { $0.valTop1! < $1.valTop1! }) {
             cards.append(("best val top-1", "\(percent(best.valTop1!)) (epoch \(best.epoch))"))
         }
+        if !skippedImages.isEmpty { cards.append(("skipped images", "\(skippedImages.count)")) }
         if !epochs.isEmpty {
             cards.append(("epochs", "\(epochs.count)"))
             cards.append(("training time", String(format: "%.1f s", epochs.reduce(0) { $0 + $1.seconds })))

@@ -36,6 +36,10 @@ public struct TransferOptions: Codable, Sendable {
     public var patience = 0
     /// Continue the run in `out` from its last checkpoint.
     public var resume = false
+    /// With `resume`: accept flags that differ from the run's recipe (recorded in the log and recipe).
+    public var resumeWithChanges = false
+    /// Replace a run already in `out` (its files are removed first).
+    public var overwrite = false
     /// Hidden dense layers of the new head, input to output.
     public var hidden: [Int] = []
     /// Dropout before each dense layer of the new head.
@@ -144,6 +148,16 @@ public struct TransferOptions: Codable, Sendable {
         }
         if let weights, !FileManager.default.fileExists(atPath: weights) {
             throw fail("--weights '\(weights)': no such file")
+        }
+        try RunFiles(out).checkUse(resume: resume, resumeWithChanges: resumeWithChanges, overwrite: overwrite)
+        if resume {
+            do {
+                _ = try ResumePoint.changes(files: RunFiles(out), options: self, recipe: recipe(self))
+            } catch let error as TrainOptionsError {
+                throw error
+            } catch {
+                // A run folder that cannot be read is the run's to report, naming the file.
+            }
         }
     }
 }

@@ -26,6 +26,8 @@ public struct TransferSummary: Codable, Sendable {
     /// cached epoch on average.
     public var trunkSeconds: Double?
     public var cachedEpochSeconds: Double?
+    /// Images left out because they failed to decode (`--skip-bad`), described by their errors.
+    public var skippedImages: [String] = []
 }
 
 /// The files of a run folder.
@@ -48,10 +50,12 @@ public struct RunFiles: Sendable {
 public func runTransferTraining(_ options: TransferOptions, reporter: RunReporter) throws -> TransferSummary {
     try options.validate()
     let start = DispatchTime.now()
+    let files = RunFiles(options.out)
+    let resumePoint = options.resume ? try ResumePoint(files: files, options: options, recipe: recipe(options)) : nil
+    let runRecipe = resumePoint?.recipe(adding: recipe(options)) ?? recipe(options)
     let spec = try ModelZoo.spec(options.model)
     let data = try TrainingData(options)
     let pipelines = try RunPipelines(spec: spec, size: options.imageSize ?? spec.preprocessing.inputSize, augment: options.augment)
-    let files = RunFiles(options.out)
 
     GlobalRandom.seed(options.seed)
     try Engine.shared.setPrecision(options.precision)
@@ -71,37 +75,47 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
                                       stepsPerEpoch: batches.perEpoch)
     let classWeights = options.classWeights == "balanced" ? Tensor(shape: [data.classNames.count], data: data.balancedClassWeights()) : nil
     let metadata = CheckpointMetadata(architecture: spec.name, head: head, classNames: data.classNames,
-                                      preprocessing: pipelines.preprocessing, recipe: recipe(options))
+                                      preprocessing: pipelines.preprocessing, recipe: runRecipe)
 
     var progress = RunProgress()
-    if options.resume {
-        let state = try TrainingState.load(files.state)
+    if let resumePoint {
+        try resumePoint.check(classNames: data.classNames, files: files)
         _ = try loadWeights(into: model, from: files.last, strict: true)
-        try state.restore(model: model, optimizer: optimizer, scheduler: scheduler)
-        progress = RunProgress(resuming: state)
-        unfreezing = state.unfreezing
-        reporter.note("resuming \(options.out) after epoch \(state.epoch)")
+        try resumePoint.restore(model: model, optimizer: optimizer, scheduler: scheduler)
+        progress = RunProgress(resuming: resumePoint.state)
+        unfreezing = resumePoint.state.unfreezing
+        let changes = resumePoint.changes.isEmpty ? "" : " with " + resumePoint.changes.map(\.text).joined(separator: ", ")
+        reporter.note("resuming \(options.out) after epoch \(resumePoint.state.epoch)" + changes)
     }
 
     let trainable = model.trainableParameterCount
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
                               freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
+    // The test set is read only at the end: check it now, before hours of training.
+    let test = try data.test.map { try decodableImages($0, workers: options.workers, skipBad: options.skipBad) }
     let cacheable = options.featureCache && policy == .head && unfreezing == nil
         && !(model.module(at: spec.head) is Conv2d) && spec.auxiliaryHeads.isEmpty
     let trainer: EpochTrainer
     var trunkSeconds: Double? = nil
+    var cacheSkipped: [String] = []
     if cacheable {
         let cached = try CachedHeadTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
         trunkSeconds = cached.trunkSeconds
         reporter.note(cached.description)
+        cacheSkipped = cached.skipped
         trainer = cached
     } else {
         trainer = try ImageTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
     }
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
+    if options.overwrite { try files.clear() }
     let log = try JSONLinesLog(files.log, append: options.resume)
+    if let resumePoint { try log.append(resumePoint.logLine) }
+    var skipped = SkippedImages()
+    try skipped.record(test?.skipped ?? [], context: "test set: ", reporter: reporter, log: log)
+    try skipped.record(cacheSkipped, context: "feature cache: ", reporter: reporter, log: log)
 
     var cachedEpochSeconds: [Double] = []
     var stoppedEarly = false
@@ -140,6 +154,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
         try NonFiniteSteps.checkWeights(of: model, epoch: epoch, steps: batches.perEpoch, learningRate: learningRate)
         if cacheable { cachedEpochSeconds.append(trainSeconds) }
         let validation = data.validation.count > 0 ? try trainer.validate() : nil
+        try skipped.record(work.skipped + (validation?.skipped ?? []), context: "epoch \(epoch): ", reporter: reporter, log: log)
         let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,
                                  valTop1: validation?.top1, valTop5: validation?.top5, learningRate: learningRate,
                                  seconds: seconds(since: epochStart), imagesPerSecond: Double(work.images) / trainSeconds,
@@ -148,11 +163,10 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
         var meta = metadata
         meta.epoch = epoch
         meta.metrics = validation.map { ["val_top1": $0.top1, "val_top5": $0.top5, "val_loss": $0.loss] } ?? [:]
-        try saveCheckpoint(model, metadata: meta, to: files.last)
-        if progress.bestEpoch == epoch { try saveCheckpoint(model, metadata: meta, to: files.best) }
-        try TrainingState(epoch: epoch, model: model, optimizer: optimizer, scheduler: scheduler, bestMetric: progress.bestTop1,
-                          epochsWithoutImprovement: progress.sinceBest, history: progress.history, freeze: policy,
-                          unfreezing: unfreezing).save(to: files.state)
+        let state = TrainingState(epoch: epoch, model: model, optimizer: optimizer, scheduler: scheduler, bestMetric: progress.bestTop1,
+                                  epochsWithoutImprovement: progress.sinceBest, history: progress.history, freeze: policy,
+                                  unfreezing: unfreezing)
+        try EpochCheckpoint(files: files).write(model: model, metadata: meta, isBest: progress.bestEpoch == epoch, state: state)
         try log.append(jsonLine(event: "epoch", record))
         reporter.epochFinished(record, epochs: options.epochs)
         if options.patience > 0, progress.sinceBest >= options.patience, epoch < options.epochs {
@@ -170,20 +184,24 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let member = EvaluationMember(name: spec.name, model: best.model, preprocessing: best.metadata.preprocessing,
                                   classNames: best.metadata.classNames)
     let evaluation = try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize),
-                                  workers: options.workers)
-    let test = try data.test.map {
-        try evaluate([member], on: $0, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers).ensemble
+                                  workers: options.workers, skipBad: options.skipBad)
+    try skipped.record(evaluation.skipped, context: "final evaluation: ", reporter: reporter, log: log)
+    let testScore = try test.map {
+        try evaluate([member], on: $0.dataset, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers,
+                     skipBad: options.skipBad).ensemble
     }
     try TrainingReportPage(title: "\(spec.name) on \(options.data)",
-                           recipe: recipe(options).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
+                           recipe: runRecipe.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
                            epochs: progress.history, metrics: evaluation.ensemble,
-                           misclassified: try MisclassifiedImage.mostConfident(evaluation.misclassified, in: data.validation))
+                           misclassified: try MisclassifiedImage.mostConfident(evaluation.misclassified, in: data.validation),
+                           skippedImages: skipped.descriptions)
         .write(to: files.report)
     let summary = TransferSummary(valTop1: progress.bestTop1, valTop5: progress.history.first { $0.epoch == progress.bestEpoch }?.valTop5,
-                                  testTop1: test?.top1, testTop5: test?.top5, bestEpoch: progress.bestEpoch, epochs: progress.epoch, stoppedEarly: stoppedEarly,
+                                  testTop1: testScore?.top1, testTop5: testScore?.top5, bestEpoch: progress.bestEpoch, epochs: progress.epoch, stoppedEarly: stoppedEarly,
                                   checkpoint: files.best, lastCheckpoint: files.last, report: files.report, seconds: seconds(since: start),
                                   trunkSeconds: trunkSeconds,
-                                  cachedEpochSeconds: cachedEpochSeconds.isEmpty ? nil : cachedEpochSeconds.reduce(0, +) / Double(cachedEpochSeconds.count))
+                                  cachedEpochSeconds: cachedEpochSeconds.isEmpty ? nil : cachedEpochSeconds.reduce(0, +) / Double(cachedEpochSeconds.count),
+                                  skippedImages: skipped.descriptions)
     try log.append(jsonLine(event: "summary", summary))
     reporter.finished(summary)
     return summary
@@ -213,7 +231,7 @@ func recipe(_ options: TransferOptions) -> [String: String] {
     guard let data = try? encoder.encode(options),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
     var result: [String: String] = [:]
-    for (key, value) in object where !["resume", "stop_after", "workers", "cache_directory"].contains(key) {
+    for (key, value) in object where !["resume", "resume_with_changes", "overwrite", "stop_after", "workers", "cache_directory"].contains(key) {
         let flag = key.replacingOccurrences(of: "_", with: "-")
         if let array = value as? [Any] {
             result[flag] = array.map { "\($0)" }.joined(separator: ",")

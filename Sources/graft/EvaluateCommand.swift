@@ -16,7 +16,8 @@ struct EvaluateCommand: ParsableCommand {
         (four corners + centre, and mirrors), multi-scale (centre crops at three scales, and mirrors).
 
         With --json: {"top1": …, "top5": …, "n": …, "per_class": [...], "confusion": [[...]]} for \
-        the model or the ensemble, with "members": [{"name": …, "top1": …, …}] for an ensemble.
+        the model or the ensemble, with "members": [{"name": …, "top1": …, …}] for an ensemble. \
+        --skip-bad leaves out images that fail to decode (listed, and under "skipped_images").
 
         Examples:
           graft evaluate --model run/best.safetensors --data photos --tta ten-crop
@@ -34,6 +35,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Decoding threads.")
     var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     @OptionGroup var compute: PrecisionOption
+    @Flag(name: .customLong("skip-bad"), help: "Leave out (and list) images that fail to decode instead of stopping.")
+    var skipBad = false
     @Flag(help: "Print one JSON object.")
     var json = false
 
@@ -57,11 +60,13 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("--model '\(bad.name)' was trained on the classes \(bad.classNames.joined(separator: ", ")); "
                                       + "--data '\(data)' has \(dataset.classNames.joined(separator: ", "))")
             }
-            let result = try evaluate(members, on: dataset, tta: TTA(rawValue: tta)!, batchSize: batchSize, workers: workers)
+            let result = try evaluate(members, on: dataset, tta: TTA(rawValue: tta)!, batchSize: batchSize, workers: workers,
+                                  skipBad: skipBad)
             if json {
                 print(evaluationJSON(result))
             } else {
                 print(evaluationTable(result))
+                if !result.skipped.isEmpty { print(skippedImagesLine(result.skipped)) }
             }
         }
     }

@@ -15,7 +15,9 @@ struct PredictCommand: ParsableCommand {
         gets the model's own eval preprocessing (torchvision models: shorter side resized to 256, centre \
         crop 224, ImageNet mean/std; 342/299 for inception_v3; a checkpoint's own). With --json, one JSON \
         object per image: {"path": …, "predictions": [{"index": …, "label": …, "probability": …}], \
-        "logits": [...]} ("logits" only with --logits; "label" when the classes have names).
+        "logits": [...]} ("logits" only with --logits; "label" when the classes have names). With \
+        --skip-bad an image that fails to decode gets {"path": …, "error": …} instead (a line on standard \
+        error without --json), and their count ends standard error.
 
         Examples:
           graft predict --model run/best.safetensors photo.jpg holiday/
@@ -37,6 +39,9 @@ struct PredictCommand: ParsableCommand {
 
     @Flag(help: "Include the raw logits in the JSON output.")
     var logits = false
+
+    @Flag(name: .customLong("skip-bad"), help: "Go on past images that fail to decode (each is reported, then their count).")
+    var skipBad = false
 
     @Argument(help: "Image files (JPEG or PNG) or folders of them.")
     var images: [String]
@@ -66,9 +71,25 @@ struct PredictCommand: ParsableCommand {
         do {
             try Engine.shared.setPrecision(compute.precision)
             let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
+            var skipped = 0
             for path in try imagePaths(images) {
-                let p = try predictor.predict(path, topK: topk)
+                let input: Tensor
+                do {
+                    input = try predictor.preprocess(path)
+                } catch where skipBad {
+                    skipped += 1
+                    if json {
+                        print(jsonObjectLine(["path": path, "error": "\(error)"]))
+                    } else {
+                        FileHandle.standardError.write(Data("graft predict: skipped \(error)\n".utf8))
+                    }
+                    continue
+                }
+                let p = try predictor.predict(input: input, path: path, topK: topk)
                 print(json ? p.jsonLine(includeLogits: logits) : p.table)
+            }
+            if skipped > 0 {
+                FileHandle.standardError.write(Data("graft predict: skipped \(skipped) image\(skipped == 1 ? "" : "s") that failed to decode (--skip-bad)\n".utf8))
             }
         } catch {
             FileHandle.standardError.write(Data("graft predict: \(error)\n".utf8))

@@ -20,7 +20,9 @@ struct TrainCommand: ParsableCommand {
 
         The run folder (--out) receives best.safetensors and last.safetensors (self-describing \
         checkpoints: graft predict --model OUT/best.safetensors IMAGE needs nothing else), \
-        last.state.safetensors (for --resume), log.jsonl and report.html.
+        last.state.safetensors (for --resume), log.jsonl and report.html. A folder that already \
+        holds a run is refused unless --overwrite (replace it) or --resume (continue it); --resume \
+        refuses flags that differ from the run's unless --resume-with-changes.
 
         --config FILE reads flags from a JSON object ({"model": "resnet18", "epochs": 5}) or a \
         YAML-style file of `key: value` lines; flags on the command line win.
@@ -68,8 +70,12 @@ struct TrainCommand: ParsableCommand {
     var classWeights = "none"
     @Option(help: "Stop after N epochs without a better validation top-1 (0: never).")
     var patience = 0
-    @Flag(help: "Continue the run in --out from its last checkpoint.")
+    @Flag(help: "Continue the run in --out from its last checkpoint (with the run's flags; --epochs may grow).")
     var resume = false
+    @Flag(name: .customLong("resume-with-changes"), help: "With --resume: accept flags that differ from the run's (--lr, --batch-size, …); recorded in log.jsonl and the recipe.")
+    var resumeWithChanges = false
+    @Flag(help: "Replace the run already in --out.")
+    var overwrite = false
     @Option(help: "Hidden layer sizes of the new head, e.g. 512,256.")
     var hidden: String?
     @Option(help: "Dropout before each layer of the new head.")
@@ -113,7 +119,7 @@ struct TrainCommand: ParsableCommand {
         o.weights = weights; o.freeze = freeze; o.epochs = epochs; o.batchSize = batchSize; o.imageSize = imageSize
         o.augment = augment; o.out = out; o.optimizer = optimizer; o.learningRate = learningRate; o.momentum = momentum
         o.weightDecay = weightDecay; o.schedule = schedule; o.labelSmoothing = labelSmoothing; o.classWeights = classWeights
-        o.patience = patience; o.resume = resume; o.dropout = dropout; o.lrFactor = lrFactor
+        o.patience = patience; o.resume = resume; o.resumeWithChanges = resumeWithChanges; o.overwrite = overwrite; o.dropout = dropout; o.lrFactor = lrFactor
         o.unfreezeEvery = unfreezeEvery; o.bnMomentum = bnMomentum; o.precision = compute.precision; o.cacheViews = cacheViews; o.featureCache = !noCache
         o.cacheDirectory = cacheDirectory; o.valFraction = valFraction; o.perClass = perClass; o.valLimit = valLimit
         o.workers = workers; o.skipBad = skipBad; o.seed = seed; o.stopAfter = stopAfter; o.nonfinite = nonfinite

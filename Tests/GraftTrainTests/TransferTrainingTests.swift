@@ -150,6 +150,7 @@ final class TransferTrainingTests: XCTestCase {
         XCTAssertNotNil(summary.trunkSeconds)
         XCTAssertTrue(first.notes.contains { $0.contains("computed 2 × 512 features") }, "\(first.notes)")
         let second = CollectingReporter()
+        o.overwrite = true
         let again = try runTransferTraining(o, reporter: second)
         XCTAssertTrue(second.notes.contains { $0.contains("read 2 × 512 features") }, "\(second.notes)")
         XCTAssertEqual(summary.valTop1, again.valTop1)
