@@ -12,7 +12,7 @@ extension Prediction {
             },
         ]
         if includeLogits { object["logits"] = logits.map(Double.init) }
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 

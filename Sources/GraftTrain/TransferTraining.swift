@@ -55,7 +55,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     do {
         try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)
     } catch {
-        throw TrainOptionsError(description: "--out '\(options.out)': cannot create the folder (\(error.localizedDescription))")
+        throw TrainOptionsError(description: "--out '\(options.out)': cannot create the folder: \(fileErrorReason(error))")
     }
 
     GlobalRandom.seed(options.seed)
@@ -90,7 +90,8 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 
     let trainable = model.trainableParameterCount
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
-                              freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
+                              freeze: options.freezeText, trainedStages: trainedStages(of: model, spec: spec),
+                              classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
     let log = try JSONLinesLog(files.log, append: options.resume)
 
@@ -163,15 +164,15 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let best = try loadCheckpoint(files.best)
     let member = EvaluationMember(name: spec.name, model: best.model, preprocessing: best.metadata.preprocessing,
                                   classNames: best.metadata.classNames)
-    let evaluation = try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize),
-                                  workers: options.workers)
+    let evaluation = data.validation.count == 0 ? nil
+        : try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers)
     let test = try data.test.map {
         try evaluate([member], on: $0, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers).ensemble
     }
     try TrainingReportPage(title: "\(spec.name) on \(options.data)",
                            recipe: recipe(options).sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
-                           epochs: progress.history, metrics: evaluation.ensemble,
-                           misclassified: try MisclassifiedImage.mostConfident(evaluation.misclassified, in: data.validation))
+                           epochs: progress.history, metrics: evaluation?.ensemble,
+                           misclassified: try MisclassifiedImage.mostConfident(evaluation?.misclassified ?? [], in: data.validation))
         .write(to: files.report)
     let summary = TransferSummary(valTop1: progress.bestTop1, valTop5: progress.history.first { $0.epoch == progress.bestEpoch }?.valTop5,
                                   testTop1: test?.top1, testTop5: test?.top5, bestEpoch: progress.bestEpoch, epochs: progress.epoch, stoppedEarly: stoppedEarly,
@@ -255,7 +256,11 @@ extension FileManager {
     func copyItemReplacing(at source: String, to destination: String) throws {
         let temporary = destination + ".copy-\(getpid())"
         try? removeItem(atPath: temporary)
-        try copyItem(atPath: source, toPath: temporary)
+        do {
+            try copyItem(atPath: source, toPath: temporary)
+        } catch {
+            throw DataError.unwritable(file: destination, reason: fileErrorReason(error))
+        }
         guard rename(temporary, destination) == 0 else {
             throw DataError.unwritable(file: destination, reason: String(cString: strerror(errno)))
         }
