@@ -6,8 +6,8 @@ import Foundation
 public func fileErrorReason(_ error: Error) -> String {
     let ns = error as NSError
     if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
-    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32(underlying.code)))
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? Error, (underlying as NSError).domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32((underlying as NSError).code)))
     }
     if ns.domain == NSCocoaErrorDomain { return "file error \(ns.code)" }
     return "\(error)"
