@@ -41,12 +41,28 @@ public struct LoadReport: Equatable, CustomStringConvertible, Sendable {
     /// Whether every model entry was loaded from the file and every file entry was used.
     public var isComplete: Bool { missing.isEmpty && unexpected.isEmpty && mismatched.isEmpty }
 
+    /// A summary that stays short for any number of keys: the count of each kind and its first
+    /// few keys; when most of the model's entries did not load, a hint that the file is for
+    /// another architecture.
     public var description: String {
+        func listed(_ name: String, _ items: [String]) -> String {
+            let shown = items.prefix(LoadReport.keysShown).joined(separator: ", ")
+            return items.count > LoadReport.keysShown ? "\(items.count) \(name): \(shown) and \(items.count - LoadReport.keysShown) more"
+                                                      : "\(name): \(shown)"
+        }
         var parts = ["\(loaded.count) loaded"]
-        if !missing.isEmpty { parts.append("missing keys: " + missing.joined(separator: ", ")) }
-        if !unexpected.isEmpty { parts.append("unexpected keys: " + unexpected.joined(separator: ", ")) }
-        if !mismatched.isEmpty { parts.append("shape mismatches: " + mismatched.map(\.description).joined(separator: ", ")) }
-        if !defaulted.isEmpty { parts.append("counters set to 0: " + defaulted.joined(separator: ", ")) }
+        if !missing.isEmpty { parts.append(listed("missing keys", missing)) }
+        if !unexpected.isEmpty { parts.append(listed("unexpected keys", unexpected)) }
+        if !mismatched.isEmpty { parts.append(listed("shape mismatches", mismatched.map(\.description))) }
+        if !defaulted.isEmpty { parts.append(listed("counters set to 0", defaulted)) }
+        let modelEntries = loaded.count + missing.count + mismatched.count + defaulted.count
+        if loaded.count * 2 < modelEntries {
+            parts.append("most of the model's entries are not in the file: is it for another architecture? "
+                         + "`graft inspect FILE` lists the models it fits")
+        }
         return parts.joined(separator: "; ")
     }
+
+    /// How many keys of each kind `description` names.
+    static let keysShown = 3
 }

@@ -50,7 +50,7 @@ public final class LRScheduler {
     /// state has another number of groups or a negative position.
     public func loadState(_ state: LRSchedulerState) throws {
         guard state.baseLRs.count == optimizer.paramGroups.count, state.position >= 0 else {
-            throw GraftError.invalidArgument(op: "LRScheduler.loadState",
+            throw GraftError.invalidArgument(op: "learning-rate schedule state",
                                              detail: "state for \(state.baseLRs.count) groups at position \(state.position), optimizer has \(optimizer.paramGroups.count) groups")
         }
         baseLRs = state.baseLRs

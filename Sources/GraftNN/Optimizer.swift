@@ -147,9 +147,9 @@ open class Optimizer {
     /// Restores a state saved by `stateDict()` from an optimizer of the same type over
     /// parameters of the same shapes, grouped the same way; throws and changes nothing otherwise.
     public func loadState(_ saved: OptimizerState) throws {
-        let op = "\(typeName).loadState"
+        let op = "optimizer state"
         guard saved.optimizer == typeName else {
-            throw GraftError.invalidArgument(op: op, detail: "the state was saved by \(saved.optimizer)")
+            throw GraftError.invalidArgument(op: op, detail: "it was saved by \(saved.optimizer), not \(typeName); load it into \(saved.optimizer)")
         }
         guard saved.groups.count == paramGroups.count else {
             throw GraftError.invalidArgument(op: op, detail: "the state has \(saved.groups.count) parameter groups, the optimizer \(paramGroups.count)")

@@ -40,9 +40,10 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
     /// and recall, and has no column in the confusion matrix. Throws `GraftError` when there are no samples or
     /// classes, the sizes disagree, or a label is out of range.
     public init(probabilities: [Float], labels: [Int], classNames: [String]) throws {
-        let op = "ClassificationMetrics", c = classNames.count, n = labels.count
+        let op = "scoring", c = classNames.count, n = labels.count
         guard c > 0, n > 0 else {
-            throw GraftError.invalidArgument(op: op, detail: "\(n) samples and \(c) classes; metrics need at least one of each")
+            throw GraftError.invalidState(n == 0 ? "there are no labelled images to score: the data set is empty (or every image was skipped)"
+                                                 : "there are no classes to score")
         }
         guard probabilities.count == n * c else {
             throw GraftError.shapeMismatch(op: op, detail: "probabilities vs labels × classes", lhs: [probabilities.count], rhs: [n, c])

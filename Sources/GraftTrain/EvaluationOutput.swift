@@ -26,21 +26,24 @@ public func evaluationJSON(_ result: EvaluationResult) -> String {
     return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members, skipped: result.skipped))
 }
 
-/// `graft evaluate`'s table: each member and the ensemble, then the per-class figures.
+/// `graft evaluate`'s table: each member and the ensemble, then the per-class figures. Columns
+/// are padded by display width (wide characters in names count two); top-5 is shown only when
+/// there are more than five classes.
 public func evaluationTable(_ result: EvaluationResult) -> String {
     var lines: [String] = []
-    let width = max(8, result.members.map(\.name.count).max() ?? 0)
+    let width = max(8, result.members.map { displayWidth($0.name) }.max() ?? 0)
+    let showsTop5 = result.ensemble.perClass.count > 5
     func row(_ name: String, _ m: ClassificationMetrics) -> String {
-        name.padding(toLength: width, withPad: " ", startingAt: 0)
-            + String(format: "  top-1 %6.2f%%  top-5 %6.2f%%  n %d", m.top1 * 100, m.top5 * 100, m.n)
+        padded(name, toWidth: width) + String(format: "  top-1 %6.2f%%", m.top1 * 100)
+            + (showsTop5 ? String(format: "  top-5 %6.2f%%", m.top5 * 100) : "") + "  n \(m.n)"
     }
     for member in result.members { lines.append(row(member.name, member.metrics)) }
     if result.members.count > 1 { lines.append(row("ensemble", result.ensemble)) }
     lines.append("")
-    let nameWidth = max(5, result.ensemble.perClass.map(\.name.count).max() ?? 0)
-    lines.append("class".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  precision  recall     F1  support")
+    let nameWidth = max(5, result.ensemble.perClass.map { displayWidth($0.name) }.max() ?? 0)
+    lines.append(padded("class", toWidth: nameWidth) + "  precision  recall     F1  support")
     for c in result.ensemble.perClass {
-        lines.append(c.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        lines.append(padded(c.name, toWidth: nameWidth)
                      + String(format: "  %9.3f  %6.3f  %5.3f  %7d", c.precision, c.recall, c.f1, c.support))
     }
     return lines.joined(separator: "\n")

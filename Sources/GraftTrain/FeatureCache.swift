@@ -32,12 +32,14 @@ public struct FeatureSet: Sendable {
 public struct FeatureCache: Sendable {
     public let directory: String
 
-    /// `directory`, or `$XDG_CACHE_HOME/graft/features`, or `~/.cache/graft/features`.
-    public init(directory: String? = nil) {
+    /// `directory`, or `$XDG_CACHE_HOME/graft/features`, or `$HOME/.cache/graft/features`
+    /// (the account's home folder when `$HOME` is unset). A relative `$XDG_CACHE_HOME` is
+    /// ignored, as the XDG base directory specification says.
+    public init(directory: String? = nil, environment env: [String: String] = ProcessInfo.processInfo.environment) {
         if let directory { self.directory = directory; return }
-        let env = ProcessInfo.processInfo.environment
-        let base = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
+        let home = env["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let base = env["XDG_CACHE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (home as NSString).appendingPathComponent(".cache")
         self.directory = ((base as NSString).appendingPathComponent("graft") as NSString).appendingPathComponent("features")
     }
 
@@ -91,7 +93,11 @@ public struct FeatureCache: Sendable {
             }
         }
         let set = FeatureSet(values: values, labels: (0..<dataset.count).map(dataset.label(at:)), views: views, dimension: dimension)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DataError.unwritable(file: directory, reason: "\(fileErrorReason(error)); --cache-dir chooses another folder")
+        }
         try SafeTensors.write([("features", Tensor(shape: [views, dataset.count, dimension], data: values)),
                                ("labels", Tensor(labels: set.labels))],
                               metadata: ["graft.feature-cache": "1"], to: path)

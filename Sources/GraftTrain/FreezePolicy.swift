@@ -66,29 +66,47 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
     /// no parameter; the message names the flag and the culprit.
     @discardableResult
     public func apply(to model: Module, spec: ModelSpec) throws -> FreezeCounts {
+        try check(spec) { model.namedParameters().map(\.0) }
         let heads = [spec.head] + spec.auxiliaryHeads
         switch self {
         case .head:
             model.freeze()
             model.unfreeze(heads)
         case let .last(k):
-            let trunk = trunkStages(spec)
-            guard k <= trunk.count else {
-                throw TrainOptionsError(description: "--freeze '\(self)': \(spec.name) has only \(trunk.count) stages below its head")
-            }
             model.freeze()
-            model.unfreeze(heads + trunk.suffix(k))
+            model.unfreeze(heads + trunkStages(spec).suffix(k))
         case .none:
             model.unfreeze()
         case let .prefixes(prefixes):
-            let names = model.namedParameters().map(\.0)
-            for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
-                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(spec.stages.joined(separator: ", ")))")
-            }
             model.unfreeze()
             model.freeze(prefixes)
         }
         return FreezeCounts(model)
+    }
+
+    /// Throws what `apply` would for a model of `spec` with `head`, before any model is built
+    /// (for prefixes, one is built without initialisation to read its parameter names).
+    public func validate(for spec: ModelSpec, head: HeadConfig) throws {
+        try check(spec) { try Init.withoutInitialisation { try spec.make(head: head) }.namedParameters().map(\.0) }
+    }
+
+    /// Throws, naming the flag and the culprit, when K exceeds the stages below the head or a
+    /// prefix matches none of the parameter names.
+    private func check(_ spec: ModelSpec, parameterNames: () throws -> [String]) throws {
+        switch self {
+        case .head, .none:
+            return
+        case let .last(k):
+            let trunk = trunkStages(spec)
+            guard k <= trunk.count else {
+                throw TrainOptionsError(description: "--freeze '\(self)': \(spec.name) has only \(trunk.count) stages below its head")
+            }
+        case let .prefixes(prefixes):
+            let names = try parameterNames()
+            for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
+                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(spec.stages.joined(separator: ", ")))")
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftData
 
 /// A run's `log.jsonl`: one JSON object per line, each line flushed to disk as it is added.
@@ -28,7 +29,7 @@ final class JSONLinesLog {
             try handle.write(contentsOf: Data((line + "\n").utf8))
             try handle.synchronize()
         } catch {
-            throw DataError.unwritable(file: path, reason: error.localizedDescription)
+            throw DataError.unwritable(file: path, reason: fileErrorReason(error))
         }
     }
 }

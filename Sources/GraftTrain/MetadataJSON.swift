@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON that checkpoints and training states keep in their safetensors metadata: sorted
-/// keys, and non-finite numbers (a diverged loss) as the strings "nan", "inf", "-inf".
+/// keys, slashes as they are, and non-finite numbers (a diverged loss) as the strings "nan", "inf", "-inf".
 enum MetadataJSON {
     /// Non-finite numbers as the strings "nan", "inf" and "-inf" (every JSON Graft writes).
     static let nonFiniteEncoding = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
@@ -9,7 +9,7 @@ enum MetadataJSON {
 
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = nonFiniteEncoding
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }

@@ -6,6 +6,8 @@ public struct RunStart: Codable, Sendable {
     public var parameters: Int
     public var trainableParameters: Int
     public var freeze: String
+    /// The stages that train (`trainedStages`), input first.
+    public var trainedStages: [String]
     public var classes: Int
     public var trainImages: Int
     public var validationImages: Int
@@ -47,6 +49,7 @@ public final class TextRunReporter: RunReporter {
     public func started(_ s: RunStart) {
         say("\(s.model): \(s.parameters) parameters, \(s.trainableParameters) trained (--freeze \(s.freeze)); "
             + "\(s.classes) classes, \(s.trainImages) training images, \(s.validationImages) validation images (\(s.validationSource)); run folder \(s.out)")
+        say("trains: " + (s.trainedStages.isEmpty ? "nothing" : s.trainedStages.joined(separator: ", ")))
     }
 
     public func note(_ text: String) { say(text) }
@@ -67,7 +70,7 @@ public final class TextRunReporter: RunReporter {
         if terminal { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
         var line = String(format: "epoch %d/%d  loss %.4f  train %.2f%%", r.epoch, epochs, r.trainLoss, r.trainTop1 * 100)
         if let l = r.valLoss, let t = r.valTop1 { line += String(format: "  val loss %.4f  val %.2f%%", l, t * 100) }
-        line += String(format: "  lr %.2e  %.1f s  %.0f img/s", r.learningRate, r.seconds, r.imagesPerSecond)
+        line += String(format: "  start lr %.2e  %.1f s  %.0f img/s", r.learningRate, r.seconds, r.imagesPerSecond)
         say(line)
     }
 

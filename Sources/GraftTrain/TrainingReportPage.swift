@@ -57,7 +57,11 @@ public struct TrainingReportPage {
 
     /// Writes the page to `path` atomically (a temporary file renamed over it).
     public func write(to path: String) throws {
-        try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        do {
+            try Data(html().utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw DataError.unwritable(file: path, reason: fileErrorReason(error))
+        }
     }
 
     /// The page's text.
@@ -95,8 +99,9 @@ public struct TrainingReportPage {
     private func summary() -> String {
         var cards: [(String, String)] = []
         if let metrics {
-            cards += [("top-1", percent(metrics.top1)), ("top-\(min(5, metrics.perClass.count))", percent(metrics.top5)),
-                      ("images", "\(metrics.n)")]
+            cards.append(("top-1", percent(metrics.top1)))
+            if metrics.perClass.count > 5 { cards.append(("top-5", percent(metrics.top5))) }
+            cards.append(("images", "\(metrics.n)"))
         }
         if let best = epochs.filter({ $0.valTop1 != nil }).max(by: { $0.valTop1! < $1.valTop1! }) {
             cards.append(("best val top-1", "\(percent(best.valTop1!)) (epoch \(best.epoch))"))

@@ -107,6 +107,7 @@ public struct TransferOptions: Codable, Sendable {
         }
         guard learningRate > 0, learningRate.isFinite else { throw fail("--lr must be a positive number, not \(learningRate)") }
         guard weightDecay >= 0 else { throw fail("--weight-decay must not be negative") }
+        guard momentum >= 0, momentum < 1 else { throw fail("--momentum must be in [0, 1), not \(momentum)") }
         guard (0..<1).contains(labelSmoothing) else { throw fail("--label-smoothing must be in [0, 1), not \(labelSmoothing)") }
         guard TransferOptions.optimizers.contains(optimizer) else {
             throw fail("unknown --optimizer '\(optimizer)'; choose one of \(TransferOptions.optimizers.joined(separator: ", "))")
@@ -149,6 +150,9 @@ public struct TransferOptions: Codable, Sendable {
         if let weights, !FileManager.default.fileExists(atPath: weights) {
             throw fail("--weights '\(weights)': no such file")
         }
+        let spec = try ModelZoo.spec(model)
+        try FreezePolicy(flag: freezeText).validate(for: spec, head: HeadConfig(classes: 2, hidden: hidden, dropout: dropout))
+        _ = try RunPipelines(spec: spec, size: imageSize ?? spec.preprocessing.inputSize, augment: augment)
         try RunFiles(out).checkUse(resume: resume, resumeWithChanges: resumeWithChanges, overwrite: overwrite)
         if resume {
             do {

@@ -90,7 +90,8 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 
     let trainable = model.trainableParameterCount
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
-                              freeze: options.freezeText, classes: data.classNames.count, trainImages: data.train.count,
+                              freeze: options.freezeText, trainedStages: trainedStages(of: model, spec: spec),
+                              classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
     // The test set is read only at the end: check it now, before hours of training.
     let test = try data.test.map { try decodableImages($0, workers: options.workers, skipBad: options.skipBad) }
@@ -183,17 +184,18 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     let best = try loadCheckpoint(files.best)
     let member = EvaluationMember(name: spec.name, model: best.model, preprocessing: best.metadata.preprocessing,
                                   classNames: best.metadata.classNames)
-    let evaluation = try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize),
-                                  workers: options.workers, skipBad: options.skipBad)
-    try skipped.record(evaluation.skipped, context: "final evaluation: ", reporter: reporter, log: log)
+    let evaluation = data.validation.count == 0 ? nil
+        : try evaluate([member], on: data.validation, tta: .none, batchSize: max(64, options.batchSize),
+                       workers: options.workers, skipBad: options.skipBad)
+    try skipped.record(evaluation?.skipped ?? [], context: "final evaluation: ", reporter: reporter, log: log)
     let testScore = try test.map {
         try evaluate([member], on: $0.dataset, tta: .none, batchSize: max(64, options.batchSize), workers: options.workers,
                      skipBad: options.skipBad).ensemble
     }
     try TrainingReportPage(title: "\(spec.name) on \(options.data)",
                            recipe: runRecipe.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
-                           epochs: progress.history, metrics: evaluation.ensemble,
-                           misclassified: try MisclassifiedImage.mostConfident(evaluation.misclassified, in: data.validation),
+                           epochs: progress.history, metrics: evaluation?.ensemble,
+                           misclassified: try MisclassifiedImage.mostConfident(evaluation?.misclassified ?? [], in: data.validation),
                            skippedImages: skipped.descriptions)
         .write(to: files.report)
     let summary = TransferSummary(valTop1: progress.bestTop1, valTop5: progress.history.first { $0.epoch == progress.bestEpoch }?.valTop5,
@@ -279,7 +281,11 @@ extension FileManager {
     func copyItemReplacing(at source: String, to destination: String) throws {
         let temporary = destination + ".copy-\(getpid())"
         try? removeItem(atPath: temporary)
-        try copyItem(atPath: source, toPath: temporary)
+        do {
+            try copyItem(atPath: source, toPath: temporary)
+        } catch {
+            throw DataError.unwritable(file: destination, reason: fileErrorReason(error))
+        }
         guard rename(temporary, destination) == 0 else {
             throw DataError.unwritable(file: destination, reason: String(cString: strerror(errno)))
         }

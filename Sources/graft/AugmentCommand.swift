@@ -50,7 +50,7 @@ struct AugmentCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure("augment") {
             let dataset = try openTrainingImages(data)
             let pipeline = try Pipeline(spec: transforms, mean: [0], std: [1])
             let grid = try augmentationGrid(dataset: dataset, pipeline: pipeline, samples: min(samples, dataset.count),
@@ -61,9 +61,6 @@ struct AugmentCommand: ParsableCommand {
             print(json ? jsonObjectLine(Written(out: out, samples: rows, augmentations: augmentations,
                                                 width: grid.width, height: grid.height))
                        : "wrote \(out): \(rows) images × \(augmentations) augmentations (\(grid.width)×\(grid.height))")
-        } catch {
-            FileHandle.standardError.write(Data("graft augment: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

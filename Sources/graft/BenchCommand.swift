@@ -31,6 +31,12 @@ struct BenchCommand: ParsableCommand {
 
         With --peak: the machine's float32 peak as oneDNN's sgemm reaches it (two 2048 × 2048 \
         matrices, best of 10 products after a warm-up), the yardstick for the GFLOP/s above.
+
+        Examples:
+          graft bench --model resnet18 --workload train-last --batch 32
+          graft bench --model resnet50 --json --compare torch.jsonl
+          graft bench --data photos --seconds 5
+          graft bench --peak
         """)
 
     @Option(help: "Zoo model to time (see `graft inspect`).")
@@ -73,7 +79,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure("bench") {
             if peak {
                 let gflops = try sgemmPeakGFLOPs()
                 print(json ? String(format: "{\"framework\": \"graft\", \"workload\": \"sgemm-peak\", \"size\": 2048, \"gflops\": %.1f}", gflops)
@@ -88,9 +94,6 @@ struct BenchCommand: ParsableCommand {
                 print(json ? result.json : result.text)
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }
-        } catch {
-            FileHandle.standardError.write(Data("graft bench: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

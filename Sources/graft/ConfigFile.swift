@@ -7,6 +7,17 @@ import Foundation
 enum ConfigFile {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
+    /// One key of a config file: its flag, the words that follow it and the line that set it.
+    struct Entry {
+        var flag: String
+        var values: [String]
+        var line: Int
+    }
+
+    /// Where each flag that `expand` took from a config file was set (`--epochs` →
+    /// `run.yaml line 3`), for error messages; flags the command line gives too are left out.
+    private(set) static var setBy: [String: String] = [:]
+
     static func expand(_ arguments: [String]) throws -> [String] {
         guard let i = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else { return arguments }
         let path: String
@@ -22,21 +33,43 @@ enum ConfigFile {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw Failure(description: "--config '\(path)': cannot read the file")
         }
-        let flags = try flags(from: text, file: path)
+        let entries = try entries(from: text, file: path)
+        let given = Set(rest.map { String($0.prefix { $0 != "=" }) })
+        for e in entries where !given.contains(e.flag) { setBy[e.flag] = "\(path) line \(e.line)" }
         let command = rest.firstIndex { !$0.hasPrefix("-") }.map { $0 + 1 } ?? 0
-        return Array(rest[..<command]) + flags + Array(rest[command...])
+        return Array(rest[..<command]) + entries.flatMap { [$0.flag] + $0.values } + Array(rest[command...])
     }
 
-    /// The flags of a config file's text.
-    static func flags(from text: String, file: String) throws -> [String] {
-        var pairs: [(String, ConfigValue)] = []
+    /// ` (--epochs is set by --config run.yaml line 3)` for the flags from a config file that
+    /// `message` names, in the order it names them; empty when it names none.
+    static func origins(of message: String) -> String {
+        guard !setBy.isEmpty else { return "" }
+        var named: [String] = []
+        for word in message.components(separatedBy: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-").inverted)
+        where word.hasPrefix("--") && !named.contains(word) {
+            named.append(word)
+        }
+        let notes = named.compactMap { flag in setBy[flag].map { "\(flag) is set by --config \($0)" } }
+        return notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")"
+    }
+
+    /// The flags of a config file's text, with the lines that set them.
+    static func entries(from text: String, file: String) throws -> [Entry] {
+        var pairs: [(key: String, value: ConfigValue, line: Int)] = []
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if text.trimmingCharacters(in: .whitespacesAndNewlines).hasPrefix("{") {
-            guard let object = try? JSONDecoder().decode([String: ConfigValue].self, from: Data(text.utf8)) else {
+            let object: [String: ConfigValue]
+            do {
+                object = try JSONDecoder().decode([String: ConfigValue].self, from: Data(text.utf8))
+            } catch {
                 throw Failure(description: "--config '\(file)': not a JSON object of flag names to numbers, strings, booleans or lists")
             }
-            pairs = object.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                let line = lines.firstIndex { $0.contains("\"\(key)\"") }.map { $0 + 1 } ?? 1
+                pairs.append((key, value, line))
+            }
         } else {
-            for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, raw) in lines.enumerated() {
                 let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
                 guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
                 guard let colon = line.firstIndex(of: ":") else {
@@ -48,25 +81,23 @@ enum ConfigFile {
                 }
                 let key = line[..<colon].trimmingCharacters(in: .whitespaces)
                 switch value {
-                case "true": pairs.append((key, .bool(true)))
-                case "false": pairs.append((key, .bool(false)))
+                case "true": pairs.append((key, .bool(true), n + 1))
+                case "false": pairs.append((key, .bool(false), n + 1))
                 case _ where value.hasPrefix("[") && value.hasSuffix("]"):
                     pairs.append((key, .list(value.dropFirst().dropLast().split(separator: ",")
-                        .map { $0.trimmingCharacters(in: .whitespaces) })))
-                default: pairs.append((key, .text(value)))
+                        .map { $0.trimmingCharacters(in: .whitespaces) }), n + 1))
+                default: pairs.append((key, .text(value), n + 1))
                 }
             }
         }
-        var flags: [String] = []
-        for (key, value) in pairs {
+        return pairs.compactMap { key, value, line in
             let flag = "--" + key.replacingOccurrences(of: "_", with: "-")
             switch value {
-            case .bool(let on): if on { flags.append(flag) }
-            case .text(let s): flags += [flag, s]
-            case .list(let items): flags += [flag, items.joined(separator: ",")]
+            case .bool(let on): return on ? Entry(flag: flag, values: [], line: line) : nil
+            case .text(let s): return Entry(flag: flag, values: [s], line: line)
+            case .list(let items): return Entry(flag: flag, values: [items.joined(separator: ",")], line: line)
             }
         }
-        return flags
     }
 }
 

@@ -33,7 +33,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure("export") {
             let export = try exportWeights(from: checkpoint, to: out)
             if json {
                 print(export.json)
@@ -41,9 +41,6 @@ struct ExportCommand: ParsableCommand {
                 print("\(export.output): \(export.tensors) tensors, \(export.values) values")
                 if let metadata = export.metadataFile { print("\(metadata): the checkpoint's metadata") }
             }
-        } catch {
-            FileHandle.standardError.write(Data("graft export: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

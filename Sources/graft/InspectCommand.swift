@@ -7,8 +7,15 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show a zoo model's layers, or a weight file's tensors and the zoo models it fits.",
-        discussion: "For a model: each layer with its output shape, parameters and FLOPs per image. "
-            + "For a file (safetensors or PyTorch .pth): each tensor's name, dtype and shape.")
+        discussion: """
+        For a model: each layer with its output shape, parameters and FLOPs per image. For a file \
+        (safetensors or PyTorch .pth): each tensor's name, dtype and shape, and the zoo models it fits.
+
+        Examples:
+          graft inspect resnet18
+          graft inspect .cache/efficientnet-lite0-57934424.pth
+          graft inspect run/best.safetensors --json
+        """)
 
     @Argument(help: "A model name (\(ModelZoo.names.joined(separator: ", "))) or a weight file.")
     var target: String
@@ -23,16 +30,13 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure("inspect") {
             let isModel = ModelZoo.names.contains(target)
             if json {
                 print(isModel ? try describeModelJSON(target) : try describeWeightFileJSON(target))
             } else {
                 print(isModel ? try describeModel(target) : try describeWeightFile(target))
             }
-        } catch {
-            FileHandle.standardError.write(Data("graft inspect: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 }

@@ -11,7 +11,8 @@ struct PredictCommand: ParsableCommand {
         discussion: """
         --model names either a checkpoint written by graft train (it carries the architecture, the \
         head, the class names and the preprocessing: no --weights) or a zoo architecture, which then \
-        needs --weights. Folders are walked for image files (sorted; hidden files skipped). Each image \
+        needs --weights. Folders are walked for JPEG and PNG files (sorted; hidden files skipped; \
+        files of other image formats left out, with a note). Each image \
         gets the model's own eval preprocessing (torchvision models: shorter side resized to 256, centre \
         crop 224, ImageNet mean/std; 342/299 for inception_v3; a checkpoint's own). With --json, one JSON \
         object per image: {"path": …, "predictions": [{"index": …, "label": …, "probability": …}], \
@@ -71,17 +72,23 @@ struct PredictCommand: ParsableCommand {
         do {
             try Engine.shared.setPrecision(compute.precision)
             let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
+            var unsupported: [String] = []
+            let paths = try imagePaths(images) { unsupported.append($0) }
+            if !unsupported.isEmpty {
+                let listed = unsupported.prefix(5).joined(separator: ", ") + (unsupported.count > 5 ? ", …" : "")
+                FileHandle.standardError.write(Data("graft predict: left out \(unsupported.count) image files of formats Graft does not decode (it reads JPEG and PNG): \(listed)\n".utf8))
+            }
             var skipped = 0
-            for path in try imagePaths(images) {
+            for path in paths {
                 let input: Tensor
                 do {
                     input = try predictor.preprocess(path)
                 } catch where skipBad {
                     skipped += 1
                     if json {
-                        print(jsonObjectLine(["path": path, "error": "\(error)"]))
+                        print(jsonObjectLine(["path": path, "error": userMessage(error)]))
                     } else {
-                        FileHandle.standardError.write(Data("graft predict: skipped \(error)\n".utf8))
+                        FileHandle.standardError.write(Data("graft predict: skipped \(userMessage(error))\n".utf8))
                     }
                     continue
                 }
@@ -92,7 +99,7 @@ struct PredictCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("graft predict: skipped \(skipped) image\(skipped == 1 ? "" : "s") that failed to decode (--skip-bad)\n".utf8))
             }
         } catch {
-            FileHandle.standardError.write(Data("graft predict: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("graft predict: \(userMessage(error))\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -10,8 +10,9 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         --data is an ImageFolder root (one folder per class, or train/ + val/ [+ test/] folders \
         of classes), a CSV file of path,label rows (paths relative to the CSV), or a directory of \
-        MNIST-family IDX files (t10k-* is then the validation set). Without a validation folder, \
-        --val-fraction of each class is held out (seeded).
+        MNIST-family IDX files (train-* for training, t10k-* the test set). Without a validation \
+        folder, --val-fraction of each class is held out (seeded) for validation. The best \
+        checkpoint is scored on the test set (an ImageFolder's test/, the t10k-* files) at the end.
 
         --freeze says how much of the pretrained trunk stays fixed: head (train only the new \
         head; its input features are computed once and cached), last:K (the last K stages and \
@@ -91,7 +92,7 @@ struct TrainCommand: ParsableCommand {
     var cacheViews = 1
     @Flag(name: .customLong("no-cache"), help: "Run the frozen trunk every epoch instead of caching its features.")
     var noCache = false
-    @Option(name: .customLong("cache-dir"), help: "Feature cache folder (default ~/.cache/graft/features).")
+    @Option(name: .customLong("cache-dir"), help: "Feature cache folder (default $XDG_CACHE_HOME/graft/features, else $HOME/.cache/graft/features).")
     var cacheDirectory: String?
     @Option(name: .customLong("val-fraction"), help: "Share of each class held out for validation when there is no val/ folder.")
     var valFraction = 0.1
@@ -141,20 +142,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter()
+        explainInterruption(out: out, statePath: RunFiles(out).state, resuming: resume)
         try reportingFailure("train") { _ = try runTransferTraining(try options(), reporter: reporter) }
     }
 }
 
 extension NonFinitePolicy: ExpressibleByArgument {}
-
-/// Runs `body`; an error is printed as `graft COMMAND: message` and exits with status 1.
-func reportingFailure(_ command: String, _ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let error as ExitCode {
-        throw error
-    } catch {
-        FileHandle.standardError.write(Data("graft \(command): \(error)\n".utf8))
-        throw ExitCode.failure
-    }
-}

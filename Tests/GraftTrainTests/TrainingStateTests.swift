@@ -148,7 +148,7 @@ final class TrainingStateTests: XCTestCase {
         let fresh = try makeRun(seed: 2)
         let generator = GlobalRandom.generator
         XCTAssertThrowsError(try saved.restore(model: fresh.model, optimizer: fresh.optimizer, scheduler: nil)) { error in
-            XCTAssertEqual("\(error)", "TrainingState.restore: the run has no scheduler")
+            XCTAssertEqual("\(error)", "training state: the run has no scheduler")
         }
         XCTAssertEqual(GlobalRandom.generator, generator)
         XCTAssertEqual(fresh.optimizer.stateDict().entries.count, 0)
