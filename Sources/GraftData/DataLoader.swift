@@ -85,12 +85,16 @@ public struct DataLoader: Sendable {
 
 /// A sample the loader could not produce.
 public enum DataLoaderError: Error, CustomStringConvertible {
-    /// Decoding or transforming sample `index` failed with `underlying`.
-    case sampleFailed(index: Int, underlying: Error)
+    /// Decoding or transforming sample `index` (from the file `source`, when it has one)
+    /// failed with `underlying`.
+    case sampleFailed(index: Int, source: String?, underlying: Error)
 
+    /// Names the file (or, for samples that are not files, the index) and what went wrong.
     public var description: String {
         switch self {
-        case let .sampleFailed(index, underlying): return "sample \(index): \(underlying)"
+        case let .sampleFailed(index, source, underlying):
+            guard let source else { return "sample \(index): \(underlying)" }
+            return SourcedError(source: source, underlying: underlying).description
         }
     }
 }

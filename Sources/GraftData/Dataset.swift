@@ -13,10 +13,14 @@ public protocol Dataset: Sendable {
     /// once decoded, for pipelines that decode only the part they need; nil (the default)
     /// when the dataset has no such form.
     func encodedImage(at index: Int) throws -> EncodedImage?
+    /// The file sample `index` comes from, for errors; nil (the default) when the samples
+    /// are not files of their own (IDX).
+    func source(at index: Int) -> String?
 }
 
 extension Dataset {
     public func encodedImage(at index: Int) throws -> EncodedImage? { nil }
+    public func source(at index: Int) -> String? { nil }
 }
 
 extension Dataset {

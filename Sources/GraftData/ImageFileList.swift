@@ -11,6 +11,7 @@ extension ImageFileList {
     public var count: Int { paths.count }
 
     public func label(at index: Int) -> Int { labels[index] }
+    public func source(at index: Int) -> String? { paths[index] }
 
     /// Decodes sample `index`; errors name its file.
     public func image(at index: Int, minimumShorterSide: Int?) throws -> Image {

@@ -213,15 +213,15 @@ final class EpochWork: @unchecked Sendable {
                 }
                 indices.append(index)
             } catch {
-                let failure = DataLoaderError.sampleFailed(index: index, underlying: error)
+                let failure = DataLoaderError.sampleFailed(index: index, source: loader.dataset.source(at: index), underlying: error)
                 guard loader.skipFailures else { return .failed(failure) }
-                skipped.append("\(error)")
+                skipped.append(failure.description)
             }
         }
         guard let first = samples.first else { return .built(nil, skipped: skipped) }
         let (c, h, w) = (first.channels, first.height, first.width)
         for (sample, index) in zip(samples, indices) where (sample.channels, sample.height, sample.width) != (c, h, w) {
-            return .failed(DataLoaderError.sampleFailed(index: index, underlying: GraftError.shapeMismatch(
+            return .failed(DataLoaderError.sampleFailed(index: index, source: loader.dataset.source(at: index), underlying: GraftError.shapeMismatch(
                 op: "DataLoader", detail: "samples of a batch must share their shape; first sample vs this one",
                 lhs: [c, h, w], rhs: [sample.channels, sample.height, sample.width])))
         }

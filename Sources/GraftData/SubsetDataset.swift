@@ -22,4 +22,5 @@ public struct SubsetDataset: Dataset {
     }
     /// The base data set's undecoded sample.
     public func encodedImage(at index: Int) throws -> EncodedImage? { try base.encodedImage(at: indices[index]) }
+    public func source(at index: Int) -> String? { base.source(at: indices[index]) }
 }

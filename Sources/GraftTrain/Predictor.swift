@@ -56,8 +56,12 @@ public final class Predictor {
     /// The network's input for the image at `path`: `[1, C, H, W]`.
     public func preprocess(_ path: String) throws -> Tensor {
         let p = preprocessing
-        let image = try Image(contentsOf: path).converted(channels: p.channels)
-        return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
+        do {
+            let image = try Image(contentsOf: path).converted(channels: p.channels)
+            return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
+        } catch {
+            throw SourcedError(source: path, underlying: error)
+        }
     }
 
     /// The `topK` most probable classes for the image at `path`.

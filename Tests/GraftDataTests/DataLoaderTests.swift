@@ -111,7 +111,7 @@ final class DataLoaderTests: XCTestCase {
             XCTAssertEqual(try epoch.next()?.indices, [0, 1, 2], "the batch before the broken file arrives")
             XCTAssertThrowsError(try epoch.next(), "\(workers) workers") { error in
                 XCTAssertTrue("\(error)".contains("broken.png"), "\(error)")
-                guard case DataLoaderError.sampleFailed(let index, _) = error else { return XCTFail("\(error)") }
+                guard case DataLoaderError.sampleFailed(let index, _, _) = error else { return XCTFail("\(error)") }
                 XCTAssertEqual(index, 5)
             }
             XCTAssertNil(try epoch.next(), "the epoch ends at the error")

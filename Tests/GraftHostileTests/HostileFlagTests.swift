@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Graft
 
 /// Flags and files a user gets wrong, and what `graft` says then: usage errors exit 64 naming
 /// the flag (and the config file line that set it), file errors say why in plain words, and
@@ -50,7 +51,7 @@ final class HostileFlagTests: XCTestCase {
         assertCleanExit(try runGraftChild(["train", "--config", typo]), status: 64, mentions: ["--batch-sise", "\(typo) line 3"])
         // The command line wins, and then the file is not blamed.
         let overridden = try runGraftChild(["train", "--config", yaml, "--epochs", "-2"])
-        assertCleanExit(overridden, status: 64, mentions: ["--epochs must be at least 1, not -2"])
+        assertCleanExit(overridden, status: 64, mentions: ["--epochs must be 1 to \(TransferOptions.maximumEpochs), not -2"])
         XCTAssertFalse(overridden.stderr.contains("line 4"), overridden.stderr)
     }
 

@@ -22,7 +22,7 @@ final class ConsoleOutputTests: XCTestCase {
         for i in labels { probabilities[i * classes.count + i] = 1 }
         let metrics = try ClassificationMetrics(probabilities: probabilities, labels: labels, classNames: classes)
         return EvaluationResult(members: [MemberEvaluation(name: "run/best.safetensors", metrics: metrics, probabilities: probabilities)],
-                                ensemble: metrics, probabilities: probabilities, labels: labels, misclassified: [])
+                                ensemble: metrics, probabilities: probabilities, labels: labels, misclassified: [], skipped: [])
     }
 
     func testTheClassTableStaysAlignedWithWideNames() throws {
