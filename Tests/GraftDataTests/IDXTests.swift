@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import XCTest
+import GraftTestSupport
 @testable import GraftData
 
 /// IDX headers are checked before anything is allocated or inflated for them, and labels
@@ -8,10 +9,7 @@ import XCTest
 final class IDXTests: XCTestCase {
     var folder = ""
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("idx-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { folder = try temporaryFolder("idx") }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
 

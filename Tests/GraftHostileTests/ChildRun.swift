@@ -79,10 +79,3 @@ func assertCleanExit(_ run: ChildRun, status: Int32, mentions: [String] = [],
         XCTAssertTrue(run.stderr.contains(m), "stderr does not name '\(m)': \(run.stderr.suffix(2000))", file: file, line: line)
     }
 }
-
-/// A fresh temporary folder for one test; the test removes it.
-func temporaryFolder(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("graft-hostile-\(name)-\(UUID())").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}

@@ -5,6 +5,7 @@ import GraftIO
 import GraftModels
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// Checkpoints whose metadata asks for absurd sizes: refused with an error naming the file and
 /// the key, before anything is allocated (issue 13, defect 3: `inputSize: 1e6` aborted,

@@ -2,6 +2,7 @@ import CZlib
 import Foundation
 import GraftData
 import XCTest
+import GraftTestSupport
 
 /// Data sets and images that once trapped, exhausted memory or were misread by `graft augment`
 /// (which reads data as `train` and `evaluate` do).

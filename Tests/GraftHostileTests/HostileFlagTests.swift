@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GraftTestSupport
 import Graft
 
 /// Flags and files a user gets wrong, and what `graft` says then: usage errors exit 64 naming

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GraftTestSupport
 import Graft
 
 /// Images whose decoded size is small but whose resize is huge: `graft predict` once used 20 GB

@@ -1,6 +1,7 @@
 import Foundation
 import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// `--resume` checks what it continues (the checkpoint and its state of one epoch, the same
 /// recipe) and a new run does not replace an old one unasked.

@@ -3,6 +3,7 @@ import GraftData
 import GraftIO
 import GraftModels
 import XCTest
+import GraftTestSupport
 
 /// `--skip-bad` skips an image that fails to decode wherever a file is read (training,
 /// validation, test, the feature cache, evaluate, predict) and reports each one; without it a

@@ -5,6 +5,7 @@ import GraftIO
 import GraftModels
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// Hostile flags and diverging runs of `graft train`, and what `predict` and `evaluate` make
 /// of a diverged checkpoint (issue 13, defects 2, 3, 9).

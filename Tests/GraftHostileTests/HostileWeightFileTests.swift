@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GraftTestSupport
 
 /// Weight files that once crashed `graft inspect`/`predict --weights` or were misread.
 final class HostileWeightFileTests: XCTestCase {

@@ -11,10 +11,7 @@ import XCTest
 final class PyTorchWriterTests: XCTestCase {
     var directory = ""
 
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("graft-writer-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { directory = try temporaryFolder("writer") }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GraftTestSupport
 import GraftCore
 @testable import GraftIO
 
@@ -8,10 +9,7 @@ import GraftCore
 final class WeightFormatTests: XCTestCase {
     var folder = ""
 
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("weight-format-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
+    override func setUpWithError() throws { folder = try temporaryFolder("weight-format") }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: folder) }
 

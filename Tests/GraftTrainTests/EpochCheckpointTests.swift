@@ -4,6 +4,7 @@ import GraftIO
 import GraftModels
 import GraftNN
 import XCTest
+import GraftTestSupport
 @testable import GraftTrain
 
 /// The last checkpoint and its state are one transaction: a failure at any step leaves a pair

@@ -4,6 +4,7 @@ import GraftData
 import GraftNN
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// Counts the steps each epoch reports.
 final class StepCountingReporter: RunReporter {

@@ -5,6 +5,7 @@ import GraftModels
 import GraftNN
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// A diverged run (NaN or infinite numbers) is wrong, stops, and traps nowhere (issue 13, defect 2).
 final class NonFiniteTests: XCTestCase {

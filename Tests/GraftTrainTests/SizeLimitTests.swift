@@ -4,6 +4,7 @@ import GraftIO
 import GraftModels
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// Every size from a flag or from checkpoint metadata is bounded where it enters, with an
 /// error naming the flag, or the file and the key (issue 13, defect 3).

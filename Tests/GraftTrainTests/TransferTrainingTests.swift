@@ -6,6 +6,7 @@ import GraftModels
 import GraftNN
 @testable import GraftTrain
 import XCTest
+import GraftTestSupport
 
 /// Collects what a run reports.
 final class CollectingReporter: RunReporter {
@@ -18,13 +19,6 @@ final class CollectingReporter: RunReporter {
     func progress(_ progress: BatchProgress) {}
     func epochFinished(_ record: EpochRecord, epochs: Int) { self.epochs.append(record) }
     func finished(_ summary: TransferSummary) { self.summary = summary }
-}
-
-/// A temporary folder removed at the end of the test.
-func temporaryFolder(_ name: String) throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("graft-\(name)-\(UUID())").path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 /// An ImageFolder of `perClass` noisy 40×40 RGB images for each of three classes that differ
