@@ -69,8 +69,7 @@ public struct FeatureCache: Sendable {
             if tensor.dtype == .float32 { tensor.toArray().withUnsafeBytes { hash.add($0) } }
         }
         let (key, failures) = try datasetFingerprint(all, into: hash, workers: workers, skipBad: skipBad)
-        let bad = Set(failures.map(\.index))
-        let dataset = bad.isEmpty ? all : try SubsetDataset(base: all, indices: (0..<all.count).filter { !bad.contains($0) })
+        let dataset = try leavingOut(failures, of: all)
         let skipped = failures.map(\.description)
         let path = (directory as NSString).appendingPathComponent(String(format: "%016llx.safetensors", key))
         if let cached = try? read(path, count: dataset.count, views: views) {

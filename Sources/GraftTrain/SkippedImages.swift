@@ -60,9 +60,14 @@ func decodeEach(_ dataset: any Dataset, workers: Int, skipBad: Bool,
 /// run (the test set): a bad file stops the run before training, not after.
 func decodableImages(_ dataset: any Dataset, workers: Int, skipBad: Bool) throws -> (dataset: any Dataset, skipped: [String]) {
     let failures = try decodeEach(dataset, workers: workers, skipBad: skipBad) { _, _ in }
-    guard !failures.isEmpty else { return (dataset, []) }
+    return (try leavingOut(failures, of: dataset), failures.map(\.description))
+}
+
+/// `dataset` without the samples that `failures` name (`dataset` itself when there are none).
+func leavingOut(_ failures: [(index: Int, description: String)], of dataset: any Dataset) throws -> any Dataset {
+    guard !failures.isEmpty else { return dataset }
     let bad = Set(failures.map(\.index))
-    return (try SubsetDataset(base: dataset, indices: (0..<dataset.count).filter { !bad.contains($0) }), failures.map(\.description))
+    return try SubsetDataset(base: dataset, indices: (0..<dataset.count).filter { !bad.contains($0) })
 }
 
 /// The errors of several threads, the first one met kept apart.

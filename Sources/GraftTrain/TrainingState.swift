@@ -59,11 +59,6 @@ public struct TrainingState: Sendable, Equatable {
     /// dropout layers). Freezing is the caller's: apply `freeze`, then `unfreezing`'s
     /// `beginEpoch(epoch + 1, …)`. Throws, changing nothing, when the parts do not fit.
     public func restore(model: Module, optimizer: Optimizer, scheduler: LRScheduler?) throws {
-        guard self.optimizer.optimizer == optimizer.typeName else {
-            let saved = self.optimizer.optimizer.lowercased()
-            throw TrainOptionsError(description: "--resume: the run was trained with --optimizer \(saved), not \(optimizer.typeName.lowercased()); "
-                                    + "resume with --optimizer \(saved)")
-        }
         let op = "training state"
         let dropouts = model.namedModules().compactMap { path, m in (m as? Dropout).map { (path, $0) } }
         guard Set(dropouts.map(\.0)) == Set(dropoutGenerators.keys) else {

@@ -69,7 +69,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
+        try reportingFailure("predict") {
             try Engine.shared.setPrecision(compute.precision)
             let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
             var unsupported: [String] = []
@@ -98,9 +98,6 @@ struct PredictCommand: ParsableCommand {
             if skipped > 0 {
                 FileHandle.standardError.write(Data("graft predict: skipped \(skipped) image\(skipped == 1 ? "" : "s") that failed to decode (--skip-bad)\n".utf8))
             }
-        } catch {
-            FileHandle.standardError.write(Data("graft predict: \(userMessage(error))\n".utf8))
-            throw ExitCode.failure
         }
     }
 }
