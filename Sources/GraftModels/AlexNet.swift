@@ -21,7 +21,7 @@ import GraftNN
 /// | classifier.6 | fc 4096 → classes (the head) | classes |
 ///
 /// Convolutions and fully connected layers keep torch's default initialisation, as torchvision's do.
-public final class AlexNet: Module {
+public final class AlexNet: Module, TransferModel {
     public let features: Sequential
     public let avgpool: AdaptiveAvgPool2d
     public let classifier: Sequential
@@ -47,12 +47,19 @@ public final class AlexNet: Module {
             try Linear(inFeatures: 4096, outFeatures: numClasses),
         ])
         super.init()
-        register("features", features)
-        register("avgpool", avgpool)
-        register("classifier", classifier)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try classifier(avgpool(features(x)).flattened())
+        try head(forwardFeatures(x))
     }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try classifier.forward(avgpool(features(x)).flattened(), throughFirst: classifier.count - 1)
+    }
+
+    public var head: Module { classifier[classifier.count - 1] }
+    public var stages: [Module] { withParameters(features.layers + classifier.layers) }
+
+    /// torchvision's AlexNet, for its ImageNet preprocessing.
+    static let zoo = [ModelSpec("alexnet") { try AlexNet(numClasses: $0) }]
 }

@@ -31,7 +31,7 @@ import GraftNN
 /// (k + α Σ a²)^β with α = 10⁻⁴ over the plain sum of n = 5 squares; `LocalResponseNorm`
 /// follows torch, which divides α by n, so the layers get α = 5·10⁻⁴.
 /// The adaptive pool lets other input sizes through, as torchvision's `alexnet` does.
-public final class AlexNetLRN: Module {
+public final class AlexNetLRN: Module, TransferModel {
     public let features: Sequential
     public let avgpool: AdaptiveAvgPool2d
     public let classifier: Sequential
@@ -62,9 +62,6 @@ public final class AlexNetLRN: Module {
             fc8,
         ])
         super.init()
-        register("features", features)
-        register("avgpool", avgpool)
-        register("classifier", classifier)
         let layers: [(weight: Tensor, bias: Tensor?, biasValue: Float)] = [
             (conv1.weight, conv1.bias, 0), (conv2.weight, conv2.bias, 1), (conv3.weight, conv3.bias, 0),
             (conv4.weight, conv4.bias, 1), (conv5.weight, conv5.bias, 1),
@@ -77,6 +74,16 @@ public final class AlexNetLRN: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try classifier(avgpool(features(x)).flattened())
+        try head(forwardFeatures(x))
     }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try classifier.forward(avgpool(features(x)).flattened(), throughFirst: classifier.count - 1)
+    }
+
+    public var head: Module { classifier[classifier.count - 1] }
+    public var stages: [Module] { withParameters(features.layers + classifier.layers) }
+
+    /// The 2012 paper's AlexNet, for torchvision's ImageNet preprocessing.
+    static let zoo = [ModelSpec("alexnet_lrn") { try AlexNetLRN(numClasses: $0) }]
 }

@@ -14,8 +14,6 @@ public final class BasicConv2d: Module {
                           stride: (stride, stride), padding: padding, bias: false)
         bn = BatchNorm2d(outChannels, eps: 0.001)
         super.init()
-        register("conv", conv)
-        register("bn", bn)
     }
 
     /// Square kernel with the same padding on every side.

@@ -37,33 +37,33 @@ import GraftNN
 /// Not included: the reference training's drop-connect (stochastic depth). A fresh model is
 /// initialised as torchvision's EfficientNet: conv weights Kaiming-normal (fan out), BatchNorm
 /// weight 1 and bias 0, `_fc` weight U(−1/√classes, 1/√classes) and bias 0.
-public final class EfficientNetLite0: Module {
+public final class EfficientNetLite0: Module, TransferModel {
     /// Blocks of one stage: (repeats, kernel, stride of the first, expansion, in, out channels).
-    static let stages: [(repeats: Int, kernel: Int, stride: Int, expand: Int, inChannels: Int, outChannels: Int)] = [
+    static let blockSettings: [(repeats: Int, kernel: Int, stride: Int, expand: Int, inChannels: Int, outChannels: Int)] = [
         (1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
         (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320),
     ]
 
     public let padding: ConvPadding
-    public let convStem: PaddedConv2d
-    public let bn0: BatchNorm2d
+    @ModuleInfo(key: "_conv_stem") public var convStem: PaddedConv2d
+    @ModuleInfo(key: "_bn0") public var bn0: BatchNorm2d
     /// The 16 `MBConvBlock`s, "0" … "15".
-    public let blocks: Sequential
-    public let convHead: PaddedConv2d
-    public let bn1: BatchNorm2d
-    public let avgPooling: AdaptiveAvgPool2d
-    public let dropout: Dropout
-    /// The classification head `_fc` (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc: Module { module(at: "_fc")! }
+    @ModuleInfo(key: "_blocks") public var blocks: Sequential
+    @ModuleInfo(key: "_conv_head") public var convHead: PaddedConv2d
+    @ModuleInfo(key: "_bn1") public var bn1: BatchNorm2d
+    @ModuleInfo(key: "_avg_pooling") public var avgPooling: AdaptiveAvgPool2d
+    @ModuleInfo(key: "_dropout") public var dropout: Dropout
+    /// The classification head `_fc` (a `Linear` as built; after head surgery, whatever replaced it).
+    @ModuleInfo(key: "_fc") public var fc: Module
 
     /// `padding` chooses TensorFlow's "same" padding (the default, which the checkpoint needs)
     /// or symmetric padding; `dropout` precedes `_fc`.
     public init(numClasses: Int = 1000, padding: ConvPadding = .tensorFlowSame, dropout: Float = 0.2) throws {
         self.padding = padding
-        convStem = try PaddedConv2d(inChannels: 3, outChannels: 32, kernelSize: 3, stride: 2, padding: padding, bias: false)
-        bn0 = MBConvBlock.batchNorm(32)
-        blocks = Sequential()
-        for stage in EfficientNetLite0.stages {
+        _convStem.wrappedValue = try PaddedConv2d(inChannels: 3, outChannels: 32, kernelSize: 3, stride: 2, padding: padding, bias: false)
+        _bn0.wrappedValue = MBConvBlock.batchNorm(32)
+        let blocks = Sequential()
+        for stage in EfficientNetLite0.blockSettings {
             for i in 0..<stage.repeats {
                 blocks.append(try MBConvBlock(inChannels: i == 0 ? stage.inChannels : stage.outChannels,
                                               outChannels: stage.outChannels, kernelSize: stage.kernel,
@@ -71,20 +71,14 @@ public final class EfficientNetLite0: Module {
                                               padding: padding))
             }
         }
-        convHead = try PaddedConv2d(inChannels: 320, outChannels: 1280, kernelSize: 1, padding: padding, bias: false)
-        bn1 = MBConvBlock.batchNorm(1280)
-        avgPooling = AdaptiveAvgPool2d(1)
-        self.dropout = Dropout(p: dropout)
+        _blocks.wrappedValue = blocks
+        _convHead.wrappedValue = try PaddedConv2d(inChannels: 320, outChannels: 1280, kernelSize: 1, padding: padding, bias: false)
+        _bn1.wrappedValue = MBConvBlock.batchNorm(1280)
+        _avgPooling.wrappedValue = AdaptiveAvgPool2d(1)
+        _dropout.wrappedValue = Dropout(p: dropout)
         let fc = try Linear(inFeatures: 1280, outFeatures: numClasses)
+        _fc.wrappedValue = fc
         super.init()
-        register("_conv_stem", convStem)
-        register("_bn0", bn0)
-        register("_blocks", blocks)
-        register("_conv_head", convHead)
-        register("_bn1", bn1)
-        register("_avg_pooling", avgPooling)
-        register("_dropout", self.dropout)
-        register("_fc", fc)
         for (_, m) in namedModules() {
             if let conv = m as? PaddedConv2d {
                 try Init.kaimingNormal(conv.weight, mode: .fanOut)
@@ -92,14 +86,29 @@ public final class EfficientNetLite0: Module {
         }
         let range = 1 / Float(numClasses).squareRoot()
         try Init.uniform(fc.weight, low: -range, high: range)
-        try Init.zeros(fc.bias!)
+        if let bias = fc.bias { try Init.zeros(bias) }
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
+        try fc(forwardFeatures(x))
+    }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
         var h = try relu6(bn0(convStem(x)))
         h = try blocks(h)
         h = try relu6(bn1(convHead(h)))
-        h = try avgPooling(h).flattened()
-        return try fc(dropout(h))
+        return try dropout(avgPooling(h).flattened())
     }
+
+    public var head: Module { fc }
+    public var stages: [Module] { [convStem, bn0] + blocks.layers + [convHead, bn1, fc] }
+
+    /// EfficientNet-Lite0 for its checkpoint's input, `(pixel − 127) / 128`.
+    static let zoo = [
+        ModelSpec("efficientnet_lite0", preprocessing: Preprocessing(channels: 3, inputSize: 224, resizeShorter: 256,
+                                                                     mean: [127.0 / 255, 127.0 / 255, 127.0 / 255],
+                                                                     std: [128.0 / 255, 128.0 / 255, 128.0 / 255])) {
+            try EfficientNetLite0(numClasses: $0)
+        },
+    ]
 }

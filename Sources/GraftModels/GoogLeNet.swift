@@ -33,7 +33,7 @@ import GraftNN
 /// Weights are initialised as torchvision's `init_weights=True`: conv and linear weights from a
 /// normal with std 0.01 truncated to [−2, 2], BatchNorm weight 1 and bias 0 (linear biases keep
 /// torch's default initialisation).
-public final class GoogLeNet: Module {
+public final class GoogLeNet: Module, TransferModel {
     /// Whether `forward` first applies torchvision's `transform_input` (see `init`).
     public let transformInput: Bool
 
@@ -58,8 +58,8 @@ public final class GoogLeNet: Module {
     public let aux2: GoogLeNetAuxiliary?
     public let avgpool: AdaptiveAvgPool2d
     public let dropout: Dropout
-    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc: Module { module(at: "fc")! }
+    /// The classification head (a `Linear` as built; after head surgery, whatever replaced it).
+    @ModuleInfo public var fc: Module
 
     /// - Parameters:
     ///   - auxiliaryClassifiers: build `aux1` and `aux2` (torchvision's `aux_logits`).
@@ -92,31 +92,8 @@ public final class GoogLeNet: Module {
         aux2 = auxiliaryClassifiers ? try GoogLeNetAuxiliary(528, numClasses: numClasses, dropout: auxiliaryDropout) : nil
         avgpool = AdaptiveAvgPool2d(1)
         self.dropout = Dropout(p: dropout)
-        let fc = try Linear(inFeatures: 1024, outFeatures: numClasses)
+        fc = try Linear(inFeatures: 1024, outFeatures: numClasses)
         super.init()
-        register("conv1", conv1)
-        register("maxpool1", maxpool1)
-        register("conv2", conv2)
-        register("conv3", conv3)
-        register("maxpool2", maxpool2)
-        register("inception3a", inception3a)
-        register("inception3b", inception3b)
-        register("maxpool3", maxpool3)
-        register("inception4a", inception4a)
-        register("inception4b", inception4b)
-        register("inception4c", inception4c)
-        register("inception4d", inception4d)
-        register("inception4e", inception4e)
-        register("maxpool4", maxpool4)
-        register("inception5a", inception5a)
-        register("inception5b", inception5b)
-        if let aux1, let aux2 {
-            register("aux1", aux1)
-            register("aux2", aux2)
-        }
-        register("avgpool", avgpool)
-        register("dropout", self.dropout)
-        register("fc", fc)
         for (_, m) in namedModules() {
             if let conv = m as? Conv2d {
                 try Init.truncatedNormal(conv.weight, std: 0.01, a: -2, b: 2)
@@ -141,7 +118,17 @@ public final class GoogLeNet: Module {
         try run(x, auxiliary: training && aux1 != nil)
     }
 
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try features(x, auxiliary: false).features
+    }
+
     private func run(_ input: Tensor, auxiliary: Bool) throws -> (output: Tensor, auxiliary: [Tensor]) {
+        let (x, aux) = try features(input, auxiliary: auxiliary)
+        return (try fc(x), aux)
+    }
+
+    /// The input of `fc` (after the dropout), and the auxiliary logits when `auxiliary`.
+    private func features(_ input: Tensor, auxiliary: Bool) throws -> (features: Tensor, auxiliary: [Tensor]) {
         var aux: [Tensor] = []
         var x = transformInput ? try torchvisionTransformInput(input) : input
         x = try maxpool1(conv1(x))
@@ -154,6 +141,17 @@ public final class GoogLeNet: Module {
         x = try maxpool4(inception4e(x))
         x = try inception5b(inception5a(x))
         x = try avgpool(x).flattened()
-        return (try fc(dropout(x)), aux)
+        return (try dropout(x), aux)
     }
+
+    public var head: Module { fc }
+    public var auxiliaryHeads: [Module] { [aux1, aux2].compactMap { $0 } }
+    public var auxiliaryLossWeight: Float { 0.3 }
+    public var stages: [Module] {
+        [conv1, conv2, conv3, inception3a, inception3b, inception4a, inception4b, inception4c, inception4d,
+         inception4e, inception5a, inception5b, fc]
+    }
+
+    /// torchvision's GoogLeNet with its auxiliary classifiers, for its ImageNet preprocessing.
+    static let zoo = [ModelSpec("googlenet") { try GoogLeNet(numClasses: $0) }]
 }

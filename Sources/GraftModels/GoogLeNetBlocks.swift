@@ -28,10 +28,6 @@ public final class GoogLeNetInception: Module {
         branch4 = Sequential(MaxPool2d(kernelSize: 3, stride: 1, padding: 1, ceilMode: true),
                              try BasicConv2d(inChannels, poolProj, kernelSize: 1))
         super.init()
-        register("branch1", branch1)
-        register("branch2", branch2)
-        register("branch3", branch3)
-        register("branch4", branch4)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -46,19 +42,15 @@ public final class GoogLeNetAuxiliary: Module {
     public let conv: BasicConv2d
     public let fc1: Linear
     /// The final layer (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc2: Module { module(at: "fc2")! }
+    @ModuleInfo public var fc2: Module
     public let dropout: Dropout
 
     public init(_ inChannels: Int, numClasses: Int, dropout p: Float = 0.7) throws {
         conv = try BasicConv2d(inChannels, 128, kernelSize: 1)
         fc1 = try Linear(inFeatures: 2048, outFeatures: 1024)
-        let fc2 = try Linear(inFeatures: 1024, outFeatures: numClasses)
+        fc2 = try Linear(inFeatures: 1024, outFeatures: numClasses)
         dropout = Dropout(p: p)
         super.init()
-        register("conv", conv)
-        register("fc1", fc1)
-        register("fc2", fc2)
-        register("dropout", dropout)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

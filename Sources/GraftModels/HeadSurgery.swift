@@ -56,15 +56,17 @@ public struct HeadConfig: Codable, Sendable, Equatable {
 
 extension ModelSpec {
     /// A model with a fresh head: `make(numClasses: head.classes)`, then `replaceHead`.
-    public func make(head: HeadConfig) throws -> Module {
+    public func make(head: HeadConfig) throws -> any TransferModel {
         try head.validate()
         let model = try make(numClasses: head.classes)
-        try replaceHead(of: model, with: head)
+        try model.replaceHead(with: head)
         return model
     }
+}
 
-    /// Replaces `model`'s head (the module at `head`) with a fresh one built from `config`, and
-    /// the final layer of each auxiliary head with a fresh one for `config.classes` outputs.
+extension TransferModel {
+    /// Replaces the head with a fresh one built from `config`, and the final layer of each
+    /// auxiliary head with a fresh one for `config.classes` outputs.
     ///
     /// The input width is read from the old layer's weight (`[out, in]` or `[out, in, 1, 1]`).
     /// A convolutional head (SqueezeNet's 1×1 `classifier.1`) stays convolutional: its dense
@@ -72,18 +74,15 @@ extension ModelSpec {
     /// the old one's state-dict keys (`fc.weight`, `fc.bias`); with them it is a `Sequential`
     /// (`fc.0.weight`, … , `fc.<3·hidden.count>.weight`). Fresh layers get torch's default
     /// initialisation (drawn from `GlobalRandom.generator`); nothing else in the model changes.
-    public func replaceHead(of model: Module, with config: HeadConfig) throws {
+    public func replaceHead(with config: HeadConfig) throws {
         try config.validate()
-        let op = "replaceHead(\(name))"
-        guard let oldHead = model.module(at: head) else {
-            throw GraftError.invalidArgument(op: op, detail: "the model has no module '\(head)'")
-        }
-        guard let (kind, inWidth) = HeadLayerKind.of(firstOf: oldHead) else {
-            throw GraftError.invalidArgument(op: op, detail: "'\(head)' holds no Linear or Conv2d layer")
+        let op = "replaceHead(\(type(of: self)))"
+        let headPath = headPath
+        guard let (kind, inWidth) = HeadLayerKind.of(firstOf: head) else {
+            throw GraftError.invalidArgument(op: op, detail: "'\(headPath)' holds no Linear or Conv2d layer")
         }
         var auxiliaryReplacements: [(aux: Module, path: String, layer: Module)] = []
-        for auxPath in auxiliaryHeads {
-            guard let aux = model.module(at: auxPath) else { continue }   // built without auxiliary heads
+        for (aux, auxPath) in zip(auxiliaryHeads, auxiliaryHeadPaths) {
             guard let (path, last) = aux.namedModules().last(where: { HeadLayerKind.of($0.1) != nil }),
                   let (auxKind, auxWidth) = HeadLayerKind.of(last), !path.isEmpty else {
                 throw GraftError.invalidArgument(op: op, detail: "auxiliary head '\(auxPath)' holds no final Linear or Conv2d layer")
@@ -99,9 +98,9 @@ extension ModelSpec {
         }
         layers.append(try kind.layer(width, config.classes))
         let newHead = layers.count == 1 ? layers[0] : Sequential(layers)
-        model.replaceModule(at: head, with: newHead)
-        for r in auxiliaryReplacements { r.aux.replaceModule(at: r.path, with: r.layer) }
-        for fresh in [newHead] + auxiliaryReplacements.map(\.layer) { fresh.train(model.training) }
+        try replaceModule(at: headPath, with: newHead)
+        for r in auxiliaryReplacements { try r.aux.replaceModule(at: r.path, with: r.layer) }
+        for fresh in [newHead] + auxiliaryReplacements.map(\.layer) { fresh.train(training) }
     }
 }
 

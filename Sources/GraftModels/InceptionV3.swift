@@ -31,7 +31,7 @@ import GraftNN
 /// from a normal truncated to [−2, 2] with std 0.1, except `AuxLogits.fc` with std 0.001;
 /// BatchNorm weight 1 and bias 0. (torchvision also tags `AuxLogits.conv1` with std 0.01, but
 /// on the `BasicConv2d` wrapper, which its initialisation loop skips: that conv gets 0.1 too.)
-public final class InceptionV3: Module {
+public final class InceptionV3: Module, TransferModel {
     /// Whether `forward` first applies torchvision's `transform_input` (see `init`).
     public let transformInput: Bool
 
@@ -51,8 +51,8 @@ public final class InceptionV3: Module {
     public let Mixed_7b: InceptionE, Mixed_7c: InceptionE
     public let avgpool: AdaptiveAvgPool2d
     public let dropout: Dropout
-    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc: Module { module(at: "fc")! }
+    /// The classification head (a `Linear` as built; after head surgery, whatever replaced it).
+    @ModuleInfo public var fc: Module
 
     /// - Parameters:
     ///   - auxiliaryClassifier: build `AuxLogits` (torchvision's `aux_logits`).
@@ -84,30 +84,8 @@ public final class InceptionV3: Module {
         Mixed_7c = try InceptionE(2048)
         avgpool = AdaptiveAvgPool2d(1)
         self.dropout = Dropout(p: dropout)
-        let fc = try Linear(inFeatures: 2048, outFeatures: numClasses)
+        fc = try Linear(inFeatures: 2048, outFeatures: numClasses)
         super.init()
-        register("Conv2d_1a_3x3", Conv2d_1a_3x3)
-        register("Conv2d_2a_3x3", Conv2d_2a_3x3)
-        register("Conv2d_2b_3x3", Conv2d_2b_3x3)
-        register("maxpool1", maxpool1)
-        register("Conv2d_3b_1x1", Conv2d_3b_1x1)
-        register("Conv2d_4a_3x3", Conv2d_4a_3x3)
-        register("maxpool2", maxpool2)
-        register("Mixed_5b", Mixed_5b)
-        register("Mixed_5c", Mixed_5c)
-        register("Mixed_5d", Mixed_5d)
-        register("Mixed_6a", Mixed_6a)
-        register("Mixed_6b", Mixed_6b)
-        register("Mixed_6c", Mixed_6c)
-        register("Mixed_6d", Mixed_6d)
-        register("Mixed_6e", Mixed_6e)
-        if let AuxLogits { register("AuxLogits", AuxLogits) }
-        register("Mixed_7a", Mixed_7a)
-        register("Mixed_7b", Mixed_7b)
-        register("Mixed_7c", Mixed_7c)
-        register("avgpool", avgpool)
-        register("dropout", self.dropout)
-        register("fc", fc)
         for (_, m) in namedModules() {
             if let conv = m as? Conv2d {
                 try Init.truncatedNormal(conv.weight, std: 0.1, a: -2, b: 2)
@@ -130,7 +108,17 @@ public final class InceptionV3: Module {
         try run(x, auxiliary: training && AuxLogits != nil)
     }
 
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try features(x, auxiliary: false).features
+    }
+
     private func run(_ input: Tensor, auxiliary: Bool) throws -> (output: Tensor, auxiliary: [Tensor]) {
+        let (x, aux) = try features(input, auxiliary: auxiliary)
+        return (try fc(x), aux)
+    }
+
+    /// The input of `fc` (pooled, after the dropout), and the auxiliary logits when `auxiliary`.
+    private func features(_ input: Tensor, auxiliary: Bool) throws -> (features: Tensor, auxiliary: [Tensor]) {
         var aux: [Tensor] = []
         var x = transformInput ? try torchvisionTransformInput(input) : input
         x = try Conv2d_2b_3x3(Conv2d_2a_3x3(Conv2d_1a_3x3(x)))
@@ -142,7 +130,17 @@ public final class InceptionV3: Module {
         x = try Mixed_6e(Mixed_6d(Mixed_6c(Mixed_6b(x))))
         if auxiliary, let AuxLogits { aux.append(try AuxLogits(x)) }
         x = try Mixed_7c(Mixed_7b(Mixed_7a(x)))
-        x = try dropout(avgpool(x)).flattened()
-        return (try fc(x), aux)
+        return (try dropout(avgpool(x)).flattened(), aux)
     }
+
+    public var head: Module { fc }
+    public var auxiliaryHeads: [Module] { [AuxLogits].compactMap { $0 } }
+    public var auxiliaryLossWeight: Float { 0.4 }
+    public var stages: [Module] {
+        [Conv2d_1a_3x3, Conv2d_2a_3x3, Conv2d_2b_3x3, Conv2d_3b_1x1, Conv2d_4a_3x3, Mixed_5b, Mixed_5c, Mixed_5d,
+         Mixed_6a, Mixed_6b, Mixed_6c, Mixed_6d, Mixed_6e, Mixed_7a, Mixed_7b, Mixed_7c, fc]
+    }
+
+    /// torchvision's Inception-v3 with its auxiliary classifier, at 299×299 (resize 342).
+    static let zoo = [ModelSpec("inception_v3", preprocessing: .imageNet(resize: 342, crop: 299)) { try InceptionV3(numClasses: $0) }]
 }

@@ -23,13 +23,6 @@ public final class InceptionA: Module {
         branch3x3dbl_3 = try BasicConv2d(96, 96, kernelSize: 3, padding: 1)
         branch_pool = try BasicConv2d(inChannels, poolFeatures, kernelSize: 1)
         super.init()
-        register("branch1x1", branch1x1)
-        register("branch5x5_1", branch5x5_1)
-        register("branch5x5_2", branch5x5_2)
-        register("branch3x3dbl_1", branch3x3dbl_1)
-        register("branch3x3dbl_2", branch3x3dbl_2)
-        register("branch3x3dbl_3", branch3x3dbl_3)
-        register("branch_pool", branch_pool)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -52,10 +45,6 @@ public final class InceptionB: Module {
         branch3x3dbl_2 = try BasicConv2d(64, 96, kernelSize: 3, padding: 1)
         branch3x3dbl_3 = try BasicConv2d(96, 96, kernelSize: 3, stride: 2)
         super.init()
-        register("branch3x3", branch3x3)
-        register("branch3x3dbl_1", branch3x3dbl_1)
-        register("branch3x3dbl_2", branch3x3dbl_2)
-        register("branch3x3dbl_3", branch3x3dbl_3)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -87,16 +76,6 @@ public final class InceptionC: Module {
         branch7x7dbl_5 = try BasicConv2d(c7, 192, kernelSize: (1, 7), padding: (0, 3))
         branch_pool = try BasicConv2d(inChannels, 192, kernelSize: 1)
         super.init()
-        register("branch1x1", branch1x1)
-        register("branch7x7_1", branch7x7_1)
-        register("branch7x7_2", branch7x7_2)
-        register("branch7x7_3", branch7x7_3)
-        register("branch7x7dbl_1", branch7x7dbl_1)
-        register("branch7x7dbl_2", branch7x7dbl_2)
-        register("branch7x7dbl_3", branch7x7dbl_3)
-        register("branch7x7dbl_4", branch7x7dbl_4)
-        register("branch7x7dbl_5", branch7x7dbl_5)
-        register("branch_pool", branch_pool)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -121,12 +100,6 @@ public final class InceptionD: Module {
         branch7x7x3_3 = try BasicConv2d(192, 192, kernelSize: (7, 1), padding: (3, 0))
         branch7x7x3_4 = try BasicConv2d(192, 192, kernelSize: 3, stride: 2)
         super.init()
-        register("branch3x3_1", branch3x3_1)
-        register("branch3x3_2", branch3x3_2)
-        register("branch7x7x3_1", branch7x7x3_1)
-        register("branch7x7x3_2", branch7x7x3_2)
-        register("branch7x7x3_3", branch7x7x3_3)
-        register("branch7x7x3_4", branch7x7x3_4)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -157,15 +130,6 @@ public final class InceptionE: Module {
         branch3x3dbl_3b = try BasicConv2d(384, 384, kernelSize: (3, 1), padding: (1, 0))
         branch_pool = try BasicConv2d(inChannels, 192, kernelSize: 1)
         super.init()
-        register("branch1x1", branch1x1)
-        register("branch3x3_1", branch3x3_1)
-        register("branch3x3_2a", branch3x3_2a)
-        register("branch3x3_2b", branch3x3_2b)
-        register("branch3x3dbl_1", branch3x3dbl_1)
-        register("branch3x3dbl_2", branch3x3dbl_2)
-        register("branch3x3dbl_3a", branch3x3dbl_3a)
-        register("branch3x3dbl_3b", branch3x3dbl_3b)
-        register("branch_pool", branch_pool)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -184,16 +148,13 @@ public final class InceptionV3Auxiliary: Module {
     public let conv0: BasicConv2d
     public let conv1: BasicConv2d
     /// The final layer (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc: Module { module(at: "fc")! }
+    @ModuleInfo public var fc: Module
 
     public init(_ inChannels: Int, numClasses: Int) throws {
         conv0 = try BasicConv2d(inChannels, 128, kernelSize: 1)
         conv1 = try BasicConv2d(128, 768, kernelSize: 5)
-        let fc = try Linear(inFeatures: 768, outFeatures: numClasses)
+        fc = try Linear(inFeatures: 768, outFeatures: numClasses)
         super.init()
-        register("conv0", conv0)
-        register("conv1", conv1)
-        register("fc", fc)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

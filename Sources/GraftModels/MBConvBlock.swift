@@ -14,12 +14,12 @@ import GraftNN
 /// bias; BatchNorm uses TensorFlow's eps 0.001 and momentum 0.99 (torch momentum 0.01).
 public final class MBConvBlock: Module {
     /// Absent when the expansion ratio is 1 (then `bn0` is absent too).
-    public let expandConv: PaddedConv2d?
-    public let bn0: BatchNorm2d?
-    public let depthwiseConv: PaddedConv2d
-    public let bn1: BatchNorm2d
-    public let projectConv: PaddedConv2d
-    public let bn2: BatchNorm2d
+    @ModuleInfo(key: "_expand_conv") public var expandConv: PaddedConv2d?
+    @ModuleInfo(key: "_bn0") public var bn0: BatchNorm2d?
+    @ModuleInfo(key: "_depthwise_conv") public var depthwiseConv: PaddedConv2d
+    @ModuleInfo(key: "_bn1") public var bn1: BatchNorm2d
+    @ModuleInfo(key: "_project_conv") public var projectConv: PaddedConv2d
+    @ModuleInfo(key: "_bn2") public var bn2: BatchNorm2d
     /// Whether the block adds its input to its output.
     public let hasSkip: Bool
 
@@ -27,27 +27,19 @@ public final class MBConvBlock: Module {
                 padding: ConvPadding) throws {
         let mid = inChannels * expandRatio
         if expandRatio != 1 {
-            expandConv = try PaddedConv2d(inChannels: inChannels, outChannels: mid, kernelSize: 1, padding: padding, bias: false)
-            bn0 = MBConvBlock.batchNorm(mid)
+            _expandConv.wrappedValue = try PaddedConv2d(inChannels: inChannels, outChannels: mid, kernelSize: 1, padding: padding, bias: false)
+            _bn0.wrappedValue = MBConvBlock.batchNorm(mid)
         } else {
-            expandConv = nil
-            bn0 = nil
+            _expandConv.wrappedValue = nil
+            _bn0.wrappedValue = nil
         }
-        depthwiseConv = try PaddedConv2d(inChannels: mid, outChannels: mid, kernelSize: kernelSize, stride: stride,
+        _depthwiseConv.wrappedValue = try PaddedConv2d(inChannels: mid, outChannels: mid, kernelSize: kernelSize, stride: stride,
                                          groups: mid, padding: padding, bias: false)
-        bn1 = MBConvBlock.batchNorm(mid)
-        projectConv = try PaddedConv2d(inChannels: mid, outChannels: outChannels, kernelSize: 1, padding: padding, bias: false)
-        bn2 = MBConvBlock.batchNorm(outChannels)
+        _bn1.wrappedValue = MBConvBlock.batchNorm(mid)
+        _projectConv.wrappedValue = try PaddedConv2d(inChannels: mid, outChannels: outChannels, kernelSize: 1, padding: padding, bias: false)
+        _bn2.wrappedValue = MBConvBlock.batchNorm(outChannels)
         hasSkip = stride == 1 && inChannels == outChannels
         super.init()
-        if let expandConv, let bn0 {
-            register("_expand_conv", expandConv)
-            register("_bn0", bn0)
-        }
-        register("_depthwise_conv", depthwiseConv)
-        register("_bn1", bn1)
-        register("_project_conv", projectConv)
-        register("_bn2", bn2)
     }
 
     /// EfficientNet's batch normalisation: TensorFlow's eps 0.001 and decay 0.99.

@@ -34,7 +34,6 @@ public final class InvertedResidual: Module {
         conv = Sequential(layers)
         usesResidual = stride == 1 && inChannels == outChannels
         super.init()
-        register("conv", conv)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -61,7 +60,7 @@ public final class InvertedResidual: Module {
 ///
 /// Initialised as torchvision: convolutions kaiming-normal (fan out), BatchNorm weight 1
 /// and bias 0, the fully connected layer N(0, 0.01²) with a zero bias.
-public final class MobileNetV2: Module {
+public final class MobileNetV2: Module, TransferModel {
     /// The paper's Table 2 rows of inverted residual blocks: expansion t, channels c, count n, first stride s.
     static let settings: [(t: Int, c: Int, n: Int, s: Int)] = [
         (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
@@ -85,13 +84,21 @@ public final class MobileNetV2: Module {
         features = Sequential(layers)
         classifier = Sequential(Dropout(p: dropout), try Linear(inFeatures: 1280, outFeatures: numClasses))
         super.init()
-        register("features", features)
-        register("classifier", classifier)
         try ClassicInit.kaimingNormalFanOutConvolutions(self)
         try ClassicInit.normalLinears(self, std: 0.01)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try classifier(adaptiveAvgPool2d(features(x), outputSize: (1, 1)).flattened())
+        try head(forwardFeatures(x))
     }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try classifier.forward(adaptiveAvgPool2d(features(x), outputSize: (1, 1)).flattened(), throughFirst: 1)
+    }
+
+    public var head: Module { classifier[1] }
+    public var stages: [Module] { withParameters(features.layers + classifier.layers) }
+
+    /// torchvision's MobileNet-v2, for its ImageNet preprocessing.
+    static let zoo = [ModelSpec("mobilenet_v2") { try MobileNetV2(numClasses: $0) }]
 }

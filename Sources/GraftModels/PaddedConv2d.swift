@@ -45,9 +45,9 @@ public final class PaddedConv2d: Module {
     public let paddingRule: ConvPadding
 
     /// The filter bank `[out, in/groups, k, k]`.
-    public var weight: Tensor { parameter(named: "weight")! }
+    @ParameterInfo public var weight: Tensor
     /// The per-channel bias `[out]`, if the layer has one.
-    public var bias: Tensor? { parameter(named: "bias") }
+    @ParameterInfo public var bias: Tensor?
 
     /// Throws `GraftError.invalidArgument` for non-positive sizes or channels not divisible by `groups`.
     public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, groups: Int = 1,
@@ -64,9 +64,9 @@ public final class PaddedConv2d: Module {
         self.stride = stride
         self.groups = groups
         paddingRule = padding
+        weight = Tensor(uninitialized: [outChannels, inChannels / groups, kernelSize, kernelSize])
+        self.bias = bias ? Tensor(uninitialized: [outChannels]) : nil
         super.init()
-        registerParameter("weight", Tensor(uninitialized: [outChannels, inChannels / groups, kernelSize, kernelSize]))
-        registerParameter("bias", bias ? Tensor(uninitialized: [outChannels]) : nil)
         try Init.layerDefault(weight: weight, bias: self.bias)
     }
 

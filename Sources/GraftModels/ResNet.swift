@@ -23,7 +23,7 @@ import GraftNN
 ///
 /// Initialised as torchvision: convolutions kaiming-normal (fan out, ReLU gain), BatchNorm
 /// weight 1 and bias 0, and `fc` with torch's default for `Linear`.
-public final class ResNet: Module {
+public final class ResNet: Module, TransferModel {
     /// The residual block a ResNet stacks.
     public enum Block: Sendable {
         case basic, bottleneck
@@ -38,8 +38,8 @@ public final class ResNet: Module {
     public let maxpool: MaxPool2d
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
     public let avgpool: AdaptiveAvgPool2d
-    /// The classification head (a `Linear` as built; after `ModelSpec.replaceHead`, whatever replaced it).
-    public var fc: Module { module(at: "fc")! }
+    /// The classification head (a `Linear` as built; after head surgery, whatever replaced it).
+    @ModuleInfo public var fc: Module
 
     /// `layers` gives the number of blocks in each of the four layers; `groups` and
     /// `widthPerGroup` set a bottleneck's width to `planes · widthPerGroup / 64 · groups`
@@ -81,19 +81,34 @@ public final class ResNet: Module {
         layer3 = try makeLayer(planes: 256, blocks: layers[2], stride: 2)
         layer4 = try makeLayer(planes: 512, blocks: layers[3], stride: 2)
         avgpool = AdaptiveAvgPool2d(1)
-        let fc = try Linear(inFeatures: 512 * block.expansion, outFeatures: numClasses)
+        fc = try Linear(inFeatures: 512 * block.expansion, outFeatures: numClasses)
         super.init()
-        register("conv1", conv1); register("bn1", bn1); register("relu", relu); register("maxpool", maxpool)
-        register("layer1", layer1); register("layer2", layer2); register("layer3", layer3); register("layer4", layer4)
-        register("avgpool", avgpool); register("fc", fc)
         try ClassicInit.kaimingNormalFanOutConvolutions(self)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
+        try fc(forwardFeatures(x))
+    }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
         var h = try maxpool(convBatchNorm(conv1, bn1, relu: true, x))
         h = try layer4(layer3(layer2(layer1(h))))
-        return try fc(avgpool(h).flattened())
+        return try avgpool(h).flattened()
     }
+
+    public var head: Module { fc }
+    public var stages: [Module] { [conv1, bn1, layer1, layer2, layer3, layer4, fc] }
+
+    /// The zoo's ResNets, ResNeXt and wide ResNet, for torchvision's ImageNet preprocessing.
+    static let zoo = [
+        ModelSpec("resnet18") { try resnet18(numClasses: $0) },
+        ModelSpec("resnet34") { try resnet34(numClasses: $0) },
+        ModelSpec("resnet50") { try resnet50(numClasses: $0) },
+        ModelSpec("resnet101") { try resnet101(numClasses: $0) },
+        ModelSpec("resnet152") { try resnet152(numClasses: $0) },
+        ModelSpec("resnext50_32x4d") { try resnext50_32x4d(numClasses: $0) },
+        ModelSpec("wide_resnet50_2") { try wide_resnet50_2(numClasses: $0) },
+    ]
 
     /// ResNet-18: basic blocks 2-2-2-2.
     public static func resnet18(numClasses: Int = 1000) throws -> ResNet {

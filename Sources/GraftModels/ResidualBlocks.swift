@@ -24,9 +24,6 @@ public final class BasicBlock: Module {
         bn2 = BatchNorm2d(planes)
         self.downsample = downsample
         super.init()
-        register("conv1", conv1); register("bn1", bn1); register("relu", relu)
-        register("conv2", conv2); register("bn2", bn2)
-        if let downsample { register("downsample", downsample) }
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -59,9 +56,6 @@ public final class Bottleneck: Module {
         relu = ReLU()
         self.downsample = downsample
         super.init()
-        register("conv1", conv1); register("bn1", bn1); register("conv2", conv2); register("bn2", bn2)
-        register("conv3", conv3); register("bn3", bn3); register("relu", relu)
-        if let downsample { register("downsample", downsample) }
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

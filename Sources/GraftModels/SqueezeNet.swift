@@ -4,22 +4,22 @@ import GraftNN
 /// SqueezeNet's Fire module, as torchvision's `Fire`: a 1×1 "squeeze" convolution with ReLU,
 /// then 1×1 and 3×3 (padding 1) "expand" convolutions with ReLU, concatenated along channels.
 public final class Fire: Module {
-    public let squeeze: Conv2d, squeezeActivation: ReLU
-    public let expand1x1: Conv2d, expand1x1Activation: ReLU
-    public let expand3x3: Conv2d, expand3x3Activation: ReLU
+    public let squeeze: Conv2d
+    @ModuleInfo(key: "squeeze_activation") public var squeezeActivation: ReLU
+    public let expand1x1: Conv2d
+    @ModuleInfo(key: "expand1x1_activation") public var expand1x1Activation: ReLU
+    public let expand3x3: Conv2d
+    @ModuleInfo(key: "expand3x3_activation") public var expand3x3Activation: ReLU
 
     /// Output channels: `expand1x1Planes + expand3x3Planes`.
     public init(inChannels: Int, squeezePlanes: Int, expand1x1Planes: Int, expand3x3Planes: Int) throws {
         squeeze = try Conv2d(inChannels: inChannels, outChannels: squeezePlanes, kernelSize: 1)
-        squeezeActivation = ReLU()
+        _squeezeActivation.wrappedValue = ReLU()
         expand1x1 = try Conv2d(inChannels: squeezePlanes, outChannels: expand1x1Planes, kernelSize: 1)
-        expand1x1Activation = ReLU()
+        _expand1x1Activation.wrappedValue = ReLU()
         expand3x3 = try Conv2d(inChannels: squeezePlanes, outChannels: expand3x3Planes, kernelSize: 3, padding: 1)
-        expand3x3Activation = ReLU()
+        _expand3x3Activation.wrappedValue = ReLU()
         super.init()
-        register("squeeze", squeeze); register("squeeze_activation", squeezeActivation)
-        register("expand1x1", expand1x1); register("expand1x1_activation", expand1x1Activation)
-        register("expand3x3", expand3x3); register("expand3x3_activation", expand3x3Activation)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -53,7 +53,7 @@ public final class Fire: Module {
 ///
 /// Initialised as torchvision: the head convolution N(0, 0.01²), the others kaiming-uniform
 /// (fan in, ReLU gain), all biases 0.
-public final class SqueezeNet: Module {
+public final class SqueezeNet: Module, TransferModel {
     /// The two published versions; 1.1 needs 2.4× less computation for the same accuracy.
     public enum Version: Sendable {
         case v1_0, v1_1
@@ -87,8 +87,6 @@ public final class SqueezeNet: Module {
         let finalConv = try Conv2d(inChannels: 512, outChannels: numClasses, kernelSize: 1)
         classifier = Sequential(Dropout(p: dropout), finalConv, ReLU(), AdaptiveAvgPool2d(1))
         super.init()
-        register("features", features)
-        register("classifier", classifier)
         for conv in ClassicInit.convolutions(self) {
             if conv === finalConv {
                 try Init.normal(conv.weight, std: 0.01)
@@ -100,6 +98,27 @@ public final class SqueezeNet: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try classifier(features(x)).flattened()
+        try forwardHead(forwardFeatures(x))
     }
+
+    /// The features after `classifier.0`, the dropout before the 1×1 convolution head.
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try classifier.forward(features(x), throughFirst: 1)
+    }
+
+    /// The head, then the rest of the classifier (ReLU, global average pooling), flattened.
+    public func forwardHead(_ features: Tensor) throws -> Tensor {
+        var h = try head(features)
+        for layer in classifier.layers.dropFirst(2) { h = try layer(h) }
+        return try h.flattened()
+    }
+
+    public var head: Module { classifier[1] }
+    public var stages: [Module] { withParameters(features.layers + classifier.layers) }
+
+    /// SqueezeNet 1.0 and 1.1, for torchvision's ImageNet preprocessing.
+    static let zoo = [
+        ModelSpec("squeezenet1_0") { try SqueezeNet(version: .v1_0, numClasses: $0) },
+        ModelSpec("squeezenet1_1") { try SqueezeNet(version: .v1_1, numClasses: $0) },
+    ]
 }

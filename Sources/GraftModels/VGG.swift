@@ -25,7 +25,7 @@ import GraftNN
 ///
 /// Initialised as torchvision: convolutions kaiming-normal (fan out, ReLU gain) with zero
 /// biases, BatchNorm weight 1 and bias 0, fully connected weights N(0, 0.01²) with zero biases.
-public final class VGG: Module {
+public final class VGG: Module, TransferModel {
     /// The paper's configurations by depth; `nil` is a max pool.
     static let configurations: [Int: [Int?]] = [
         11: [64, nil, 128, nil, 256, 256, nil, 512, 512, nil, 512, 512, nil],
@@ -64,14 +64,25 @@ public final class VGG: Module {
             try Linear(inFeatures: 4096, outFeatures: numClasses),
         ])
         super.init()
-        register("features", features)
-        register("avgpool", avgpool)
-        register("classifier", classifier)
         try ClassicInit.kaimingNormalFanOutConvolutions(self)
         try ClassicInit.normalLinears(self, std: 0.01)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try classifier(avgpool(features(x)).flattened())
+        try head(forwardFeatures(x))
+    }
+
+    public func forwardFeatures(_ x: Tensor) throws -> Tensor {
+        try classifier.forward(avgpool(features(x)).flattened(), throughFirst: classifier.count - 1)
+    }
+
+    public var head: Module { classifier[classifier.count - 1] }
+    public var stages: [Module] { withParameters(features.layers + classifier.layers) }
+
+    /// VGG-11, 13, 16 and 19, without and with BatchNorm, for torchvision's ImageNet preprocessing.
+    static let zoo = [11, 13, 16, 19].flatMap { depth in
+        [false, true].map { batchNorm in
+            ModelSpec("vgg\(depth)\(batchNorm ? "_bn" : "")") { try VGG(depth: depth, batchNorm: batchNorm, numClasses: $0) }
+        }
     }
 }

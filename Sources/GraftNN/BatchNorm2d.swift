@@ -11,12 +11,12 @@ public final class BatchNorm2d: Module {
     public let numFeatures: Int
     public let eps: Float
     public var momentum: Float
-    public let weight: Tensor?
-    public let bias: Tensor?
-    public let runningMean: Tensor
-    public let runningVar: Tensor
+    @ParameterInfo public var weight: Tensor?
+    @ParameterInfo public var bias: Tensor?
+    @BufferInfo(key: "running_mean") public var runningMean: Tensor
+    @BufferInfo(key: "running_var") public var runningVar: Tensor
     /// Training steps that updated the running statistics.
-    public let numBatchesTracked = Tensor(int64: [0], shape: [])
+    @BufferInfo(key: "num_batches_tracked") public var numBatchesTracked: Tensor
 
     public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float = 0.1, affine: Bool = true) {
         self.numFeatures = numFeatures
@@ -24,18 +24,11 @@ public final class BatchNorm2d: Module {
         self.momentum = momentum
         weight = affine ? Tensor.ones([numFeatures]) : nil
         bias = affine ? Tensor.zeros([numFeatures]) : nil
-        runningMean = Tensor.zeros([numFeatures])
-        runningVar = Tensor.ones([numFeatures])
+        _runningMean.wrappedValue = Tensor.zeros([numFeatures])
+        _runningVar.wrappedValue = Tensor.ones([numFeatures])
+        _numBatchesTracked.wrappedValue = Tensor(int64: [0], shape: [])
         super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
-        registerBuffer("running_mean", runningMean)
-        registerBuffer("running_var", runningVar)
-        registerBuffer("num_batches_tracked", numBatchesTracked)
     }
-
-    /// Whether the layer's affine parameters are frozen (then it runs in inference mode).
-    public var isFrozen: Bool { weight.map { !$0.requiresGrad } ?? false }
 
     public override func forward(_ x: Tensor) throws -> Tensor { try forward(x, relu: false) }
 

@@ -12,9 +12,9 @@ public final class Conv2d: Module {
     public let config: Conv2dConfig
 
     /// The filter bank `[out, in/groups, kh, kw]`.
-    public var weight: Tensor { parameter(named: "weight")! }
+    @ParameterInfo public var weight: Tensor
     /// The per-channel bias `[out]`, if the layer has one.
-    public var bias: Tensor? { parameter(named: "bias") }
+    @ParameterInfo public var bias: Tensor?
 
     /// The general form: rectangular kernel, stride and dilation, and padding per side.
     /// Throws `GraftError.invalidArgument` for non-positive sizes or channels not divisible by `groups`.
@@ -35,9 +35,9 @@ public final class Conv2d: Module {
         self.outChannels = outChannels
         self.kernelSize = kernelSize
         config = Conv2dConfig(stride: stride, padding: padding, dilation: dilation, groups: groups)
+        weight = Tensor(uninitialized: [outChannels, inChannels / groups, kernelSize.0, kernelSize.1])
+        self.bias = bias ? Tensor(uninitialized: [outChannels]) : nil
         super.init()
-        registerParameter("weight", Tensor(uninitialized: [outChannels, inChannels / groups, kernelSize.0, kernelSize.1]))
-        registerParameter("bias", bias ? Tensor(uninitialized: [outChannels]) : nil)
         try resetParameters()
     }
 

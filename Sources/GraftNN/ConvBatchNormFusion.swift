@@ -29,6 +29,6 @@ public func convBatchNorm(_ conv: Conv2d, _ bn: BatchNorm2d, activation: FusedAc
 /// Whether `bn(conv(x))` may run folded: nothing records a gradient and `bn` uses its running
 /// statistics (eval mode, or frozen).
 func foldsIntoConvolution(_ conv: Conv2d, _ bn: BatchNorm2d, _ x: Tensor) -> Bool {
-    let bnRecords = GradMode.isEnabled && [bn.weight, bn.bias].contains { $0?.requiresGrad == true }
+    let bnRecords = GradMode.isEnabled && bn.parameters().contains(where: \.requiresGrad)
     return !conv.recordsGradient(from: x) && !bnRecords && !(bn.training && !bn.isFrozen)
 }

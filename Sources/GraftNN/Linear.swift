@@ -7,9 +7,9 @@ public final class Linear: Module {
     public let outFeatures: Int
 
     /// The weight matrix `[out, in]`.
-    public var weight: Tensor { parameter(named: "weight")! }
+    @ParameterInfo public var weight: Tensor
     /// The bias `[out]`, if the layer has one.
-    public var bias: Tensor? { parameter(named: "bias") }
+    @ParameterInfo public var bias: Tensor?
 
     /// Throws `GraftError.invalidArgument` for non-positive sizes.
     public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) throws {
@@ -18,9 +18,9 @@ public final class Linear: Module {
         }
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
+        weight = Tensor(uninitialized: [outFeatures, inFeatures])
+        self.bias = bias ? Tensor(uninitialized: [outFeatures]) : nil
         super.init()
-        registerParameter("weight", Tensor(uninitialized: [outFeatures, inFeatures]))
-        registerParameter("bias", bias ? Tensor(uninitialized: [outFeatures]) : nil)
         try Init.layerDefault(weight: weight, bias: self.bias)
     }
 

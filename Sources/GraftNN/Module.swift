@@ -1,63 +1,102 @@
 import GraftCore
 
-/// A layer or a model: the counterpart of `torch.nn.Module`. Parameters, buffers and
-/// children are registered explicitly and kept in registration order, so `stateDict()` keys
-/// and their order are exactly PyTorch's (`layer1.0.conv1.weight`, …).
+/// A layer or a model: the counterpart of `torch.nn.Module`. A module declares its children,
+/// parameters and buffers once, as stored properties (`let conv1: Conv2d`,
+/// `@ModuleInfo var fc: Module`, `@ParameterInfo var weight: Tensor`,
+/// `@BufferInfo(key: "running_mean") var runningMean: Tensor`); their names and declaration
+/// order give the `stateDict()` keys and their order, exactly PyTorch's
+/// (`layer1.0.conv1.weight`, …). Subclasses override `forward(_:)`.
 ///
-/// Subclasses register what they own in their initialiser and override `forward(_:)`.
+/// Modules whose structure is known only at run time (`Sequential`) add entries with
+/// `register(_:_:)`, `registerParameter(_:_:)` and `registerBuffer(_:_:)`; those follow the
+/// declared ones.
 open class Module {
-    private var ownParameters: [(String, Tensor)] = []
-    private var ownBuffers: [(String, Tensor)] = []
-    /// The direct sub-modules, in registration order.
-    public private(set) var children: [(String, Module)] = []
+    private var declarations: [Declaration] = []
+    private var addedParameters: [(String, Tensor)] = []
+    private var addedBuffers: [(String, Tensor)] = []
+    /// The children added by `register(_:_:)`, in order.
+    public private(set) var registeredChildren: [(String, Module)] = []
     /// Whether the module is in training mode (dropout active, batch statistics, …).
     public private(set) var training = true
 
-    public init() {}
+    /// Reads the declarations of the subclass, whose stored properties are all set by now.
+    public init() {
+        declarations = Declaration.reflecting(self)
+        var names = Set<String>()
+        for d in declarations {
+            precondition(names.insert(d.name).inserted, "\(type(of: self)): '\(d.name)' is declared twice")
+        }
+    }
 
-    // MARK: Registration
+    // MARK: Entries
 
-    /// Adds `child` under `name`, or replaces the child of that name in place (keeping its
-    /// position, as when a classifier head is swapped).
+    /// The direct sub-modules, in declaration order, then the registered ones.
+    public var children: [(String, Module)] {
+        declarations.compactMap { d in d.kind == .child ? d.child().map { (d.name, $0) } : nil } + registeredChildren
+    }
+
+    /// This module's own parameters (not its children's), in order.
+    private var ownParameters: [(String, Tensor)] {
+        declarations.compactMap { d in d.kind == .parameter ? d.tensor().map { (d.name, $0) } : nil } + addedParameters
+    }
+
+    /// This module's own buffers, in order.
+    private var ownBuffers: [(String, Tensor)] {
+        declarations.compactMap { d in d.kind == .buffer ? d.tensor().map { (d.name, $0) } : nil } + addedBuffers
+    }
+
+    /// Adds `child` under `name`, or replaces the registered child of that name in place
+    /// (keeping its position, as when a classifier head is swapped).
     public func register(_ name: String, _ child: Module) {
-        checkName(name, kind: "child", sameKind: children.contains { $0.0 == name })
-        if let i = children.firstIndex(where: { $0.0 == name }) {
-            children[i].1 = child
+        checkName(name, kind: "child", sameKind: registeredChildren.contains { $0.0 == name })
+        if let i = registeredChildren.firstIndex(where: { $0.0 == name }) {
+            registeredChildren[i].1 = child
         } else {
-            children.append((name, child))
+            registeredChildren.append((name, child))
         }
     }
 
     /// Adds or replaces a trainable parameter (its `requiresGrad` is set). `nil` declares an
     /// absent parameter, like torch's `bias=None`: it is then not listed anywhere.
     public func registerParameter(_ name: String, _ tensor: Tensor?) {
-        checkName(name, kind: "parameter", sameKind: ownParameters.contains { $0.0 == name })
-        let i = ownParameters.firstIndex { $0.0 == name }
+        checkName(name, kind: "parameter", sameKind: addedParameters.contains { $0.0 == name })
+        let i = addedParameters.firstIndex { $0.0 == name }
         guard let tensor else {
-            if let i { ownParameters.remove(at: i) }
+            if let i { addedParameters.remove(at: i) }
             return
         }
         tensor.requiresGrad = true
-        if let i { ownParameters[i].1 = tensor } else { ownParameters.append((name, tensor)) }
+        if let i { addedParameters[i].1 = tensor } else { addedParameters.append((name, tensor)) }
     }
 
     /// Adds or replaces a buffer: state saved in `stateDict()` but not trained (running means).
     public func registerBuffer(_ name: String, _ tensor: Tensor) {
-        checkName(name, kind: "buffer", sameKind: ownBuffers.contains { $0.0 == name })
-        if let i = ownBuffers.firstIndex(where: { $0.0 == name }) {
-            ownBuffers[i].1 = tensor
+        checkName(name, kind: "buffer", sameKind: addedBuffers.contains { $0.0 == name })
+        if let i = addedBuffers.firstIndex(where: { $0.0 == name }) {
+            addedBuffers[i].1 = tensor
         } else {
-            ownBuffers.append((name, tensor))
+            addedBuffers.append((name, tensor))
         }
     }
 
-    /// A name must be non-empty, dot-free, and not already used by another kind of entry
-    /// (`sameKind`: the name is taken by an entry of this kind, which is then replaced).
+    /// A name must be non-empty, dot-free, not declared, and not already registered as another
+    /// kind of entry (`sameKind`: the name is taken by an entry of this kind, which is then replaced).
     private func checkName(_ name: String, kind: String, sameKind: Bool) {
         precondition(!name.isEmpty && !name.contains("."), "\(type(of: self)): invalid \(kind) name '\(name)'")
-        let taken = ownParameters.contains { $0.0 == name } || ownBuffers.contains { $0.0 == name }
-            || children.contains { $0.0 == name }
+        precondition(!declarations.contains { $0.name == name }, "\(type(of: self)): '\(name)' is declared as a property")
+        let taken = addedParameters.contains { $0.0 == name } || addedBuffers.contains { $0.0 == name }
+            || registeredChildren.contains { $0.0 == name }
         precondition(!taken || sameKind, "\(type(of: self)): '\(name)' is already registered as another kind than \(kind)")
+    }
+
+    /// Puts `replacement` in the place of the direct child `name`, through its declaration or
+    /// registration.
+    private func replaceChild(_ name: String, with replacement: Module) throws {
+        if let d = declarations.first(where: { $0.name == name && $0.kind == .child }) {
+            try d.replaceChild(replacement)
+        } else {
+            register(name, replacement)
+        }
     }
 
     // MARK: Forward
@@ -142,15 +181,18 @@ open class Module {
     }
 
     /// Puts `replacement` in the place of the descendant at a dotted path (keeping its
-    /// position, as when a head is swapped) and returns the module it replaced; nil, changing
-    /// nothing, when there is no module at `path` or `path` is "".
+    /// position, as when a head is swapped) and returns the module it replaced. Throws, changing
+    /// nothing, when there is no module at `path`, `path` is "", or the child's declaration cannot
+    /// hold `replacement` (a `let` property, or a `@ModuleInfo` of another type).
     @discardableResult
-    public func replaceModule(at path: String, with replacement: Module) -> Module? {
+    public func replaceModule(at path: String, with replacement: Module) throws -> Module {
         let dot = path.lastIndex(of: ".")
         let parentPath = dot.map { String(path[..<$0]) } ?? ""
         let name = dot.map { String(path[path.index(after: $0)...]) } ?? path
-        guard !name.isEmpty, let parent = module(at: parentPath), let old = parent.module(at: name) else { return nil }
-        parent.register(name, replacement)
+        guard !name.isEmpty, let parent = module(at: parentPath), let old = parent.module(at: name) else {
+            throw GraftError.invalidArgument(op: "replaceModule", detail: "\(type(of: self)) has no module '\(path)'")
+        }
+        try parent.replaceChild(name, with: replacement)
         return old
     }
 
@@ -216,6 +258,13 @@ open class Module {
             n += 1
         }
         return n
+    }
+
+    /// Whether the module has parameters and none of them trains: the one test of frozenness
+    /// that BatchNorm, training mode, the optimizer and the fused paths ask.
+    public var isFrozen: Bool {
+        let ps = parameters()
+        return !ps.isEmpty && ps.allSatisfy { !$0.requiresGrad }
     }
 
     /// Number of parameter elements.

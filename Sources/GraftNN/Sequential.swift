@@ -16,16 +16,19 @@ public final class Sequential: Module {
 
     /// Adds a layer at the end, named after its index.
     public func append(_ layer: Module) {
-        register(String(children.count), layer)
+        register(String(registeredChildren.count), layer)
     }
 
     /// Number of layers.
-    public var count: Int { children.count }
+    public var count: Int { registeredChildren.count }
+
+    /// The layers, in order.
+    public var layers: [Module] { registeredChildren.map(\.1) }
 
     /// The layer at `index`; setting it replaces the layer in place.
     public subscript(index: Int) -> Module {
-        get { children[index].1 }
-        set { register(children[index].0, newValue) }
+        get { registeredChildren[index].1 }
+        set { register(registeredChildren[index].0, newValue) }
     }
 
     /// Applies the layers in order. When nothing records a gradient, a `Conv2d` followed by
@@ -34,10 +37,17 @@ public final class Sequential: Module {
     /// ReLU as its post-op (MobileNet's, VGG's and AlexNet's layers in inference or frozen);
     /// while a `ModuleTrace` records, every layer runs.
     public override func forward(_ x: Tensor) throws -> Tensor {
+        try forward(x, throughFirst: registeredChildren.count)
+    }
+
+    /// Applies the first `count` layers, as `forward` applies them all (a transfer model's
+    /// features stop before the head that ends its classifier).
+    public func forward(_ x: Tensor, throughFirst count: Int) throws -> Tensor {
         var y = x, i = 0
-        func layer(_ k: Int) -> Module? { k < children.count ? children[k].1 : nil }
+        let layers = registeredChildren.prefix(max(0, count))
+        func layer(_ k: Int) -> Module? { k < layers.count ? layers[k].1 : nil }
         func activation(_ k: Int) -> FusedActivation? { layer(k) is ReLU ? .relu : layer(k) is ReLU6 ? .relu6 : nil }
-        while i < children.count {
+        while i < layers.count {
             if ModuleTrace.active == nil, let conv = layer(i) as? Conv2d {
                 if let bn = layer(i + 1) as? BatchNorm2d, foldsIntoConvolution(conv, bn, y) {
                     let act = activation(i + 2)
@@ -51,7 +61,7 @@ public final class Sequential: Module {
                     continue
                 }
             }
-            y = try children[i].1(y)
+            y = try layers[i].1(y)
             i += 1
         }
         return y

@@ -3,18 +3,18 @@ import GraftCore
 import GraftModels
 import GraftNN
 
-/// Optimizer groups for discriminative learning rates: one group per stage of `spec`, input
+/// Optimizer groups for discriminative learning rates: one group per stage of `model`, input
 /// first, then the head with the auxiliary heads (named "head") at `baseLR`; a stage `d`
 /// stages below the head gets `baseLR · factor^d`. Every parameter is in a group, frozen ones
 /// included (the optimizer skips parameters without a gradient), so that stages unfrozen
 /// later train at their own rate. A parameter outside every stage and head throws, naming it.
-public func parameterGroups(model: Module, spec: ModelSpec, baseLR: Float, weightDecay: Float,
+public func parameterGroups(model: any TransferModel, spec: ModelSpec, baseLR: Float, weightDecay: Float,
                             factor: Float) throws -> [ParamGroup] {
     guard factor > 0, factor.isFinite else {
         throw GraftError.invalidArgument(op: "parameterGroups", detail: "the learning-rate factor must be positive, not \(factor)")
     }
-    let trunk = trunkStages(spec)
-    let heads = [spec.head] + spec.auxiliaryHeads
+    let trunk = model.trunkStagePaths
+    let heads = [model.headPath] + model.auxiliaryHeadPaths
     var groups = trunk.enumerated().map { i, stage in
         ParamGroup(parameters: [], lr: baseLR * Float(pow(Double(factor), Double(trunk.count - i))),
                    weightDecay: weightDecay, name: stage)

@@ -36,13 +36,12 @@ protocol EpochTrainer {
 /// Trains the network on augmented images from a `DataLoader` whose workers decode and augment
 /// the next batches while the current one trains.
 struct ImageTrainer: EpochTrainer {
-    let model: Module
-    let spec: ModelSpec
+    let model: any TransferModel
     let train: DataLoader
     let validation: DataLoader
 
-    init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
-        self.model = model; self.spec = spec
+    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
+        self.model = model
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
                                dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
                                skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
@@ -58,10 +57,10 @@ struct ImageTrainer: EpochTrainer {
         let epoch = train.epoch(number)
         var images = 0, batches = 0
         while let batch = try epoch.next() {
-            let (logits, auxiliary) = spec.auxiliaryHeads.isEmpty
+            let (logits, auxiliary) = model.auxiliaryHeads.isEmpty
                 ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
             var total = try loss(logits, batch.labels)
-            for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: spec.auxiliaryLossWeight) }
+            for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count
             batches += 1
             try step(total, logits, batch.labels.labels, images, batches, epoch.batchCount)
@@ -85,7 +84,7 @@ struct ImageTrainer: EpochTrainer {
 /// Trains the head alone on trunk features computed once (and kept in the feature cache),
 /// view `(epoch − 1) mod views` in epoch `epoch`.
 struct CachedHeadTrainer: EpochTrainer {
-    let head: Module
+    let model: any TransferModel
     let train: FeatureSet
     let validation: FeatureSet
     let batches: TrainingBatches
@@ -97,21 +96,16 @@ struct CachedHeadTrainer: EpochTrainer {
     /// Images the cache left out because they failed to decode (`--skip-bad`).
     let skipped: [String]
 
-    init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
-        guard let head = model.module(at: spec.head) else {
-            throw GraftError.invalidState("\(spec.name) has no module '\(spec.head)'")
-        }
+    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         let cache = FeatureCache(directory: options.cacheDirectory)
-        let (train, validation) = try withHeadRemoved(model, path: spec.head) { trunk in
-            (try cache.features(trunk: trunk, dataset: data.train,
-                                pipeline: options.cacheViews > 1 ? pipelines.train : pipelines.evaluation,
-                                channels: pipelines.preprocessing.channels, views: options.cacheViews, seed: options.seed,
-                                batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad),
-             try cache.features(trunk: trunk, dataset: data.validation, pipeline: pipelines.evaluation,
-                                channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,
-                                batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad))
-        }
-        self.head = head; self.train = train.features; self.validation = validation.features
+        let train = try cache.features(of: model, dataset: data.train,
+                                       pipeline: options.cacheViews > 1 ? pipelines.train : pipelines.evaluation,
+                                       channels: pipelines.preprocessing.channels, views: options.cacheViews, seed: options.seed,
+                                       batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad)
+        let validation = try cache.features(of: model, dataset: data.validation, pipeline: pipelines.evaluation,
+                                            channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,
+                                            batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad)
+        self.model = model; self.train = train.features; self.validation = validation.features
         batches = TrainingBatches(images: train.features.count, batchSize: options.batchSize); seed = options.seed
         trunkSeconds = train.seconds + validation.seconds
         skipped = train.skipped + validation.skipped
@@ -124,12 +118,12 @@ struct CachedHeadTrainer: EpochTrainer {
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
                     step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
-        head.train()
+        model.head.train()
         let order = batches.order(epoch: number, seed: seed)
         var images = 0
         for (b, indices) in order.batches.enumerated() {
             let (features, labels) = train.batch(Array(indices), view: number - 1)
-            let logits = try head(features)
+            let logits = try model.forwardHead(features)
             images += indices.count
             try step(try loss(logits, labels), logits, labels.labels, images, b + 1, order.batches.count)
         }
@@ -137,25 +131,16 @@ struct CachedHeadTrainer: EpochTrainer {
     }
 
     func validate() throws -> ValidationScore {
-        head.eval()
+        model.head.eval()
         var score = ValidationAccumulator()
         try GradMode.withoutGradients {
             for indices in EpochOrder(count: validation.count, batchSize: 256, shuffle: false, seed: 0, epoch: 0).batches {
                 let (features, labels) = validation.batch(Array(indices), view: 0)
-                try score.add(logits: head(features), labels: labels)
+                try score.add(logits: model.forwardHead(features), labels: labels)
             }
         }
         return score.result
     }
-}
-
-/// Runs `body` on `model` with the module at `path` replaced by an identity, then puts it back.
-func withHeadRemoved<R>(_ model: Module, path: String, _ body: (Module) throws -> R) throws -> R {
-    guard let head = model.replaceModule(at: path, with: Identity()) else {
-        throw GraftError.invalidState("no module '\(path)'")
-    }
-    defer { model.replaceModule(at: path, with: head) }
-    return try body(model)
 }
 
 /// Mean loss, top-1 and top-5 over validation batches; a sample with a non-finite logit is wrong.

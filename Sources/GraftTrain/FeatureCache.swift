@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 import GraftData
+import GraftModels
 import GraftIO
 import GraftNN
 
@@ -56,15 +57,16 @@ public struct FeatureCache: Sendable {
     }
 
     /// The features of `dataset` under `pipeline` (view v drawn as epoch v of a loader seeded
-    /// with `seed`), computed by `trunk` (the model with its head replaced by an identity) in
-    /// inference mode, or read from the cache when the same key was computed before. An image
+    /// with `seed`), computed by `model.forwardFeatures` in inference mode, or read from the
+    /// cache when the same key (which leaves out the head's weights) was computed before. An image
     /// that fails to decode throws, naming its file, or with `skipBad` is left out of the set.
-    public func features(trunk: Module, dataset all: any Dataset, pipeline: Pipeline, channels: Int, views: Int,
-                         seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false) throws -> Outcome {
+    public func features(of model: any TransferModel, dataset all: any Dataset, pipeline: Pipeline, channels: Int,
+                         views: Int, seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false) throws -> Outcome {
         let start = DispatchTime.now()
         var hash = FNV1a()
         hash.add(String(describing: pipeline.spec ?? "")); hash.add(views); hash.add(seed); hash.add(channels)
-        for (name, tensor) in trunk.stateDict() {
+        let heads = [model.headPath] + model.auxiliaryHeadPaths
+        for (name, tensor) in model.stateDict() where !heads.contains(where: { parameterName(name, isUnder: $0) }) {
             hash.add(name)
             if tensor.dtype == .float32 { tensor.toArray().withUnsafeBytes { hash.add($0) } }
         }
@@ -80,12 +82,12 @@ public struct FeatureCache: Sendable {
                                     makeSample: makeSample)
         var values: [Float] = []
         var dimension = 0
-        trunk.eval()
+        model.eval()
         try GradMode.withoutGradients {
             for view in 0..<views {
                 let epoch = loader.epoch(view)
                 while let batch = try epoch.next() {
-                    let out = try trunk(batch.images)
+                    let out = try model.forwardFeatures(batch.images)
                     dimension = out.count / batch.indices.count
                     values += out.toArray()
                 }

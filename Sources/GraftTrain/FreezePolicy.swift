@@ -3,7 +3,7 @@ import GraftModels
 import GraftNN
 
 /// Which parameters fine-tuning trains, as the `--freeze` flag says it. Depth is counted in
-/// the spec's stages (`ModelSpec.stages`, the head last); auxiliary heads train whenever the
+/// the model's stages (`TransferModel.stages`, the head last); auxiliary heads train whenever the
 /// head does.
 public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible {
     /// `head`: only the head and the auxiliary heads train.
@@ -65,16 +65,16 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
     /// Throws, changing nothing, when K exceeds the stages below the head or a prefix matches
     /// no parameter; the message names the flag and the culprit.
     @discardableResult
-    public func apply(to model: Module, spec: ModelSpec) throws -> FreezeCounts {
-        try check(spec) { model.namedParameters().map(\.0) }
-        let heads = [spec.head] + spec.auxiliaryHeads
+    public func apply(to model: any TransferModel, spec: ModelSpec) throws -> FreezeCounts {
+        try check(model, spec)
+        let heads = [model.headPath] + model.auxiliaryHeadPaths
         switch self {
         case .head:
             model.freeze()
             model.unfreeze(heads)
         case let .last(k):
             model.freeze()
-            model.unfreeze(heads + trunkStages(spec).suffix(k))
+            model.unfreeze(heads + model.trunkStagePaths.suffix(k))
         case .none:
             model.unfreeze()
         case let .prefixes(prefixes):
@@ -85,26 +85,28 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// Throws what `apply` would for a model of `spec` with `head`, before any model is built
-    /// (for prefixes, one is built without initialisation to read its parameter names).
+    /// (one is built without initialisation to read its stages and parameter names).
     public func validate(for spec: ModelSpec, head: HeadConfig) throws {
-        try check(spec) { try Init.withoutInitialisation { try spec.make(head: head) }.namedParameters().map(\.0) }
+        if case .head = self { return }
+        if case .none = self { return }
+        try check(Init.withoutInitialisation { try spec.make(head: head) }, spec)
     }
 
     /// Throws, naming the flag and the culprit, when K exceeds the stages below the head or a
     /// prefix matches none of the parameter names.
-    private func check(_ spec: ModelSpec, parameterNames: () throws -> [String]) throws {
+    private func check(_ model: any TransferModel, _ spec: ModelSpec) throws {
         switch self {
         case .head, .none:
             return
         case let .last(k):
-            let trunk = trunkStages(spec)
+            let trunk = model.trunkStagePaths
             guard k <= trunk.count else {
                 throw TrainOptionsError(description: "--freeze '\(self)': \(spec.name) has only \(trunk.count) stages below its head")
             }
         case let .prefixes(prefixes):
-            let names = try parameterNames()
+            let names = model.namedParameters().map(\.0)
             for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
-                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(spec.stages.joined(separator: ", ")))")
+                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(model.stagePaths.joined(separator: ", ")))")
             }
         }
     }
@@ -133,15 +135,7 @@ public struct FreezeCounts: Equatable, Sendable, CustomStringConvertible {
 /// it normalises with, and never updates, its running statistics.
 public func setTrainingMode(_ model: Module) {
     model.train()
-    for (_, m) in model.namedModules() where m is BatchNorm2d {
-        let parameters = m.parameters()
-        if !parameters.isEmpty && parameters.allSatisfy({ !$0.requiresGrad }) { m.eval() }
-    }
-}
-
-/// The spec's stages below its head, input first.
-func trunkStages(_ spec: ModelSpec) -> [String] {
-    spec.stages.filter { $0 != spec.head }
+    for (_, m) in model.namedModules() where m is BatchNorm2d && m.isFrozen { m.eval() }
 }
 
 /// Whether a dotted parameter name lies under a module prefix, by whole path components

@@ -21,12 +21,12 @@ public struct GradualUnfreezing: Codable, Sendable, Equatable {
     /// until `(epoch − 1) / every` stages have been unfrozen, the frozen stage nearest the head.
     /// Returns the stages this call unfroze for the first time, for the log.
     @discardableResult
-    public mutating func beginEpoch(_ epoch: Int, model: Module, spec: ModelSpec) -> [String] {
+    public mutating func beginEpoch(_ epoch: Int, model: any TransferModel) -> [String] {
         if !unfrozen.isEmpty { model.unfreeze(unfrozen) }
         var newlyUnfrozen: [String] = []
         let parameters = model.namedParameters()
         while unfrozen.count < (epoch - 1) / every {
-            let next = trunkStages(spec).reversed().first { stage in
+            let next = model.trunkStagePaths.reversed().first { stage in
                 parameters.contains { parameterName($0.0, isUnder: stage) && !$0.1.requiresGrad }
             }
             guard let next else { break }

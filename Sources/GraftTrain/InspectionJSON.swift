@@ -14,7 +14,7 @@ public func describeModelJSON(_ name: String) throws -> String {
     let spec = try ModelZoo.spec(name)
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     let rows = try summarize(model, inputShape: spec.inputShape)
-    return jsonObjectLine(Model(model: spec.name, input: spec.inputShape, head: spec.head, parameters: model.parameterCount,
+    return jsonObjectLine(Model(model: spec.name, input: spec.inputShape, head: model.headPath, parameters: model.parameterCount,
                                 trainable: model.trainableParameterCount, flops: rows.reduce(0) { $0 + $1.flops },
                                 layers: rows.map { Layer(name: $0.name, type: $0.type, output: $0.outputShape,
                                                          parameters: $0.parameters, flops: $0.flops) }))

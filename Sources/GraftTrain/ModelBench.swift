@@ -72,9 +72,7 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     let spec = try ModelZoo.spec(name)
     GlobalRandom.seed(0)
     let model = try spec.make(numClasses: benchClasses)
-    if workload == .features, model.replaceModule(at: spec.head, with: Identity()) == nil {
-        throw GraftError.invalidState("no module '\(spec.head)'")
-    }
+    if workload == .features { try model.replaceModule(at: model.headPath, with: Identity()) }
     let trained = try prepareForBench(model, spec: spec, workload: workload)
     let flops = try modelBenchFLOPs(model, spec: spec, trainedPrefixes: workload.trains ? trained : [])
 
@@ -114,12 +112,12 @@ let benchClasses = 10
 /// model in eval mode, then every module whose parameters all train back in training mode.
 /// Auxiliary heads never train (torch_bench.py builds the models without them). Returns the
 /// trained name prefixes (empty for `infer` and `features`).
-func prepareForBench(_ model: Module, spec: ModelSpec, workload: BenchWorkload) throws -> [String] {
+func prepareForBench(_ model: any TransferModel, spec: ModelSpec, workload: BenchWorkload) throws -> [String] {
     let trained: [String]
     switch workload {
     case .infer, .features: trained = []
-    case .trainHead: trained = [spec.head]
-    case .trainLast: trained = lastStagePrefixes(spec) + [spec.head]
+    case .trainHead: trained = [model.headPath]
+    case .trainLast: trained = lastStagePrefixes(model, spec: spec) + [model.headPath]
     case .trainFull: trained = [""]
     }
     model.freeze()
@@ -127,7 +125,7 @@ func prepareForBench(_ model: Module, spec: ModelSpec, workload: BenchWorkload) 
         guard model.unfreeze(trained) > 0 else {
             throw GraftError.invalidState("\(spec.name): no parameters under \(trained.joined(separator: ", "))")
         }
-        if !spec.auxiliaryHeads.isEmpty { model.freeze(spec.auxiliaryHeads) }
+        if !model.auxiliaryHeads.isEmpty { model.freeze(model.auxiliaryHeadPaths) }
     }
     model.eval()
     if workload.trains {
@@ -142,8 +140,8 @@ func prepareForBench(_ model: Module, spec: ModelSpec, workload: BenchWorkload) 
 /// The last trainable stage as torch_bench.py's LAST_STAGE names it per model family (VGG's
 /// last three convolutions, GoogLeNet's `inception5*`, Inception-v3's `Mixed_7*`, …, and like
 /// MobileNet-v2's, EfficientNet-Lite0's last block and conv head); for
-/// models it does not list, the last of the spec's stages before the head.
-func lastStagePrefixes(_ spec: ModelSpec) -> [String] {
+/// models it does not list, the last of the model's stages before the head.
+func lastStagePrefixes(_ model: any TransferModel, spec: ModelSpec) -> [String] {
     let families: [(String, [String])] = [
         ("resnet", ["layer4"]), ("vgg", ["features.24", "features.26", "features.28", "classifier"]),
         ("alexnet", ["features.10", "classifier"]), ("googlenet", ["inception5a", "inception5b"]),
@@ -152,8 +150,7 @@ func lastStagePrefixes(_ spec: ModelSpec) -> [String] {
         ("efficientnet", ["_blocks.15", "_conv_head", "_bn1"]),
     ]
     if let family = families.first(where: { spec.name.hasPrefix($0.0) }) { return family.1 }
-    let trunk = spec.stages.filter { $0 != spec.head && !$0.hasPrefix(spec.head + ".") }
-    return trunk.last.map { [$0] } ?? []
+    return model.trunkStagePaths.last.map { [$0] } ?? []
 }
 
 /// FLOPs of one benchmark step per image, from `summarize`'s per-layer forward counts (a

@@ -11,7 +11,8 @@ public func describeModel(_ name: String) throws -> String {
     let typeWidth = max(4, rows.map(\.type.count).max() ?? 0)
     func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
     func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
-    var lines = ["\(spec.name): input \(spec.inputShape.map(String.init).joined(separator: "×")), head \(spec.head)",
+    let input = spec.inputShape.map(String.init).joined(separator: "×")
+    var lines = ["\(spec.name): input \(input), head \(model.headPath)",
                  pad("layer", nameWidth) + "  " + pad("type", typeWidth) + "  " + pad("output", 16) + lpad("params", 12) + lpad("MFLOPs", 12)]
     for r in rows {
         lines.append(pad(r.name, nameWidth) + "  " + pad(r.type, typeWidth) + "  "

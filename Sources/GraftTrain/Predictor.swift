@@ -35,7 +35,7 @@ public final class Predictor {
         let spec = try ModelZoo.spec(modelName)
         self.spec = spec
         let entries = try readWeights(weightsPath)
-        let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
+        let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
         // Every value comes from the file: skip drawing initial weights.
         model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
         try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)

@@ -20,19 +20,21 @@ public struct HeadMismatchError: Error, CustomStringConvertible {
     }
 }
 
-/// The number of classes a zoo model's weight file was trained for, read from its head.
-public func headClassCount(of entries: [(String, Tensor)], spec: ModelSpec) -> Int? {
-    entries.first { $0.0 == spec.head + ".weight" }?.1.shape.first
+/// The number of classes a zoo model's weight file was trained for, read from its head (whose
+/// name a model of `spec`, built without initialisation, tells).
+public func headClassCount(of entries: [(String, Tensor)], spec: ModelSpec) throws -> Int? {
+    let headPath = try Init.withoutInitialisation { try spec.make(numClasses: 1) }.headPath
+    return entries.first { $0.0 == headPath + ".weight" }?.1.shape.first
 }
 
 /// Loads a zoo model's weights strictly. When only the head's shapes differ, the error names
 /// the head's keys and says how to replace the head.
 @discardableResult
-public func loadPretrainedWeights(into model: Module, spec: ModelSpec, from path: String) throws -> LoadReport {
+public func loadPretrainedWeights(into model: any TransferModel, spec: ModelSpec, from path: String) throws -> LoadReport {
     do {
         return try loadWeights(into: model, from: path, strict: true)
     } catch let WeightFileError.incompatible(file, report) {
-        let headPrefixes = ([spec.head] + spec.auxiliaryHeads).map { $0 + "." }
+        let headPrefixes = ([model.headPath] + model.auxiliaryHeadPaths).map { $0 + "." }
         let headOnly = !report.mismatched.isEmpty && report.missing.isEmpty && report.unexpected.isEmpty
             && report.mismatched.allSatisfy { m in headPrefixes.contains { m.key.hasPrefix($0) } }
         if headOnly { throw HeadMismatchError(file: file, model: spec.name, mismatched: report.mismatched) }

@@ -1,10 +1,10 @@
 import GraftModels
 import GraftNN
 
-/// The stages of `spec` (and its auxiliary heads) in which `model` trains at least one
-/// parameter, input first: what `--freeze` leaves trainable, in the spec's own words.
-public func trainedStages(of model: Module, spec: ModelSpec) -> [String] {
+/// The stages of `model` (and its auxiliary heads) in which it trains at least one parameter,
+/// input first: what the freeze policy leaves trainable, in the model's own words.
+public func trainedStages(of model: any TransferModel) -> [String] {
     let trained = model.namedParameters().filter { $0.1.requiresGrad }.map(\.0)
-    let stages = trunkStages(spec) + [spec.head] + spec.auxiliaryHeads
+    let stages = model.stagePaths + model.auxiliaryHeadPaths
     return stages.filter { stage in trained.contains { parameterName($0, isUnder: stage) } }
 }

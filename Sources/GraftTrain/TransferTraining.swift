@@ -90,24 +90,24 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 
     let trainable = model.trainableParameterCount
     reporter.started(RunStart(model: spec.name, parameters: model.parameterCount, trainableParameters: trainable,
-                              freeze: options.freezeText, trainedStages: trainedStages(of: model, spec: spec),
+                              freeze: options.freezeText, trainedStages: trainedStages(of: model),
                               classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
     // The test set is read only at the end: check it now, before hours of training.
     let test = try data.test.map { try decodableImages($0, workers: options.workers, skipBad: options.skipBad) }
     let cacheable = options.featureCache && policy == .head && unfreezing == nil
-        && !(model.module(at: spec.head) is Conv2d) && spec.auxiliaryHeads.isEmpty
+        && !(model.head is Conv2d) && model.auxiliaryHeads.isEmpty
     let trainer: EpochTrainer
     var trunkSeconds: Double? = nil
     var cacheSkipped: [String] = []
     if cacheable {
-        let cached = try CachedHeadTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
+        let cached = try CachedHeadTrainer(model: model, data: data, pipelines: pipelines, options: options)
         trunkSeconds = cached.trunkSeconds
         reporter.note(cached.description)
         cacheSkipped = cached.skipped
         trainer = cached
     } else {
-        trainer = try ImageTrainer(model: model, spec: spec, data: data, pipelines: pipelines, options: options)
+        trainer = try ImageTrainer(model: model, data: data, pipelines: pipelines, options: options)
     }
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
@@ -123,7 +123,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
     var nonFinite = NonFiniteSteps(options.nonfinite)
     while progress.epoch < options.epochs {
         let epoch = progress.epoch + 1
-        if let unfrozen = unfreezing?.beginEpoch(epoch, model: model, spec: spec), !unfrozen.isEmpty {
+        if let unfrozen = unfreezing?.beginEpoch(epoch, model: model), !unfrozen.isEmpty {
             reporter.note("epoch \(epoch): unfreezing \(unfrozen.joined(separator: ", "))")
         }
         let learningRate = optimizer.paramGroups.last?.lr ?? options.learningRate
@@ -211,13 +211,13 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 
 /// A zoo model with `head`: pretrained weights loaded strictly under their own head, then the
 /// head replaced; or, without weights, freshly initialised.
-public func buildModel(spec: ModelSpec, weights: String?, head: HeadConfig) throws -> Module {
+public func buildModel(spec: ModelSpec, weights: String?, head: HeadConfig) throws -> any TransferModel {
     guard let weights else { return try spec.make(head: head) }
     let entries = try readWeights(weights)
-    let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
+    let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
     let model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
     try loadWeights(into: model, entries: entries, strict: true, source: weights)
-    try spec.replaceHead(of: model, with: head)
+    try model.replaceHead(with: head)
     return model
 }
 

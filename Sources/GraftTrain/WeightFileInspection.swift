@@ -23,7 +23,7 @@ public struct ModelFit: Sendable {
 public func zooFits(_ entries: [(String, Tensor)]) throws -> [ModelFit] {
     var fits: [ModelFit] = []
     for spec in ModelZoo.specs {
-        let classes = headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
+        let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
         let model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
         var report = LoadReport()
         var given: [String: [Int]] = [:]
