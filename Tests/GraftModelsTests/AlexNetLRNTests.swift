@@ -47,7 +47,7 @@ final class AlexNetLRNTests: XCTestCase {
         XCTAssertEqual(h.shape, [1, 256, 6, 6])
         let spec = try ZooParity.spec("alexnet_lrn")
         XCTAssertEqual(spec.preprocessing, .imageNet())
-        ZooParity.assertStages(spec, model, classes: 1000, file: #filePath, line: #line)
+        ZooParity.assertStages(model, spec.name, classes: 1000, file: #filePath, line: #line)
     }
 
     func testInitialisationIsThePapers() throws {

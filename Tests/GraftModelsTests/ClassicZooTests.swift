@@ -6,15 +6,16 @@ import XCTest
 /// The classic specs' names and preprocessing, and the errors of impossible configurations.
 final class ClassicZooTests: XCTestCase {
     func testNamesAndPreprocessing() {
-        XCTAssertEqual(ModelZoo.classicSpecs.map(\.name), [
+        let classic = Array(ModelZoo.specs[1...20])
+        XCTAssertEqual(classic.map(\.name), [
             "alexnet", "alexnet_lrn", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
             "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
             "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
         ])
-        for spec in ModelZoo.classicSpecs {
+        for spec in classic {
             XCTAssertEqual(spec.preprocessing, .imageNet(), spec.name)
             XCTAssertEqual(spec.inputShape, [3, 224, 224], spec.name)
-            XCTAssertTrue(spec.auxiliaryHeads.isEmpty, spec.name)
+            XCTAssertTrue(try Init.withoutInitialisation { try spec.make(numClasses: 2) }.auxiliaryHeads.isEmpty, spec.name)
         }
     }
 

@@ -26,14 +26,15 @@ final class HeadSurgeryTests: XCTestCase {
             // Drawing 138M initial weights (VGG) would dominate the test; values are only compared
             // (those of the tensors up to 64K elements; the others are checked to be the same tensors).
             let model = try Init.withoutInitialisation { try spec.make(numClasses: 3) }
-            let replaced = [spec.head] + spec.auxiliaryHeads.map { auxiliaryFinalLayer($0) }
+            let head = model.headPath, auxiliaryHeads = model.auxiliaryHeadPaths
+            let replaced = [head] + auxiliaryHeads.map { auxiliaryFinalLayer($0) }
             func inReplaced(_ key: String) -> Bool { replaced.contains { key.hasPrefix($0 + ".") } }
             let before = model.stateDict().filter { !inReplaced($0.0) }
             let identities = model.namedParameters().filter { !inReplaced($0.0) }.map { ObjectIdentifier($0.1) }
             let values = before.filter { $0.1.count <= 1 << 16 }.map { $0.1.dtype == .float32 ? $0.1.toArray().map(\.bitPattern) : [] }
-            let oldWidth = model.parameter(named: spec.head + ".weight")!.shape[1]
+            let oldWidth = model.parameter(named: head + ".weight")!.shape[1]
 
-            try spec.replaceHead(of: model, with: HeadConfig(classes: 7))
+            try model.replaceHead(with: HeadConfig(classes: 7))
 
             let after = model.stateDict()
             XCTAssertEqual(after.filter { !inReplaced($0.0) }.map(\.0), before.map(\.0), spec.name)
@@ -42,8 +43,8 @@ final class HeadSurgeryTests: XCTestCase {
             for ((key, t), old) in zip(afterSmall, values) where t.dtype == .float32 {
                 XCTAssertEqual(t.toArray().map(\.bitPattern), old, "\(spec.name): \(key) changed")
             }
-            let headKeys = after.filter { $0.0.hasPrefix(spec.head + ".") }
-            XCTAssertEqual(headKeys.map(\.0), [spec.head + ".weight", spec.head + ".bias"], spec.name)
+            let headKeys = after.filter { $0.0.hasPrefix(head + ".") }
+            XCTAssertEqual(headKeys.map(\.0), [head + ".weight", head + ".bias"], spec.name)
             let conv = spec.name.hasPrefix("squeezenet")
             XCTAssertEqual(headKeys[0].1.shape, conv ? [7, oldWidth, 1, 1] : [7, oldWidth], spec.name)
             XCTAssertEqual(headKeys[1].1.shape, [7], spec.name)
@@ -51,12 +52,12 @@ final class HeadSurgeryTests: XCTestCase {
             model.eval()
             let x = input(for: spec)
             XCTAssertEqual(try GradMode.withoutGradients { try model(x) }.shape, [2, 7], spec.name)
-            if !spec.auxiliaryHeads.isEmpty {
+            if !auxiliaryHeads.isEmpty {
                 model.train()
                 let (output, auxiliary) = try GradMode.withoutGradients { try model.forwardWithAuxiliary(x) }
                 XCTAssertEqual(output.shape, [2, 7], spec.name)
-                XCTAssertEqual(auxiliary.map(\.shape), Array(repeating: [2, 7], count: spec.auxiliaryHeads.count), spec.name)
-                for aux in spec.auxiliaryHeads {
+                XCTAssertEqual(auxiliary.map(\.shape), Array(repeating: [2, 7], count: auxiliaryHeads.count), spec.name)
+                for aux in auxiliaryHeads {
                     XCTAssertEqual(model.parameter(named: auxiliaryFinalLayer(aux) + ".weight")!.shape.first, 7)
                 }
             }
@@ -68,7 +69,7 @@ final class HeadSurgeryTests: XCTestCase {
     func testHiddenLayersBeforeTheFinalLayer() throws {
         let spec = try ModelZoo.spec("googlenet")
         let model = try spec.make(numClasses: 4)
-        try spec.replaceHead(of: model, with: HeadConfig(classes: 5, hidden: [32, 16], dropout: 0.25))
+        try model.replaceHead(with: HeadConfig(classes: 5, hidden: [32, 16], dropout: 0.25))
         let head = try XCTUnwrap(model.module(at: "fc") as? Sequential)
         XCTAssertEqual(head.children.map { String(describing: type(of: $0.1)) },
                        ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"])
@@ -84,7 +85,7 @@ final class HeadSurgeryTests: XCTestCase {
         XCTAssertEqual(auxiliary.map(\.shape), [[2, 5], [2, 5]])
 
         // A second surgery reads the input width from the first layer of the new head.
-        try spec.replaceHead(of: model, with: HeadConfig(classes: 2))
+        try model.replaceHead(with: HeadConfig(classes: 2))
         XCTAssertEqual(model.parameter(named: "fc.weight")?.shape, [2, 1024])
         XCTAssertEqual(model.parameter(named: "aux1.fc2.weight")?.shape, [2, 1024])
     }
@@ -105,7 +106,7 @@ final class HeadSurgeryTests: XCTestCase {
         let spec = try ModelZoo.spec("efficientnet_lite0")
         let model = try spec.make(numClasses: 10)
         GlobalRandom.seed(42)
-        try spec.replaceHead(of: model, with: HeadConfig(classes: 3))
+        try model.replaceHead(with: HeadConfig(classes: 3))
         GlobalRandom.seed(42)
         let reference = try Linear(inFeatures: 1280, outFeatures: 3)
         XCTAssertEqual(model.parameter(named: "_fc.weight")!.toArray(), reference.weight.toArray())
@@ -127,7 +128,7 @@ final class HeadSurgeryTests: XCTestCase {
 
         let model = try spec.make(numClasses: 2)
         model.eval()
-        try spec.replaceHead(of: model, with: config)
+        try model.replaceHead(with: config)
         XCTAssertFalse(model.module(at: "fc.2")!.training)
     }
 
@@ -135,15 +136,24 @@ final class HeadSurgeryTests: XCTestCase {
         let spec = try ModelZoo.spec("resnet18")
         let model = try spec.make(numClasses: 2)
         for bad in [HeadConfig(classes: 0), HeadConfig(classes: 2, hidden: [0]), HeadConfig(classes: 2, dropout: 1)] {
-            XCTAssertThrowsError(try spec.replaceHead(of: model, with: bad)) { error in
+            XCTAssertThrowsError(try model.replaceHead(with: bad)) { error in
                 XCTAssertTrue("\(error)".hasPrefix("head: "), "\(error)")
             }
         }
         XCTAssertEqual(model.parameter(named: "fc.weight")?.shape, [2, 512])
-        let lenet = try ModelZoo.spec("lenet5").make(numClasses: 10)
-        XCTAssertThrowsError(try spec.replaceHead(of: lenet, with: HeadConfig(classes: 2))) { error in
-            XCTAssertEqual("\(error)", "replaceHead(resnet18): the model has no module 'fc'")
+        // Only a child declared @ModuleInfo var (or one of a Sequential) can be replaced, and
+        // only by a module its declaration can hold.
+        XCTAssertThrowsError(try model.replaceModule(at: "layer4", with: Identity())) { error in
+            XCTAssertEqual("\(error)", "replaceModule: ResNet.layer4 is a constant; declare it @ModuleInfo var to replace it")
         }
+        XCTAssertThrowsError(try model.replaceModule(at: "layer5", with: Identity())) { error in
+            XCTAssertEqual("\(error)", "replaceModule: ResNet has no module 'layer5'")
+        }
+        let lite = try ModelZoo.spec("efficientnet_lite0").make(numClasses: 2)
+        XCTAssertThrowsError(try lite.replaceModule(at: "_bn1", with: Identity())) { error in
+            XCTAssertEqual("\(error)", "replaceModule: '_bn1' holds a BatchNorm2d, not a Identity")
+        }
+        XCTAssertEqual(model.parameter(named: "fc.weight")?.shape, [2, 512])
     }
 
     func testHeadConfigDecodesWithDefaults() throws {

@@ -7,25 +7,25 @@ final class InceptionZooTests: XCTestCase {
     /// stages name modules of that model, and the stages cover every parameter outside the
     /// auxiliary heads.
     func testSpecsNameRealModules() throws {
-        XCTAssertEqual(ModelZoo.inceptionSpecs.map(\.name), ["googlenet", "inception_v3", "efficientnet_lite0"])
-        for spec in ModelZoo.inceptionSpecs {
+        let specs = try ["googlenet", "inception_v3", "efficientnet_lite0"].map(ModelZoo.spec)
+        for spec in specs {
             let model = try spec.make(numClasses: 5)
-            let head = try XCTUnwrap(model.module(at: spec.head) as? Linear, spec.name)
+            let head = try XCTUnwrap(model.head as? Linear, spec.name)
             XCTAssertEqual(head.outFeatures, 5)
-            for aux in spec.auxiliaryHeads { XCTAssertNotNil(model.module(at: aux), "\(spec.name): \(aux)") }
-            for stage in spec.stages { XCTAssertNotNil(model.module(at: stage), "\(spec.name): \(stage)") }
-            let covered = spec.stages + spec.auxiliaryHeads
+            XCTAssertEqual(model.auxiliaryHeadPaths.count, model.auxiliaryHeads.count, spec.name)
+            XCTAssertEqual(model.stagePaths.count, model.stages.count, spec.name)
+            let covered = model.stagePaths + model.auxiliaryHeadPaths
             for (name, _) in model.namedParameters() {
                 XCTAssertTrue(covered.contains { name.hasPrefix($0 + ".") }, "\(spec.name): \(name) is in no stage")
             }
         }
-        let lite = ModelZoo.inceptionSpecs[2].preprocessing
+        let lite = specs[2].preprocessing
         XCTAssertEqual(lite.mean[0] * 255, 127, accuracy: 1e-4)
         XCTAssertEqual(lite.std[0] * 255, 128, accuracy: 1e-4)
-        XCTAssertEqual(ModelZoo.inceptionSpecs[1].inputShape, [3, 299, 299])
-        XCTAssertEqual(ModelZoo.inceptionSpecs[1].preprocessing.resizeShorter, 342)
-        XCTAssertEqual(ModelZoo.inceptionSpecs[0].auxiliaryLossWeight, 0.3)
-        XCTAssertEqual(ModelZoo.inceptionSpecs[1].auxiliaryLossWeight, 0.4)
+        XCTAssertEqual(specs[1].inputShape, [3, 299, 299])
+        XCTAssertEqual(specs[1].preprocessing.resizeShorter, 342)
+        XCTAssertEqual(try specs[0].make(numClasses: 2).auxiliaryLossWeight, 0.3)
+        XCTAssertEqual(try specs[1].make(numClasses: 2).auxiliaryLossWeight, 0.4)
     }
 
     func testImageNetClassNames() {

@@ -32,7 +32,7 @@ enum ZooParity {
         XCTAssertEqual(ours.map(\.1.shape), reference.keys.map(\.shape), "\(name): state-dict shapes", file: file, line: line)
         XCTAssertEqual(ours.map { $0.1.dtype == .int64 ? "int64" : "float32" }, reference.keys.map(\.dtype),
                        "\(name): state-dict dtypes", file: file, line: line)
-        assertStages(spec, model, classes: classes, file: file, line: line)
+        assertStages(model, name, classes: classes, file: file, line: line)
 
         try model.loadStateDict(reference.stateDict, strict: true)
         model.eval()
@@ -73,20 +73,20 @@ enum ZooParity {
     /// The stages are module paths in order whose parameters partition the model's (those of
     /// auxiliary heads aside), each holding some, and the head is the last stage, with
     /// `classes` outputs.
-    static func assertStages(_ spec: ModelSpec, _ model: Module, classes: Int, file: StaticString, line: UInt) {
-        XCTAssertEqual(spec.stages.last, spec.head, "\(spec.name): the head is the last stage", file: file, line: line)
-        for stage in spec.stages {
-            XCTAssertNotNil(model.module(at: stage), "\(spec.name): stage \(stage) is no module", file: file, line: line)
-        }
-        let trunkAndHead = model.namedParameters().filter { p in !spec.auxiliaryHeads.contains { p.0.hasPrefix($0 + ".") } }
-        let owners = trunkAndHead.map { p in spec.stages.indices.filter { p.0.hasPrefix(spec.stages[$0] + ".") } }
-        XCTAssertTrue(owners.allSatisfy { $0.count == 1 }, "\(spec.name): a parameter lies under no stage or several", file: file, line: line)
+    static func assertStages(_ model: any TransferModel, _ name: String, classes: Int, file: StaticString, line: UInt) {
+        let stages = model.stagePaths
+        XCTAssertEqual(stages.count, model.stages.count, "\(name): a stage is no module of the model", file: file, line: line)
+        XCTAssertEqual(stages.last, model.headPath, "\(name): the head is the last stage", file: file, line: line)
+        XCTAssertEqual(model.auxiliaryHeadPaths.count, model.auxiliaryHeads.count, "\(name): an auxiliary head is no module of the model",
+                       file: file, line: line)
+        let trunkAndHead = model.namedParameters().filter { p in !model.auxiliaryHeadPaths.contains { p.0.hasPrefix($0 + ".") } }
+        let owners = trunkAndHead.map { p in stages.indices.filter { p.0.hasPrefix(stages[$0] + ".") } }
+        XCTAssertTrue(owners.allSatisfy { $0.count == 1 }, "\(name): a parameter lies under no stage or several", file: file, line: line)
         let order = owners.compactMap(\.first)
-        XCTAssertEqual(order, order.sorted(), "\(spec.name): stages out of parameter order", file: file, line: line)
-        XCTAssertEqual(Set(order), Set(spec.stages.indices), "\(spec.name): a stage holds no parameter", file: file, line: line)
-        let head = model.module(at: spec.head)
-        let outputs = (head as? Linear)?.outFeatures ?? (head as? Conv2d)?.outChannels
-        XCTAssertEqual(outputs, classes, "\(spec.name): head \(spec.head)", file: file, line: line)
+        XCTAssertEqual(order, order.sorted(), "\(name): stages out of parameter order", file: file, line: line)
+        XCTAssertEqual(Set(order), Set(stages.indices), "\(name): a stage holds no parameter", file: file, line: line)
+        let outputs = (model.head as? Linear)?.outFeatures ?? (model.head as? Conv2d)?.outChannels
+        XCTAssertEqual(outputs, classes, "\(name): head \(model.headPath)", file: file, line: line)
     }
 
     /// Mean, standard deviation and largest magnitude of at most about 100 000 evenly spaced

@@ -2,18 +2,21 @@ import XCTest
 import GraftCore
 @testable import GraftNN
 
-/// A module with its own parameter, its own buffer and a child, registered in that order.
+/// A module with its own parameter, its own buffer and a child, declared in the opposite order.
 final class Block: Module {
     var modeChanges = 0
+    let conv: Conv2d
+    @BufferInfo var count: Tensor
+    @ParameterInfo var scale: Tensor
 
     init(channels: Int) throws {
+        conv = try Conv2d(inChannels: channels, outChannels: channels, kernelSize: 1)
+        count = Tensor.zeros([1])
+        scale = Tensor.ones([channels])
         super.init()
-        registerParameter("scale", Tensor.ones([channels]))
-        registerBuffer("count", Tensor.zeros([1]))
-        register("conv", try Conv2d(inChannels: channels, outChannels: channels, kernelSize: 1))
     }
 
-    override func forward(_ x: Tensor) throws -> Tensor { try module(at: "conv")!(x) }
+    override func forward(_ x: Tensor) throws -> Tensor { try conv(x) }
 
     override func didChangeTrainingMode() { modeChanges += 1 }
 }
@@ -92,6 +95,66 @@ final class ModuleTests: XCTestCase {
         model[0] = Identity()
         XCTAssertTrue(model.stateDict().isEmpty)
         XCTAssertEqual(model.count, 3)
+    }
+
+    /// Declared names: a property's name or its key, in declaration order; an absent optional
+    /// is not listed; a `@ModuleInfo var` child is replaced through its property, a `let` child
+    /// or a child of another type is refused and nothing changes.
+    func testDeclaredEntriesAndReplacement() throws {
+        final class Net: Module {
+            @ModuleInfo(key: "Conv2d_1a") var stem: Conv2d
+            let body: Sequential
+            let absent: Conv2d?
+            @ModuleInfo var extra: Flatten?
+            @ModuleInfo var fc: Module
+            @ParameterInfo(key: "log_scale") var logScale: Tensor
+            @BufferInfo(key: "running_max") var runningMax: Tensor
+
+            init(channels: Int) throws {
+                _stem.wrappedValue = try Conv2d(inChannels: 1, outChannels: channels, kernelSize: 1, bias: false)
+                body = Sequential(ReLU())
+                absent = nil
+                extra = nil
+                fc = try Linear(inFeatures: 2, outFeatures: 3)
+                _logScale.wrappedValue = Tensor.zeros([1])
+                _runningMax.wrappedValue = Tensor.zeros([1])
+                super.init()
+            }
+        }
+        let net = try Net(channels: 2)
+        XCTAssertEqual(net.children.map(\.0), ["Conv2d_1a", "body", "fc"])
+        XCTAssertEqual(net.stateDict().map(\.0), ["log_scale", "running_max", "Conv2d_1a.weight", "fc.weight", "fc.bias"])
+        XCTAssertTrue(net.logScale.requiresGrad)
+        XCTAssertFalse(net.runningMax.requiresGrad)
+
+        let head = Sequential(try Linear(inFeatures: 2, outFeatures: 4))
+        XCTAssertTrue(try net.replaceModule(at: "fc", with: head) is Linear)
+        XCTAssertTrue(net.fc === head)
+        XCTAssertEqual(net.stateDict().map(\.0).suffix(2), ["fc.0.weight", "fc.0.bias"])
+        net.fc = Identity()
+        XCTAssertTrue(net.module(at: "fc") is Identity)
+
+        XCTAssertThrowsError(try net.replaceModule(at: "body", with: Identity())) { error in
+            XCTAssertEqual("\(error)", "replaceModule: Net.body is a constant; declare it @ModuleInfo var to replace it")
+        }
+        XCTAssertThrowsError(try net.replaceModule(at: "Conv2d_1a", with: Identity())) { error in
+            XCTAssertEqual("\(error)", "replaceModule: 'Conv2d_1a' holds a Conv2d, not a Identity")
+        }
+        XCTAssertThrowsError(try net.replaceModule(at: "extra", with: Identity()))   // absent: no module there
+        XCTAssertTrue(try net.replaceModule(at: "body.0", with: Identity()) is ReLU)
+        XCTAssertEqual(net.children.map(\.0), ["Conv2d_1a", "body", "fc"])
+    }
+
+    /// A module is frozen when it has parameters and none trains; one without parameters never is.
+    func testFrozenIsAllParametersFrozen() throws {
+        let conv = try Conv2d(inChannels: 1, outChannels: 1, kernelSize: 1)
+        XCTAssertFalse(conv.isFrozen)
+        conv.freeze(["bias"])
+        XCTAssertFalse(conv.isFrozen)
+        conv.freeze()
+        XCTAssertTrue(conv.isFrozen)
+        XCTAssertFalse(ReLU().isFrozen)
+        XCTAssertFalse(BatchNorm2d(2, affine: false).isFrozen)
     }
 
     func testFreezeByPrefix() throws {

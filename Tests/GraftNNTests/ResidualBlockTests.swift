@@ -12,7 +12,6 @@ final class ResidualBlock: Module {
         conv2 = try Conv2d(inChannels: channels, outChannels: channels, kernelSize: 3, padding: 1, bias: false)
         bn2 = BatchNorm2d(channels)
         super.init()
-        register("conv1", conv1); register("bn1", bn1); register("conv2", conv2); register("bn2", bn2)
     }
 
     override func forward(_ x: Tensor) throws -> Tensor {

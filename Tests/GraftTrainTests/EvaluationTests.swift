@@ -130,8 +130,6 @@ final class ThreeChannelLeNet: Module {
         stem = try Conv2d(inChannels: 3, outChannels: 1, kernelSize: (1, 1))
         rest = try LeNet5(numClasses: 3)
         super.init()
-        register("stem", stem)
-        register("rest", rest)
         var generator = RandomGenerator(seed: seed)
         for p in parameters() {
             p.assign(Tensor(shape: p.shape, data: (0..<p.count).map { _ in Float(generator.nextFloat() - 0.5) * 0.6 }))

@@ -27,7 +27,7 @@ final class FreezePolicyTests: XCTestCase {
         let resnet = try ModelZoo.spec("resnet18")
         let model = try Init.withoutInitialisation { try resnet.make(numClasses: 10) }
         let total = 11_181_642
-        func check(_ flag: String, trainable: Int, _ m: Module, _ spec: ModelSpec, total: Int, line: UInt = #line) throws {
+        func check(_ flag: String, trainable: Int, _ m: any TransferModel, _ spec: ModelSpec, total: Int, line: UInt = #line) throws {
             let counts = try FreezePolicy(flag: flag).apply(to: m, spec: spec)
             XCTAssertEqual(counts, FreezeCounts(frozen: total - trainable, trainable: trainable), flag, line: line)
             XCTAssertEqual(m.trainableParameterCount, trainable, flag, line: line)
@@ -121,7 +121,7 @@ final class FreezePolicyTests: XCTestCase {
         let model = try Init.withoutInitialisation { try spec.make(numClasses: 3) }
         try FreezePolicy.head.apply(to: model, spec: spec)
         let groups = try parameterGroups(model: model, spec: spec, baseLR: 0.01, weightDecay: 1e-4, factor: 0.5)
-        XCTAssertEqual(groups.map(\.name), spec.stages.dropLast() + ["head"])
+        XCTAssertEqual(groups.map(\.name), model.trunkStagePaths + ["head"])
         XCTAssertEqual(groups.last!.lr, 0.01)
         XCTAssertEqual(groups[groups.count - 2].lr, 0.005)
         XCTAssertEqual(groups[0].lr, 0.01 * Float(pow(0.5, 12.0)), accuracy: 1e-12)
@@ -148,7 +148,7 @@ final class FreezePolicyTests: XCTestCase {
         try FreezePolicy.head.apply(to: model, spec: spec)
         var schedule = try GradualUnfreezing(every: 2)
         var log: [[String]] = []
-        for epoch in 1...5 { log.append(schedule.beginEpoch(epoch, model: model, spec: spec)) }
+        for epoch in 1...5 { log.append(schedule.beginEpoch(epoch, model: model)) }
         XCTAssertEqual(log, [[], [], ["layer4"], [], ["layer3"]])
         XCTAssertEqual(model.trainableParameterCount, 5_130 + 8_393_728 + 2_099_712)
 
@@ -157,16 +157,16 @@ final class FreezePolicyTests: XCTestCase {
         var resumed = saved
         let fresh = try Init.withoutInitialisation { try spec.make(numClasses: 10) }
         try FreezePolicy.head.apply(to: fresh, spec: spec)
-        XCTAssertEqual(resumed.beginEpoch(6, model: fresh, spec: spec), [])
+        XCTAssertEqual(resumed.beginEpoch(6, model: fresh), [])
         XCTAssertEqual(fresh.trainableParameterCount, model.trainableParameterCount)
-        XCTAssertEqual(resumed.beginEpoch(7, model: fresh, spec: spec), ["layer2"])
+        XCTAssertEqual(resumed.beginEpoch(7, model: fresh), ["layer2"])
 
         // Resuming at a later epoch with no saved schedule catches up at once.
         var late = try GradualUnfreezing(every: 1)
         let other = try Init.withoutInitialisation { try spec.make(numClasses: 10) }
         try FreezePolicy.head.apply(to: other, spec: spec)
-        XCTAssertEqual(late.beginEpoch(4, model: other, spec: spec), ["layer4", "layer3", "layer2"])
-        XCTAssertEqual(late.beginEpoch(40, model: other, spec: spec), ["layer1", "bn1", "conv1"])
+        XCTAssertEqual(late.beginEpoch(4, model: other), ["layer4", "layer3", "layer2"])
+        XCTAssertEqual(late.beginEpoch(40, model: other), ["layer1", "bn1", "conv1"])
         XCTAssertThrowsError(try GradualUnfreezing(every: 0)) { error in
             XCTAssertEqual("\(error)", "--unfreeze-every must be at least 1, not 0")
         }
