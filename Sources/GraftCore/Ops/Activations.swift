@@ -55,6 +55,7 @@ public func gelu(_ x: Tensor) throws -> Tensor {
 /// `s · x` element-wise (for instance to weight an auxiliary loss).
 public func scale(_ x: Tensor, by s: Float) throws -> Tensor {
     try requireFloat(x, "scale")
+    FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad
     let out = try eltwiseForward(x, "scale.forward", dnnl_eltwise_linear, alpha: s, beta: 0, training: training).out
     recordGrad(out, op: "scale", inputs: [x]) { g in
@@ -83,6 +84,7 @@ private func eltwiseForward(_ x: Tensor, _ op: String, _ alg: dnnl_alg_kind_t, a
 /// An eltwise activation with its oneDNN backward. For the `*_use_dst_for_bwd` algorithms the
 /// backward closure keeps a detached view of the output instead of the input.
 private func eltwise(_ x: Tensor, _ name: String, _ alg: dnnl_alg_kind_t, alpha: Float = 0, beta: Float = 0) throws -> Tensor {
+    FLOPCounter.add(x.count)
     try requireFloat(x, name)
     let training = GradMode.isEnabled && x.requiresGrad
     let (out, fwd, key) = try eltwiseForward(x, "\(name).forward", alg, alpha: alpha, beta: beta, training: training)

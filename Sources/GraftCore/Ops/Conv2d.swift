@@ -91,6 +91,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
         throw GraftError.shapeMismatch(op: op, detail: "kernel larger than the padded input; input vs weight", lhs: x.shape, rhs: weight.shape)
     }
     let outShape = [n, o, oh, ow]
+    FLOPCounter.add(product: n, o, oh, ow, 2 * ig * kh * kw + (bias == nil ? 0 : 1))
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)

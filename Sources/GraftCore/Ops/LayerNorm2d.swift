@@ -2,7 +2,8 @@
 /// `LayerNorm2d` (ConvNeXt): every pixel's C values are shifted by their mean and divided by
 /// `sqrt(variance + eps)` (biased variance), then multiplied by `weight[c]` and shifted by
 /// `bias[c]` when given (both `[C]`). Runs as Swift loops over row-major data (the result is
-/// row-major); gradients flow to `x`, `weight` and `bias`.
+/// row-major); gradients flow to `x`, `weight` and `bias`. Counts 8 FLOPs per element (mean,
+/// variance, normalisation, affine).
 public func layerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-6) throws -> Tensor {
     let op = "layer_norm2d"
     try requireFloat(x, op)
@@ -21,6 +22,7 @@ public func layerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float 
     guard eps >= 0, eps.isFinite else {
         throw GraftError.invalidArgument(op: op, detail: "eps \(eps) must be finite and non-negative")
     }
+    FLOPCounter.add(product: 8, x.count)
     let xs = x.toArray()
     let w = weight?.toArray(), b = bias?.toArray()
     var y = [Float](repeating: 0, count: xs.count)

@@ -19,6 +19,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     }
     let n = x.shape[0]
     let outShape = [n, o]
+    FLOPCounter.add(product: n, o, 2 * i + (bias == nil ? 0 : 1))
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
 
     // Under bf16 the operands are bfloat16 (see `ComputePrecision`); results stay float32.
