@@ -26,10 +26,9 @@ struct EpochWork {
 /// through the head alone on cached trunk features.
 protocol EpochTrainer {
     /// Trains epoch `epoch`: for each batch, `loss(logits, labels)` builds the loss (called for
-    /// auxiliary heads too) and `step` does the update, given the loss, the main logits, the
-    /// labels, images so far, the batch number (from 1) and the batch count.
+    /// auxiliary heads too) and `step` does the update, given the batch as a `TrainingStep`.
     func trainEpoch(_ epoch: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork
     func validate() throws -> ValidationScore
 }
 
@@ -53,7 +52,7 @@ struct ImageTrainer: EpochTrainer {
     }
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork {
         setTrainingMode(model)
         let epoch = train.epoch(number)
         var images = 0, batches = 0
@@ -64,7 +63,8 @@ struct ImageTrainer: EpochTrainer {
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: spec.auxiliaryLossWeight) }
             images += batch.indices.count
             batches += 1
-            try step(total, logits, batch.labels.labels, images, batches, epoch.batchCount)
+            try step(TrainingStep(loss: total, logits: logits, labels: batch.labels.labels, imagesSoFar: images,
+                                  batch: batches, batchCount: epoch.batchCount))
         }
         return EpochWork(images: images, dataWait: epoch.statistics.waitFraction, skipped: epoch.statistics.skippedSamples)
     }
@@ -123,7 +123,7 @@ struct CachedHeadTrainer: EpochTrainer {
     }
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork {
         head.train()
         let order = batches.order(epoch: number, seed: seed)
         var images = 0
@@ -131,7 +131,8 @@ struct CachedHeadTrainer: EpochTrainer {
             let (features, labels) = train.batch(Array(indices), view: number - 1)
             let logits = try head(features)
             images += indices.count
-            try step(try loss(logits, labels), logits, labels.labels, images, b + 1, order.batches.count)
+            try step(TrainingStep(loss: try loss(logits, labels), logits: logits, labels: labels.labels, imagesSoFar: images,
+                                  batch: b + 1, batchCount: order.batches.count))
         }
         return EpochWork(images: images, dataWait: nil)
     }

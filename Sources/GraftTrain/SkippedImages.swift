@@ -31,7 +31,7 @@ public struct SkippedImages: Sendable {
 public func skippedImagesLine(_ descriptions: [String]) -> String {
     let shown = descriptions.prefix(5).joined(separator: "; ")
     let more = descriptions.count > 5 ? "; and \(descriptions.count - 5) more" : ""
-    return "skipped \(descriptions.count) image\(descriptions.count == 1 ? "" : "s") that failed to decode (--skip-bad): \(shown)\(more)"
+    return "skipped \(descriptions.count) image\(descriptions.count == 1 ? "" : "s") that failed to decode (`skipBad`): \(shown)\(more)"
 }
 
 /// Decodes every image of `dataset` on `workers` threads, handing each to `body` (from any

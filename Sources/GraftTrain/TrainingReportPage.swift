@@ -80,7 +80,7 @@ public struct TrainingReportPage {
         }
         if !misclassified.isEmpty { body += try strip() }
         if !skippedImages.isEmpty {
-            body += "<section><h2>Skipped images</h2><p class=\"note\">\(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") failed to decode and \(skippedImages.count == 1 ? "was" : "were") left out (--skip-bad).</p><ul>"
+            body += "<section><h2>Skipped images</h2><p class=\"note\">\(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") failed to decode and \(skippedImages.count == 1 ? "was" : "were") left out (the run skipped bad images).</p><ul>"
             for text in skippedImages { body += "<li>\(text.xmlEscaped)</li>" }
             body += "</ul></section>"
         }
