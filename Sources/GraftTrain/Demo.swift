@@ -6,7 +6,7 @@ import GraftModels
 public struct DemoOptions: Sendable {
     /// ImageNet weights of `model`.
     public var weights: String
-    /// An IDX directory (Fashion-MNIST) or any `graft train --data`.
+    /// An IDX directory (Fashion-MNIST) or any training data path.
     public var data: String
     public var model = "efficientnet_lite0"
     public var out = "graft-demo"

@@ -9,7 +9,7 @@ struct ValidationScore {
     var loss: Double
     var top1: Double
     var top5: Double
-    /// Images left out because they failed to decode (`--skip-bad`).
+    /// Images left out because they failed to decode (the `skipBad` option).
     var skipped: [String] = []
 }
 
@@ -18,7 +18,7 @@ struct EpochWork {
     var images: Int
     /// Share of the epoch spent waiting for the loader (nil on cached features).
     var dataWait: Double?
-    /// Images left out because they failed to decode (`--skip-bad`).
+    /// Images left out because they failed to decode (the `skipBad` option).
     var skipped: [String] = []
 }
 
@@ -94,7 +94,7 @@ struct CachedHeadTrainer: EpochTrainer {
     let trunkSeconds: Double
     /// A line for the log on what the cache did.
     let description: String
-    /// Images the cache left out because they failed to decode (`--skip-bad`).
+    /// Images the cache left out because they failed to decode (the `skipBad` option).
     let skipped: [String]
 
     init(model: Module, spec: ModelSpec, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {

@@ -1,7 +1,7 @@
 import Foundation
 import GraftData
 
-/// The images a run left out because they failed to decode (`--skip-bad`), each described
+/// The images a run left out because they failed to decode (the `skipBad` option), each described
 /// once by its error (which names the file), in the order they were met.
 public struct SkippedImages: Sendable {
     public private(set) var descriptions: [String] = []

@@ -2,7 +2,7 @@ import GraftModels
 import GraftNN
 
 /// The stages of `spec` (and its auxiliary heads) in which `model` trains at least one
-/// parameter, input first: what `--freeze` leaves trainable, in the spec's own words.
+/// parameter, input first: what the freeze policy leaves trainable, in the spec's own words.
 public func trainedStages(of model: Module, spec: ModelSpec) -> [String] {
     let trained = model.namedParameters().filter { $0.1.requiresGrad }.map(\.0)
     let stages = trunkStages(spec) + [spec.head] + spec.auxiliaryHeads

@@ -41,7 +41,7 @@ public struct TrainingReportPage {
     /// Final validation (or test) metrics; nil leaves out the matrix and the per-class table.
     public var metrics: ClassificationMetrics?
     public var misclassified: [MisclassifiedImage]
-    /// Images left out because they failed to decode (`--skip-bad`), described by their errors.
+    /// Images left out because they failed to decode (the `skipBad` option), described by their errors.
     public var skippedImages: [String]
 
     /// Thumbnails are at most this many pixels on their longer side.

@@ -5,7 +5,7 @@ import GraftIO
 import GraftModels
 import GraftNN
 
-/// The outcome of `graft train`: what its `--json` summary line carries.
+/// The outcome of a training run, as its JSON summary line carries it.
 public struct TransferSummary: Codable, Sendable {
     /// Best validation top-1 (nil without validation images).
     public var valTop1: Double?
@@ -26,7 +26,7 @@ public struct TransferSummary: Codable, Sendable {
     /// cached epoch on average.
     public var trunkSeconds: Double?
     public var cachedEpochSeconds: Double?
-    /// Images left out because they failed to decode (`--skip-bad`), described by their errors.
+    /// Images left out because they failed to decode (the `skipBad` option), described by their errors.
     public var skippedImages: [String] = []
 }
 
@@ -36,7 +36,7 @@ public struct RunFiles: Sendable {
     public init(_ folder: String) { self.folder = folder }
     public var best: String { path("best.safetensors") }
     public var last: String { path("last.safetensors") }
-    /// Optimizer, schedule, random state and history for `--resume`.
+    /// Optimizer, schedule, random state and history for resuming the run.
     public var state: String { path("last.state.safetensors") }
     public var log: String { path("log.jsonl") }
     public var report: String { path("report.html") }

@@ -88,9 +88,9 @@ final class EpochStepsTests: XCTestCase {
             var o = TransferOptions(model: "lenet5", data: data)
             o.out = out; o.epochs = 1; o.schedule = schedule; o.workers = 1
             let reporter = StepCountingReporter()
-            XCTAssertNoThrow(try runTransferTraining(o, reporter: reporter), schedule)
-            XCTAssertEqual(reporter.steps, [1: 1], schedule)
-            XCTAssertEqual(reporter.epochs.first?.learningRate, o.learningRate, schedule)
+            XCTAssertNoThrow(try runTransferTraining(o, reporter: reporter), schedule.rawValue)
+            XCTAssertEqual(reporter.steps, [1: 1], schedule.rawValue)
+            XCTAssertEqual(reporter.epochs.first?.learningRate, o.learningRate, schedule.rawValue)
         }
     }
 

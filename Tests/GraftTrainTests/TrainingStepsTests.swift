@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 import GraftModels
+import GraftNN
 @testable import GraftTrain
 import XCTest
 import GraftTestSupport
