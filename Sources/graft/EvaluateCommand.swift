@@ -63,7 +63,7 @@ struct EvaluateCommand: ParsableCommand {
                 print(evaluationJSON(result))
             } else {
                 print(evaluationTable(result))
-                if !result.skipped.isEmpty { print(skippedImagesLine(result.skipped)) }
+                if !result.skipped.isEmpty { print(OptionSpelling.spell(skippedImagesLine(result.skipped))) }
             }
         }
     }
