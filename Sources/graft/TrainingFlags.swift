@@ -3,8 +3,11 @@ import Foundation
 import GraftModels
 import GraftTrain
 
+/// The library's default options: the one place of the flags' defaults.
+private let defaults = TransferOptions(model: "", data: "")
+
 /// The flags of a training run, shared by `train` (all of them) and, through `RunFlags`, by
-/// `demo`: the one place of their defaults, and the one place that turns them into
+/// `demo`: their defaults are `TransferOptions`'s, and this is the one place that turns them into
 /// `TransferOptions`.
 struct TrainingFlags: ParsableArguments {
     @Option(help: "Model architecture (\(ModelZoo.names.joined(separator: ", "))).")
@@ -16,29 +19,29 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "head | last:K | none | module prefixes (default: head with --weights, none without).")
     var freeze: String?
     @Option(help: "Passes over the training set.")
-    var epochs = 10
+    var epochs = defaults.epochs
     @Option(name: .customLong("image-size"), help: "Side of the network input (default: the model's).")
     var imageSize: Int?
     @Option(help: "Training augmentation, a pipeline SPEC (see graft augment --help).")
     var augment: String?
     @Option(help: "Run folder for checkpoints, log and report.")
-    var out = "graft-run"
+    var out = defaults.out
     @Option(help: "The optimizer (SGD with Nesterov momentum when --momentum > 0).")
-    var optimizer = OptimizerChoice.adam
+    var optimizer = defaults.optimizer
     @Option(name: .customLong("lr"), help: "Peak learning rate.")
-    var learningRate: Float = 2e-3
+    var learningRate = defaults.learningRate
     @Option(help: "SGD momentum.")
-    var momentum: Float = 0.9
+    var momentum = defaults.momentum
     @Option(name: .customLong("weight-decay"), help: "Weight decay.")
-    var weightDecay: Float = 0
+    var weightDecay = defaults.weightDecay
     @Option(help: "Learning-rate schedule, stepped every batch.")
-    var schedule = ScheduleChoice.onecycle
+    var schedule = defaults.schedule
     @Option(name: .customLong("label-smoothing"), help: "Label smoothing ε.")
-    var labelSmoothing: Float = 0
+    var labelSmoothing = defaults.labelSmoothing
     @Option(name: .customLong("class-weights"), help: "Class weights of the loss (balanced: for imbalanced classes).")
-    var classWeights = ClassWeighting.none
+    var classWeights = defaults.classWeights
     @Option(help: "Stop after N epochs without a better validation top-1 (0: never).")
-    var patience = 0
+    var patience = defaults.patience
     @Flag(help: "Continue the run in --out from its last checkpoint (with the run's flags; --epochs may grow).")
     var resume = false
     @Flag(name: .customLong("resume-with-changes"), help: "With --resume: accept flags that differ from the run's (--lr, --batch-size, …); recorded in log.jsonl and the recipe.")
@@ -48,22 +51,22 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Hidden layer sizes of the new head, e.g. 512,256.")
     var hidden: String?
     @Option(help: "Dropout before each layer of the new head.")
-    var dropout: Float = 0
+    var dropout = defaults.dropout
     @Option(name: .customLong("lr-factor"), help: "Discriminative learning rates: each stage further from the head gets lr × factor more.")
-    var lrFactor: Float = 1
+    var lrFactor = defaults.lrFactor
     @Option(name: .customLong("unfreeze-every"), help: "Gradual unfreezing: one more stage every N epochs (0: never).")
-    var unfreezeEvery = 0
+    var unfreezeEvery = defaults.unfreezeEvery
     @Option(name: .customLong("bn-momentum"), help: "Override every BatchNorm layer's momentum (e.g. 0.1 for a short run from scratch).")
     var bnMomentum: Float?
     @OptionGroup var compute: PrecisionOption
     @Option(name: .customLong("cache-views"), help: "Augmented views per image in the feature cache (--freeze head).")
-    var cacheViews = 1
+    var cacheViews = defaults.cacheViews
     @Flag(name: .customLong("no-cache"), help: "Run the frozen trunk every epoch instead of caching its features.")
     var noCache = false
     @Option(name: .customLong("cache-dir"), help: "Feature cache folder (default $XDG_CACHE_HOME/graft/features, else $HOME/.cache/graft/features).")
     var cacheDirectory: String?
     @Option(name: .customLong("val-fraction"), help: "Share of each class held out for validation when there is no val/ folder.")
-    var valFraction = 0.1
+    var valFraction = defaults.valFraction
     @Option(name: .customLong("per-class"), help: "Use at most N training images per class.")
     var perClass: Int?
     @Option(name: .customLong("val-limit"), help: "Use at most N validation images.")
@@ -71,7 +74,7 @@ struct TrainingFlags: ParsableArguments {
     @Flag(name: .customLong("skip-bad"), help: "Skip (and count) images that fail to decode.")
     var skipBad = false
     @Option(help: "On a NaN or infinite loss: stop (end the run with an error) or skip (leave the step out, count it).")
-    var nonfinite = NonFinitePolicy.stop
+    var nonfinite = defaults.nonfinite
     @Option(name: .customLong("stop-after"), help: .hidden)
     var stopAfter: Int?
     @OptionGroup var common: RunFlags
@@ -110,11 +113,11 @@ struct TrainingFlags: ParsableArguments {
 /// and `--seed`.
 struct RunFlags: ParsableArguments {
     @Option(name: .customLong("batch-size"), help: "Images per step.")
-    var batchSize = 32
+    var batchSize = defaults.batchSize
     @Option(help: "Decoding and augmentation threads.")
-    var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    var workers = defaults.workers
     @Option(help: "Random seed (initialisation, split, shuffling, augmentation, dropout).")
-    var seed: UInt64 = 0
+    var seed = defaults.seed
 }
 
 extension OptimizerChoice: ExpressibleByArgument {}
