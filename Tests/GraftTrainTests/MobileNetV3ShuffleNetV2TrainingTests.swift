@@ -21,9 +21,9 @@ final class MobileNetV3ShuffleNetV2TrainingTests: XCTestCase {
             let pretrained = try ModelZoo.spec(name).make(numClasses: 1000)
             try saveWeights(pretrained, to: out + "/pretrained.safetensors")
             var o = TransferOptions(model: name, data: data)
-            o.weights = out + "/pretrained.safetensors"; o.freeze = "last:2"; o.out = out + "/run"
+            o.weights = out + "/pretrained.safetensors"; o.freeze = .last(2); o.out = out + "/run"
             o.epochs = 1; o.batchSize = 4; o.imageSize = 32; o.workers = 2; o.valFraction = 0.25
-            o.optimizer = "sgd"; o.learningRate = 0.05
+            o.optimizer = .sgd; o.learningRate = 0.05
             let reporter = CollectingReporter()
             let summary = try runTransferTraining(o, reporter: reporter)
             XCTAssertEqual(reporter.epochs.count, 1, name)
