@@ -56,6 +56,6 @@ final class ExportTests: XCTestCase {
     /// Architectures torchvision 0.14 has, as the zoo names them.
     let torchvisionExports: Set<String> = [
         "alexnet", "vgg11", "vgg11_bn", "resnet18", "resnext50_32x4d", "squeezenet1_1", "mobilenet_v2",
-        "googlenet", "inception_v3",
+        "googlenet", "inception_v3", "convnext_tiny",
     ]
 }
