@@ -1,4 +1,6 @@
+import GraftCore
 import GraftNN
+import Synchronization
 
 /// A zoo entry: a named architecture, how to build it and the input it expects. What the model
 /// knows for transfer learning (head, stages) it tells itself, as a `TransferModel`.
@@ -22,11 +24,18 @@ public struct ModelSpec: Sendable {
     public func make(numClasses: Int) throws -> any TransferModel { try build(numClasses) }
 }
 
-/// The architectures Graft can build, by name: each family's entries, declared in its own file.
+/// The architectures Graft can build, by name: each family's entries, declared in its own file,
+/// then those a program registers.
 public enum ModelZoo {
-    public static let specs: [ModelSpec] = LeNet5.zoo + AlexNet.zoo + AlexNetLRN.zoo + VGG.zoo + ResNet.zoo
+    /// The families Graft ships, in zoo order.
+    public static let builtIn: [ModelSpec] = LeNet5.zoo + AlexNet.zoo + AlexNetLRN.zoo + VGG.zoo + ResNet.zoo
         + SqueezeNet.zoo + MobileNetV2.zoo + GoogLeNet.zoo + InceptionV3.zoo + EfficientNetLite0.zoo
         + MobileNetV3.zoo + ShuffleNetV2.zoo + ConvNeXt.zoo
+
+    private static let registered = Mutex<[ModelSpec]>([])
+
+    /// Every known architecture: the built-in ones, then the registered ones.
+    public static var specs: [ModelSpec] { builtIn + registered.withLock { $0 } }
 
     /// Known model names, in zoo order.
     public static var names: [String] { specs.map(\.name) }
@@ -35,6 +44,18 @@ public enum ModelZoo {
     public static func spec(_ name: String) throws -> ModelSpec {
         guard let s = specs.first(where: { $0.name == name }) else { throw UnknownModelError(name: name) }
         return s
+    }
+
+    /// Adds an architecture of the program's own (timm's `register_model`), so that training,
+    /// checkpoints and evaluation find it by name. Throws when the name is taken or empty.
+    public static func register(_ spec: ModelSpec) throws {
+        try registered.withLock { list in
+            guard !spec.name.isEmpty, !builtIn.contains(where: { $0.name == spec.name }),
+                  !list.contains(where: { $0.name == spec.name }) else {
+                throw GraftError.invalidArgument(op: "ModelZoo.register", detail: "the name '\(spec.name)' is empty or already taken")
+            }
+            list.append(spec)
+        }
     }
 }
 

@@ -10,7 +10,7 @@ struct ChildRun {
     var status: Int32?
     /// The signal that ended the process, or nil when it exited.
     var signal: Int32?
-    /// Peak resident set size of the child, in bytes (the kernel's `ru_maxrss`).
+    /// Peak resident set size of the child, in bytes: its `VmHWM` as last read while it ran.
     var peakResidentBytes: Int
     var stdout: String
     var stderr: String
@@ -32,8 +32,8 @@ var graftExecutable: String {
     return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("graft").path
 }
 
-/// Runs `graft arguments…` as a child under `ulimit -v`, waits for it with `wait4` and returns
-/// how it ended and its peak RSS. Output goes through files, so a chatty child cannot block.
+/// Runs `graft arguments…` as a child under `ulimit -v`, waits for it and returns how it ended
+/// and its peak RSS. Output goes through files, so a chatty child cannot block.
 func runGraftChild(_ arguments: [String], environment extra: [String: String] = [:],
                    stdin: String? = nil) throws -> ChildRun {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("graft-child-\(UUID())").path
@@ -55,15 +55,31 @@ func runGraftChild(_ arguments: [String], environment extra: [String: String] = 
     let spawned = posix_spawn(&pid, "/bin/sh", nil, nil, cArgs, cEnv)
     guard spawned == 0 else { throw NSError(domain: "posix_spawn", code: Int(spawned)) }
 
+    // The kernel's ru_maxrss of a child spawned from this process counts this process's own
+    // peak (exec records the peak of the memory it replaces), so the child's high-water mark is
+    // read from /proc while it runs instead; it only grows, so the last reading is its peak but
+    // for the child's last few milliseconds.
     var wstatus: Int32 = 0
-    var usage = rusage()
-    while wait4(pid, &wstatus, 0, &usage) < 0 {
-        guard errno == EINTR else { throw NSError(domain: "wait4", code: Int(errno)) }
+    var peakKiB = 0
+    while true {
+        let reaped = waitpid(pid, &wstatus, WNOHANG)
+        if reaped == pid { break }
+        guard reaped == 0 || errno == EINTR else { throw NSError(domain: "waitpid", code: Int(errno)) }
+        peakKiB = max(peakKiB, highWaterMarkKiB(of: pid) ?? 0)
+        usleep(2000)
     }
     let signalled = (wstatus & 0x7f) != 0 && (wstatus & 0x7f) != 0x7f
     let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
     return ChildRun(status: signalled ? nil : (wstatus >> 8) & 0xff, signal: signalled ? wstatus & 0x7f : nil,
-                    peakResidentBytes: Int(usage.ru_maxrss) * 1024, stdout: read(out), stderr: read(err))
+                    peakResidentBytes: peakKiB * 1024, stdout: read(out), stderr: read(err))
+}
+
+/// The `VmHWM` line of /proc/PID/status (the process's peak resident memory), nil once it has exited.
+private func highWaterMarkKiB(of pid: pid_t) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+    let fields = line.split { $0 == " " || $0 == "\t" }
+    return fields.count > 1 ? Int(fields[1]) : nil
 }
 
 /// Asserts that `run` ended by itself (no signal, no runtime trap), under the memory bound,
