@@ -37,6 +37,16 @@ public final class Hardswish: Module {
     public override func forward(_ x: Tensor) throws -> Tensor { try hardswish(x) }
 }
 
+/// `torch.nn.SiLU`: x · sigmoid(x).
+public final class SiLU: Module {
+    public override func forward(_ x: Tensor) throws -> Tensor { try silu(x) }
+}
+
+/// `torch.nn.Hardsigmoid`: relu6(x + 3) / 6.
+public final class Hardsigmoid: Module {
+    public override func forward(_ x: Tensor) throws -> Tensor { try hardsigmoid(x) }
+}
+
 /// `torch.nn.GELU` (the exact, erf form).
 public final class GELU: Module {
     public override func forward(_ x: Tensor) throws -> Tensor { try gelu(x) }

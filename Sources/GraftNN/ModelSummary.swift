@@ -1,11 +1,12 @@
 import GraftCore
 
-/// Records the modules called during one forward pass, in call order (see `summarize`).
+/// Records the modules called during one forward pass, in call order, with the FLOPs their
+/// ops reported (see `summarize`).
 final class ModuleTrace {
     static var active: ModuleTrace?
-    private(set) var calls: [(module: Module, input: [Int], output: [Int])] = []
+    private(set) var calls: [(module: Module, input: [Int], output: [Int], flops: Int)] = []
 
-    func record(_ module: Module, input: [Int], output: [Int]) { calls.append((module, input, output)) }
+    func record(_ module: Module, input: [Int], output: [Int], flops: Int) { calls.append((module, input, output, flops)) }
 }
 
 /// One row of a model summary: a leaf layer as called in a forward pass.
@@ -24,7 +25,9 @@ public struct LayerSummary: Sendable, Equatable {
 
 /// The leaf layers of `model` as one forward pass of a zero image of `inputShape`
 /// (`[C, H, W]`) calls them, with output shapes, parameter counts and FLOPs per image.
-/// Runs in eval mode and inference mode; the model's mode is restored.
+/// A layer's FLOPs are those its ops report to `FLOPCounter` (a multiply-add is two), so a
+/// layer built from convolutions counts as they do whatever its type. Runs in eval mode and
+/// inference mode; the model's mode is restored.
 public func summarize(_ model: Module, inputShape: [Int]) throws -> [LayerSummary] {
     let wasTraining = model.training
     model.eval()
@@ -40,33 +43,7 @@ public func summarize(_ model: Module, inputShape: [Int]) throws -> [LayerSummar
     return trace.calls.filter { $0.module.children.isEmpty }.map { call in
         let m = call.module
         let params = m.namedParameters().reduce(0) { $0 + $1.1.count }
-        let out = Array(call.output.dropFirst())
         return LayerSummary(name: names[ObjectIdentifier(m)] ?? "?", type: String(describing: type(of: m)),
-                            outputShape: out, parameters: params,
-                            flops: flopsPerImage(m, input: Array(call.input.dropFirst()), output: out))
-    }
-}
-
-/// Multiply-adds count two; element-wise layers one per output element; reshapes none.
-func flopsPerImage(_ m: Module, input: [Int], output: [Int]) -> Int {
-    let outCount = output.reduce(1, *)
-    switch m {
-    case let conv as Conv2d:
-        let perOutput = conv.inChannels / conv.config.groups * conv.kernelSize.0 * conv.kernelSize.1
-        return outCount * (2 * perOutput + (conv.bias == nil ? 0 : 1))
-    case let fc as Linear:
-        return 2 * fc.inFeatures * fc.outFeatures + (fc.bias == nil ? 0 : fc.outFeatures)
-    case let pool as MaxPool2d:
-        return outCount * pool.config.kernel.0 * pool.config.kernel.1
-    case let pool as AvgPool2d:
-        return outCount * pool.config.kernel.0 * pool.config.kernel.1
-    case is AdaptiveAvgPool2d:
-        return input.reduce(1, *)
-    case is BatchNorm2d:
-        return 2 * outCount
-    case is Flatten, is Identity, is Dropout:
-        return 0
-    default:
-        return outCount
+                            outputShape: Array(call.output.dropFirst()), parameters: params, flops: call.flops)
     }
 }

@@ -108,8 +108,9 @@ open class Module {
 
     /// `module(x)` runs `forward(x)`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let y = try forward(x)
-        ModuleTrace.active?.record(self, input: x.shape, output: y.shape)
+        guard let trace = ModuleTrace.active else { return try forward(x) }
+        let (y, flops) = try FLOPCounter.counting { try forward(x) }
+        trace.record(self, input: x.shape, output: y.shape, flops: flops)
         return y
     }
 

@@ -25,6 +25,9 @@ let activationCases: [ActivationCase] = [
     ActivationCase(name: "hardswish", op: { try hardswish($0) }, reference: { $0 * min(max($0 + 3, 0), 6) / 6 },
                    range: (-5, 5), kinks: [-3, 3]),
     ActivationCase(name: "gelu", op: { try gelu($0) }, reference: { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }, range: (-4, 4)),
+    ActivationCase(name: "silu", op: { try silu($0) }, reference: { $0 / (1 + Foundation.exp(-$0)) }, range: (-6, 6)),
+    ActivationCase(name: "hardsigmoid", op: { try hardsigmoid($0) }, reference: { min(max($0 + 3, 0), 6) / 6 },
+                   range: (-5, 5), kinks: [-3, 3]),
     ActivationCase(name: "scale 2.5", op: { try scale($0, by: 2.5) }, reference: { 2.5 * $0 }),
     ActivationCase(name: "scale -0.5", op: { try scale($0, by: -0.5) }, reference: { -0.5 * $0 }),
 ]
@@ -99,11 +102,14 @@ final class ActivationsTests: XCTestCase {
     }
 
     func testGradientsAtKinksFollowTorch() throws {
-        // torch: relu'(0) = 0; relu6'(x) = 1 only for 0 < x < 6; hardswish'(3) = 1.5.
+        // torch: relu'(0) = 0; relu6'(x) = 1 only for 0 < x < 6; hardsigmoid'(x) = 1/6 only for −3 < x < 3.
         let x = Tensor(shape: [6], data: [-1, 0, 3, 6, 7, 1e-3])
         x.requiresGrad = true
         try relu6(x).backward(gradient: Tensor.ones([6]))
         XCTAssertEqual(x.grad?.toArray(), [0, 0, 1, 0, 0, 1])
+        x.zeroGrad()
+        try hardsigmoid(x).backward(gradient: Tensor.ones([6]))
+        XCTAssertEqual(x.grad?.toArray(), [1 / 6, 1 / 6, 0, 0, 0, 1 / 6])
         x.zeroGrad()
         try relu(x).backward(gradient: Tensor.ones([6]))
         XCTAssertEqual(x.grad?.toArray(), [0, 0, 1, 1, 1, 1])

@@ -90,6 +90,23 @@ final class BinaryTests: XCTestCase {
         }
     }
 
+    func testSqueezeExcitationAndLayerScaleProducts() throws {
+        // [N, C, H, W] · [N, C, 1, 1] (a squeeze-excitation scale) and · a [C, 1, 1] parameter
+        // viewed as [1, C, 1, 1] (ConvNeXt's layer scale), blocked and plain, both gradients.
+        let x = randomTensor([2, 20, 3, 3], seed: 100, requiresGrad: true)
+        let s = randomTensor([2, 20, 1, 1], seed: 101, requiresGrad: true)
+        let gamma = randomTensor([20, 1, 1], seed: 102, requiresGrad: true)
+        let (seRef, _) = referenceBroadcast(x.toArray(), x.shape, s.toArray(), s.shape, *)
+        assertClose(try mul(blocked(x), s).toArray(), seRef, "squeeze-excitation scale")
+        let (lsRef, _) = referenceBroadcast(x.toArray(), x.shape, gamma.toArray(), [1, 20, 1, 1], *)
+        assertClose(try mul(gamma.reshaped([1, 20, 1, 1]), blocked(x)).toArray(), lsRef, "layer scale")
+        try checkGradients([x, s]) { try mul(blocked($0[0]), $0[1]) }
+        try checkGradients([x, s]) { try mul($0[1], $0[0]) }
+        try checkGradients([x, gamma]) { try mul($0[1].reshaped([1, 20, 1, 1]), blocked($0[0])) }
+        try checkGradients([x, gamma]) { try mul($0[0], $0[1].reshaped([1, 20, 1, 1])) }
+        XCTAssertEqual(gamma.grad?.shape, [20, 1, 1])
+    }
+
     func testSquareGetsTwiceTheInput() throws {
         let x = randomTensor([3, 4], seed: 80, requiresGrad: true)
         try mul(x, x).backward(gradient: Tensor.ones([3, 4]))

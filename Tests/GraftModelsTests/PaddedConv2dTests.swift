@@ -24,6 +24,21 @@ private func referenceConv(_ x: [Float], _ xs: [Int], _ w: [Float], _ ws: [Int],
 }
 
 final class PaddedConv2dTests: XCTestCase {
+    /// FLOPs are counted per op, so a PaddedConv2d counts as the Conv2d with the padding it
+    /// computes (2 per multiply-add plus the bias), not one per output.
+    func testFLOPsEqualAnEquivalentConv2d() throws {
+        for (k, s, g, rule) in [(3, 2, 1, ConvPadding.tensorFlowSame), (5, 1, 8, .symmetric), (3, 1, 1, .symmetric)] {
+            let padded = try PaddedConv2d(inChannels: 8, outChannels: 16, kernelSize: k, stride: s, groups: g, padding: rule)
+            let p = rule.padding(height: 14, width: 14, kernel: (k, k), stride: (s, s))
+            let plain = try Conv2d(inChannels: 8, outChannels: 16, kernelSize: (k, k), stride: (s, s), padding: p, groups: g)
+            let a = try summarize(padded, inputShape: [8, 14, 14]), b = try summarize(plain, inputShape: [8, 14, 14])
+            XCTAssertEqual(a.map(\.outputShape), b.map(\.outputShape))
+            XCTAssertEqual(a.map(\.flops), b.map(\.flops), "kernel \(k) stride \(s) groups \(g)")
+            let out = b[0].outputShape.reduce(1, *)
+            XCTAssertEqual(a[0].flops, out * (2 * 8 / g * k * k + 1))
+        }
+    }
+
     /// TensorFlow's "SAME": for stride 2 on an even input the extra pixel goes bottom/right;
     /// on an odd input, and for stride 1, the padding is symmetric.
     func testTensorFlowSamePadding() {

@@ -68,6 +68,7 @@ final class CoreLayerTests: XCTestCase {
             (LocalResponseNorm(size: 5), { try localResponseNorm($0, size: 5) }),
             (ReLU(), relu), (ReLU6(), relu6), (LeakyReLU(negativeSlope: 0.2), { try leakyReLU($0, negativeSlope: 0.2) }),
             (Sigmoid(), sigmoid), (Tanh(), GraftCore.tanh), (Hardswish(), hardswish), (GELU(), gelu),
+            (SiLU(), silu), (Hardsigmoid(), hardsigmoid),
             (Softmax(), { try softmax($0) }), (LogSoftmax(), { try logSoftmax($0) }),
         ]
         for (layer, op) in pairs {

@@ -25,4 +25,17 @@ final class ModelSummaryTests: XCTestCase {
         XCTAssertEqual(rows[3].outputShape, [8, 4, 4])
         XCTAssertEqual(rows[0].flops, 8 * 8 * 8 * (2 * 27 + 1))
     }
+
+    func testLayersCountTheFLOPsOfTheOpsTheyRun() throws {
+        let se = try SqueezeExcitation(inputChannels: 8, squeezeChannels: 2, activation: SiLU(), scaleActivation: Hardsigmoid())
+        let model = try Sequential([Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1), LayerNorm2d(8), GELU(), se,
+                                    StochasticDepth(p: 0.5)])
+        let rows = try summarize(model, inputShape: [3, 4, 4])
+        XCTAssertEqual(rows.map(\.name), ["0", "1", "2", "3.avgpool", "3.fc1", "3.activation", "3.fc2", "3.scale_activation", "4"])
+        XCTAssertEqual(rows.map(\.type), ["Conv2d", "LayerNorm2d", "GELU", "AdaptiveAvgPool2d", "Conv2d", "SiLU", "Conv2d",
+                                           "Hardsigmoid", "StochasticDepth"])
+        let pixels = 8 * 16
+        XCTAssertEqual(rows.map(\.flops), [pixels * (2 * 27 + 1), 8 * pixels, pixels, pixels, 2 * (2 * 8 + 1), 2, 8 * (2 * 2 + 1),
+                                            2 * 8, 0])
+    }
 }

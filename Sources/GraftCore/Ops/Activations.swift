@@ -34,6 +34,19 @@ public func hardswish(_ x: Tensor) throws -> Tensor {
     try eltwise(x, "hardswish", dnnl_eltwise_hardswish)
 }
 
+/// `x · sigmoid(x)` element-wise, as `torch.nn.functional.silu` (swish with β = 1).
+public func silu(_ x: Tensor) throws -> Tensor {
+    try eltwise(x, "silu", dnnl_eltwise_swish, alpha: 1)
+}
+
+/// `relu6(x + 3) / 6` element-wise, as `torch.nn.functional.hardsigmoid` (gradient 1/6 only for
+/// −3 < x < 3). oneDNN 2.6 has no hardsigmoid algorithm: it runs as `x / 6 + 1/2` clipped to
+/// [0, 1], two eltwise primitives, each with its backward.
+public func hardsigmoid(_ x: Tensor) throws -> Tensor {
+    let shifted = try eltwise(x, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: 1 / 6, beta: 0.5)
+    return try eltwise(shifted, "hardsigmoid", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 1)
+}
+
 /// `x · Φ(x)` with the exact normal CDF `Φ(x) = (1 + erf(x/√2)) / 2`, as torch's default GELU.
 public func gelu(_ x: Tensor) throws -> Tensor {
     try eltwise(x, "gelu", dnnl_eltwise_gelu_erf)
@@ -42,6 +55,7 @@ public func gelu(_ x: Tensor) throws -> Tensor {
 /// `s · x` element-wise (for instance to weight an auxiliary loss).
 public func scale(_ x: Tensor, by s: Float) throws -> Tensor {
     try requireFloat(x, "scale")
+    FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad
     let out = try eltwiseForward(x, "scale.forward", dnnl_eltwise_linear, alpha: s, beta: 0, training: training).out
     recordGrad(out, op: "scale", inputs: [x]) { g in
@@ -70,6 +84,7 @@ private func eltwiseForward(_ x: Tensor, _ op: String, _ alg: dnnl_alg_kind_t, a
 /// An eltwise activation with its oneDNN backward. For the `*_use_dst_for_bwd` algorithms the
 /// backward closure keeps a detached view of the output instead of the input.
 private func eltwise(_ x: Tensor, _ name: String, _ alg: dnnl_alg_kind_t, alpha: Float = 0, beta: Float = 0) throws -> Tensor {
+    FLOPCounter.add(x.count)
     try requireFloat(x, name)
     let training = GradMode.isEnabled && x.requiresGrad
     let (out, fwd, key) = try eltwiseForward(x, "\(name).forward", alg, alpha: alpha, beta: beta, training: training)

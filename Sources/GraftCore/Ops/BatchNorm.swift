@@ -43,6 +43,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
         x.shape.count == 4 ? t : Tensor(shape: x.shape, desc: DNNL.plainDesc(x.shape), storage: t.converted(to: DNNL.plainDesc(shape4)).storage)
     }
     let src = as4d(x)
+    FLOPCounter.add(product: 2, x.count)
     let dataDesc = src.desc
 
     var flags: UInt32 = 0

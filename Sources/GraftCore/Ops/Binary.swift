@@ -41,6 +41,7 @@ private func broadcastBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, nam
     try requireFloat(a, name)
     try requireFloat(b, name)
     let outShape = try broadcastShape(a.shape, b.shape, op: name)
+    FLOPCounter.add(product: outShape.reduce(1, *))
     let out = try binary(alg, a, b, outShape: outShape, op: "\(name).forward")
     let needA = a.requiresGrad, needB = b.requiresGrad
     let isMul = alg == dnnl_binary_mul

@@ -50,22 +50,9 @@ public func concat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
             guard need else { return nil }
             var starts = [Int](repeating: 0, count: rank)
             starts[ax] = offset
-            var sub = dnnl_memory_desc_t()
-            var parent = plain.desc
-            try DNNL.check(dnnl_memory_desc_init_submemory(&sub, &parent, DNNL.dims(shape), DNNL.dims(starts)), op)
-            let dst = DNNL.plainDesc(shape)
-            var k = PrimitiveKey("concat.backward")
-            k.add(sub); k.add(dst)
-            let p = try Engine.shared.primitive(k) {
-                var pd: OpaquePointer?
-                var (s, d) = (sub, dst)
-                try DNNL.check(dnnl_reorder_primitive_desc_create(&pd, &s, Engine.shared.engine, &d,
-                                                                   Engine.shared.engine, nil), op)
-                return pd!
-            }
-            let slice = Tensor(shape: shape, desc: dst)
-            try Engine.shared.execute(p, [(DNNL_ARG_FROM, Tensor(shape: shape, desc: sub, storage: plain.storage)),
-                                          (DNNL_ARG_TO, slice)])
+            let window = try windowDesc(in: outShape, shape: shape, starts: starts, op: op)
+            let slice = Tensor(uninitialized: shape)
+            try copyReordering(Tensor(shape: shape, desc: window, storage: plain.storage), into: slice, op: "concat.backward")
             return slice
         }
     }

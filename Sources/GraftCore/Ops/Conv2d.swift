@@ -91,6 +91,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
         throw GraftError.shapeMismatch(op: op, detail: "kernel larger than the padded input; input vs weight", lhs: x.shape, rhs: weight.shape)
     }
     let outShape = [n, o, oh, ow]
+    FLOPCounter.add(product: n, o, oh, ow, 2 * ig * kh * kw + (bias == nil ? 0 : 1))
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
@@ -129,35 +130,24 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     }
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
     let wt = GradMode.isEnabled && weight.requiresGrad ? blockedWeight() : weight.cachedConversion(to: wDesc, blockedWeight)
-    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
-    var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
-    if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
-    try Engine.shared.execute(fwd, args)
+    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape)
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
     // The backward keeps `src` (the input as the primitive read it), never `x` itself.
     let inShape = x.shape, weightShape = weight.shape
     recordGrad(out, op: op, inputs: inputs) { gradOut in
-        let dy = gradOut.converted(to: fwd.desc(dnnl_query_dst_md))
-        var dx: Tensor?
-        if needX {
-            var k = PrimitiveKey("conv2d.backward_data")
-            k.add(key.values)
-            let bwd = try Engine.shared.primitive(k) {
+        let g = try weightedLayerGradients(
+            op, key: key, gradOut: gradOut.converted(to: fwd.desc(dnnl_query_dst_md)), src: src, weights: wt,
+            inputShape: inShape, weightShape: wShape, biasCount: bias == nil ? nil : o, needs: (needX, needW, needB),
+            backwardData: {
                 var d = dnnl_convolution_desc_t()
                 var (sa, wa, da) = (DNNL.anyDesc(inShape), DNNL.anyDesc(wShape, lowp), DNNL.anyDesc(outShape, lowp))
                 try DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(
                     &d, dnnl_convolution_direct, &sa, &wa, &da, strides, dilates, padL, padR), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
-            }
-            dx = try executeBackwardData(bwd, gradOut: dy, weights: wt, inputShape: inShape)
-        }
-        var dw: Tensor?, db: Tensor?
-        if needW || needB {
-            var k = PrimitiveKey("conv2d.backward_weights")
-            k.add(key.values)
-            let bwd = try Engine.shared.primitive(k) {
+            },
+            backwardWeights: {
                 var d = dnnl_convolution_desc_t()
                 var (sa, wa, da) = (DNNL.anyDesc(inShape, lowp), DNNL.anyDesc(wShape), DNNL.anyDesc(outShape, lowp))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
@@ -165,22 +155,10 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
                         &d, dnnl_convolution_direct, &sa, &wa, bd, &da, strides, dilates, padL, padR), op)
                 }
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
-            }
-            let gw = Tensor(shape: wShape, desc: bwd.desc(dnnl_query_diff_weights_md))
-            var bargs: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.converted(to: bwd.desc(dnnl_query_src_md))),
-                                            (DNNL_ARG_DIFF_DST, dy.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
-                                            (DNNL_ARG_DIFF_WEIGHTS, gw)]
-            if bias != nil {
-                let gb = Tensor(uninitialized: [o])
-                bargs.append((DNNL_ARG_DIFF_BIAS, gb))
-                db = gb
-            }
-            try Engine.shared.execute(bwd, bargs)
-            let plain = gw.converted(to: DNNL.plainDesc(wShape))
-            dw = needW ? Tensor(shape: weightShape, desc: DNNL.plainDesc(weightShape), storage: plain.storage) : nil
-            if !needB { db = nil }
-        }
-        return [dx, dw] + (bias == nil ? [] : [db])
+            })
+        // The gradient of grouped weights [G, O/G, C/G, KH, KW] is the same memory as OIHW.
+        let dw = g.weight.map { Tensor(shape: weightShape, desc: DNNL.plainDesc(weightShape), storage: $0.storage) }
+        return [g.input, dw] + (bias == nil ? [] : [g.bias])
     }
     return out
 }

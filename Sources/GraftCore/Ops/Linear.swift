@@ -19,6 +19,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     }
     let n = x.shape[0]
     let outShape = [n, o]
+    FLOPCounter.add(product: n, o, 2 * i + (bias == nil ? 0 : 1))
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
 
     // Under bf16 the operands are bfloat16 (see `ComputePrecision`); results stay float32.
@@ -47,53 +48,30 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
     let wt = trainsWeight
         ? weight.converted(to: wDesc) : weight.cachedConversion(to: wDesc) { weight.converted(to: wDesc) }
-    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
-    var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, wt), (DNNL_ARG_DST, out)]
-    if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
-    try Engine.shared.execute(fwd, args)
+    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape)
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true
     let inShape = x.shape
     recordGrad(out, op: op, inputs: inputs) { gradOut in
-        var dx: Tensor?
-        if needX {
-            var k = PrimitiveKey("linear.backward_data")
-            k.add(key.values)
-            let bwd = try Engine.shared.primitive(k) {
+        let g = try weightedLayerGradients(
+            op, key: key, gradOut: gradOut, src: src, weights: wt, inputShape: inShape, weightShape: weight.shape,
+            biasCount: bias == nil ? nil : o, needs: (needX, needW, needB),
+            backwardData: {
                 var d = dnnl_inner_product_desc_t()
                 var (sa, wa, da) = (DNNL.anyDesc(inShape), weightDesc(lowp), DNNL.anyDesc(outShape, lowp))
                 try DNNL.check(dnnl_inner_product_backward_data_desc_init(&d, &sa, &wa, &da), op)
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
-            }
-            dx = try executeBackwardData(bwd, gradOut: gradOut, weights: wt, inputShape: inShape)
-        }
-        var dw: Tensor?, db: Tensor?
-        if needW || needB {
-            var k = PrimitiveKey("linear.backward_weights")
-            k.add(key.values)
-            let bwd = try Engine.shared.primitive(k) {
+            },
+            backwardWeights: {
                 var d = dnnl_inner_product_desc_t()
                 var (sa, wa, da) = (DNNL.anyDesc(inShape, lowp), weightDesc(dnnl_f32), DNNL.anyDesc(outShape, lowp))
                 try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
                     try DNNL.check(dnnl_inner_product_backward_weights_desc_init(&d, &sa, &wa, bd, &da), op)
                 }
                 return try Engine.shared.makeDesc(op, &d, hint: fwd.pd)
-            }
-            let gw = Tensor(shape: weight.shape, desc: bwd.desc(dnnl_query_diff_weights_md))
-            var bargs: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src.converted(to: bwd.desc(dnnl_query_src_md))),
-                                            (DNNL_ARG_DIFF_DST, gradOut.converted(to: bwd.desc(dnnl_query_diff_dst_md))),
-                                            (DNNL_ARG_DIFF_WEIGHTS, gw)]
-            if bias != nil {
-                let gb = Tensor(uninitialized: [o])
-                bargs.append((DNNL_ARG_DIFF_BIAS, gb))
-                db = gb
-            }
-            try Engine.shared.execute(bwd, bargs)
-            dw = needW ? gw.converted(to: DNNL.plainDesc(weight.shape)) : nil
-            if !needB { db = nil }
-        }
-        return [dx, dw] + (bias == nil ? [] : [db])
+            })
+        return [g.input, g.weight] + (bias == nil ? [] : [g.bias])
     }
     return out
 }

@@ -13,6 +13,7 @@ public func localResponseNorm(_ x: Tensor, size: Int, alpha: Float = 1e-4, beta:
         throw GraftError.invalidArgument(op: op, detail: "size must be odd and positive, not \(size) (oneDNN's window differs from PyTorch's for even sizes)")
     }
     let dataDesc = x.desc
+    FLOPCounter.add(x.count)
     let record = GradMode.isEnabled && x.requiresGrad
 
     var key = PrimitiveKey("lrn.forward")

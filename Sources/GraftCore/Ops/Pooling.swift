@@ -80,6 +80,7 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
     let oh = pooledSize(h, kernel: kh, stride: sh, pad: ph, ceilMode: config.ceilMode)
     let ow = pooledSize(w, kernel: kw, stride: sw, pad: pw, ceilMode: config.ceilMode)
     let outShape = [n, c, oh, ow]
+    FLOPCounter.add(product: n, c, oh, ow, kh, kw)
     // The right padding that gives oneDNN PyTorch's output size (extra for ceil mode).
     let padR = [max(ph, (oh - 1) * sh + kh - h - ph), max(pw, (ow - 1) * sw + kw - w - pw)]
     var rowFix: [Float] = [], colFix: [Float] = []
@@ -152,6 +153,7 @@ public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) throws -> Ten
         (0..<output).map { i in (i * input / output)..<(((i + 1) * input + output - 1) / output) }
     }
     let rows = windows(h, oh), cols = windows(w, ow)
+    FLOPCounter.add(x.count)
     let planes = n * c
     let xs = x.toArray()
     var ys = [Float](repeating: 0, count: planes * oh * ow)

@@ -31,6 +31,7 @@ private func reduce(_ x: Tensor, axes: [Int], keepDims: Bool, alg: dnnl_alg_kind
         throw GraftError.invalidArgument(op: name, detail: "axis \(bad) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
     }
     let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+    FLOPCounter.add(x.count)
     guard reduced.count == axes.count else {
         throw GraftError.invalidArgument(op: name, detail: "axes \(axes) name a dimension twice")
     }

@@ -17,6 +17,7 @@ private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: Strin
         throw GraftError.invalidArgument(op: name, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
     }
     let ax = axis < 0 ? axis + rank : axis
+    FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad
     var key = PrimitiveKey("\(name).forward")
     key.add(x.desc); key.add(ax); key.add(training ? 1 : 0)
