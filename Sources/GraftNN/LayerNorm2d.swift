@@ -5,8 +5,8 @@ import GraftCore
 public final class LayerNorm2d: Module {
     public let channels: Int
     public let eps: Float
-    public let weight: Tensor
-    public let bias: Tensor
+    @ParameterInfo public var weight: Tensor
+    @ParameterInfo public var bias: Tensor
 
     public init(_ channels: Int, eps: Float = 1e-6) {
         self.channels = channels
@@ -14,8 +14,6 @@ public final class LayerNorm2d: Module {
         weight = Tensor.ones([channels])
         bias = Tensor.zeros([channels])
         super.init()
-        registerParameter("weight", weight)
-        registerParameter("bias", bias)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

@@ -10,7 +10,7 @@ public final class SqueezeExcitation: Module {
     public let fc1: Conv2d
     public let fc2: Conv2d
     public let activation: Module
-    public let scaleActivation: Module
+    @ModuleInfo(key: "scale_activation") public var scaleActivation: Module
 
     /// Throws `GraftError.invalidArgument` for non-positive channel counts.
     public init(inputChannels: Int, squeezeChannels: Int, activation: Module = ReLU(),
@@ -19,13 +19,8 @@ public final class SqueezeExcitation: Module {
         fc1 = try Conv2d(inChannels: inputChannels, outChannels: squeezeChannels, kernelSize: 1)
         fc2 = try Conv2d(inChannels: squeezeChannels, outChannels: inputChannels, kernelSize: 1)
         self.activation = activation
-        self.scaleActivation = scaleActivation
+        _scaleActivation.wrappedValue = scaleActivation
         super.init()
-        register("avgpool", avgpool)
-        register("fc1", fc1)
-        register("fc2", fc2)
-        register("activation", activation)
-        register("scale_activation", scaleActivation)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
