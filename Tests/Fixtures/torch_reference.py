@@ -10,8 +10,8 @@ For MODEL it writes into OUT:
   MODEL.input.bin     the input batch, float32 NCHW
   MODEL.logits.bin    eval-mode logits, float32
   with --train-step, also (train mode, one SGD step, lr 0.01, momentum 0.9 on the first step,
-  labels 0..N-1, loss = CE(main) + aux_weight · Σ CE(aux), every nn.Dropout's p set to 0 so
-  that the step is deterministic):
+  labels 0..N-1, loss = CE(main) + aux_weight · Σ CE(aux), every nn.Dropout's and
+  torchvision StochasticDepth's p set to 0 so that the step is deterministic):
   MODEL.trained.bin   the float tensors after the step, in key order
 
 Usage: python3 torch_reference.py --model resnet18 --out /tmp/ref [--batch 2] [--size 224] [--train-step]
@@ -21,6 +21,7 @@ import argparse, json, os
 import torch
 import torch.nn.functional as F
 import torchvision.models as tvm
+from torchvision.ops import StochasticDepth
 
 AUX_WEIGHT = {"googlenet": 0.3, "inception_v3": 0.4}
 
@@ -76,7 +77,7 @@ def main():
     if a.train_step:
         model.train()
         for m in model.modules():
-            if isinstance(m, torch.nn.Dropout):
+            if isinstance(m, (torch.nn.Dropout, StochasticDepth)):
                 m.p = 0.0
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         labels = torch.arange(a.batch) % a.classes
