@@ -8,7 +8,7 @@ import XCTest
 import GraftTestSupport
 
 /// EfficientNet-B0 … B3 and RegNetY-400MF train end to end with `freeze last:2` (their last
-/// trunk stage and the head) from a pretrained file, on a tiny image folder, and write a
+/// two trunk stages and the head) from a pretrained file, on a tiny image folder, and write a
 /// checkpoint that loads back with the frozen stages as they were and the trained ones moved.
 final class NewFamilyTrainingTests: XCTestCase {
     func testEachNewFamilyTrainsItsLastTwoStagesAndItsCheckpointLoadsBack() throws {
@@ -29,7 +29,7 @@ final class NewFamilyTrainingTests: XCTestCase {
             XCTAssertEqual(loaded.metadata.architecture, name)
             XCTAssertEqual(loaded.metadata.classNames, ["blue-plain", "green-columns", "red-rows"], name)
             let model = try XCTUnwrap(loaded.model as? any TransferModel, name)
-            let trained = model.stagePaths.suffix(2)
+            let trained = model.trunkStagePaths.suffix(2)
             let before = Dictionary(uniqueKeysWithValues: pretrained.namedParameters())
             var moved = 0
             for (key, tensor) in model.namedParameters() where !key.hasPrefix(model.headPath + ".") {
@@ -37,10 +37,10 @@ final class NewFamilyTrainingTests: XCTestCase {
                 if trained.contains(where: { key.hasPrefix($0 + ".") }) {
                     if tensor.toArray() != old.toArray() { moved += 1 }
                 } else {
-                    XCTAssertEqual(tensor.toArray(), old.toArray(), "\(name): frozen \(key)")
+                    XCTAssertTrue(tensor.toArray() == old.toArray(), "\(name): frozen \(key) changed")
                 }
             }
-            XCTAssertGreaterThan(moved, 0, "\(name): the last trunk stage trains")
+            XCTAssertGreaterThan(moved, 0, "\(name): the last two trunk stages train")
             let logits = try GradMode.withoutGradients { try loaded.model(Tensor(repeating: 0.1, shape: [1, 3, 32, 32])) }
             XCTAssertEqual(logits.shape, [1, 3], name)
         }
