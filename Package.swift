@@ -20,20 +20,24 @@ let package = Package(
         .target(name: "GraftIO", dependencies: ["GraftNN", "CZlib"]),
         .target(name: "CJPEGRegion", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs", "CJPEGRegion"]),
-        .target(name: "GraftTrain", dependencies: ["GraftModels", "GraftData", "GraftNN", "GraftIO"]),
+        .target(name: "GraftTrain", dependencies: ["GraftCore", "GraftModels", "GraftData", "GraftNN", "GraftIO"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [
-            "GraftTrain", "GraftCore",
+            "GraftTrain", "GraftCore", "GraftData", "GraftIO", "GraftModels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "GraftTestSupport", dependencies: ["GraftCore"], path: "Tests/GraftTestSupport"),
-        .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
-        .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels", "GraftIO", "GraftTestSupport"]),
-        .testTarget(name: "GraftIOTests", dependencies: ["GraftIO", "GraftModels", "GraftTestSupport"]),
-        .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftTestSupport"]),
-        .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftModels"]),
-        .testTarget(name: "GraftTrainTests", dependencies: ["GraftTrain", "Graft", "GraftTestSupport"]),
+        .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore", "CDNNL"]),
+        .testTarget(name: "GraftModelsTests", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftTestSupport"]),
+        .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftNN", "GraftIO", "GraftModels", "GraftTestSupport"]),
+        .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "CZlib", "GraftTestSupport"]),
+        .testTarget(name: "GraftNNTests", dependencies: ["GraftCore", "GraftNN", "GraftModels"]),
+        .testTarget(name: "GraftTrainTests", dependencies: [
+            "GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain", "Graft", "GraftTestSupport",
+        ]),
         // Hostile inputs: each runs the graft executable as a child and checks how it ended.
-        .testTarget(name: "GraftHostileTests", dependencies: ["GraftTrain", "Graft", "GraftTestSupport"]),
+        .testTarget(name: "GraftHostileTests", dependencies: [
+            "GraftCore", "GraftModels", "GraftIO", "GraftData", "CZlib", "GraftTrain", "Graft", "GraftTestSupport",
+        ]),
     ]
 )

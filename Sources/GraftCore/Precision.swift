@@ -4,10 +4,9 @@ import CDNNL
 ///
 /// `bfloat16` rounds each such layer's input and weights (and, in training, its output
 /// gradient) to bfloat16 — float32's exponent with 8 bits of mantissa — and accumulates the
-/// products in float32; outputs, gradients, parameters and every other op stay float32. On a
-/// CPU with AVX512-BF16 the multiplications run about twice as fast, at the cost of about
-/// three significant digits in each layer's result. Grouped and depthwise convolutions stay
-/// float32 (memory-bound; oneDNN's bf16 kernels for them are slower). The default is `float32`.
+/// products in float32; outputs, gradients, parameters and every other op stay float32: each
+/// layer's result keeps about three significant digits fewer. Grouped and depthwise
+/// convolutions stay float32 (they are memory-bound). The default is `float32`.
 public enum ComputePrecision: String, Codable, Sendable, CaseIterable {
     case float32 = "fp32"
     case bfloat16 = "bf16"

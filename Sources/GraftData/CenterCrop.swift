@@ -29,7 +29,8 @@ extension Image {
     func window(top: Int, left: Int, height wh: Int, width ww: Int) -> Image {
         if top == 0 && left == 0 && wh == height && ww == width { return self }
         let c = channels
-        let rows = max(top, 0)..<min(top + wh, height), columns = max(left, 0)..<min(left + ww, width)
+        let firstRow = max(top, 0), firstColumn = max(left, 0)
+        let rows = firstRow..<max(min(top + wh, height), firstRow), columns = firstColumn..<max(min(left + ww, width), firstColumn)
         return pixels.withUnsafeBufferPointer { src in
             Image(width: ww, height: wh, channels: c) { dst in
                 if rows.count != wh || columns.count != ww { dst.update(repeating: 0) }

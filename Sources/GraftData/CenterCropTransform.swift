@@ -17,3 +17,14 @@ public struct CenterCrop: ImageTransform, Equatable {
         try image.centerCrop(height: height, width: width)
     }
 }
+
+extension CenterCrop: SpecTransform {
+    public static let specEntry = TransformEntry.image("center-crop", "the central window (black padding where the image is smaller)", [
+        SpecParameter("size", .size, help: "N: N×N; WxH: W×H", writtenBare: true),
+    ]) { a in
+        let size = try a.size("size")
+        return try CenterCrop(height: size.height, width: size.width)
+    }
+
+    public var specValues: [String]? { [specSize(width: width, height: height)] }
+}

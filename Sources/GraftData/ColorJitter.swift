@@ -34,6 +34,13 @@ public struct ColorJitter: ImageTransform, Equatable {
         draw(using: &generator).applied(to: image)
     }
 
+    /// The draws `apply` would make, when the fused path can apply them: no hue change, on a
+    /// grey or RGB image.
+    public func drawnParameters(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) -> DrawnParameters? {
+        guard hue == nil, channels == 1 || channels == 3 else { return nil }
+        return DrawnParameters(.colorJitter(draw(using: &generator)))
+    }
+
     /// The random choices of one application: the order, then each factor (nil when its
     /// range is off), drawn in torchvision's order.
     func draw(using generator: inout RandomGenerator) -> ColorJitterDraw {
@@ -133,4 +140,17 @@ public struct ColorJitter: ImageTransform, Equatable {
         default: return (v, p, q)
         }
     }
+}
+
+extension ColorJitter: SpecTransform {
+    public static let specEntry = TransformEntry.image("color-jitter", "torchvision's ColorJitter: the four changes in a random order", [
+        SpecParameter("brightness", .number(Pipeline.jitterSpreads), default: "0", help: "brightness factor in 1 ± brightness"),
+        SpecParameter("contrast", .number(Pipeline.jitterSpreads), default: "0", help: "contrast factor in 1 ± contrast"),
+        SpecParameter("saturation", .number(Pipeline.jitterSpreads), default: "0", help: "saturation factor in 1 ± saturation"),
+        SpecParameter("hue", .number(0...0.5), default: "0", help: "hue shift in ± hue (of a full turn)"),
+    ]) { a in
+        try ColorJitter(brightness: a.number("brightness"), contrast: a.number("contrast"), saturation: a.number("saturation"), hue: a.number("hue"))
+    }
+
+    public var specValues: [String]? { arguments.map(specNumber) }
 }

@@ -33,3 +33,11 @@ extension Image {
         }
     }
 }
+
+extension ColorShift: SpecTransform {
+    public static let specEntry = TransformEntry.image("color-shift", "a random offset per channel (\"+20 R, −20 G, +20 B\")", [
+        SpecParameter("max", .number(0...255), default: "20", help: "offsets are uniform in ±max levels"),
+    ]) { a in try ColorShift(maxOffset: a.number("max")) }
+
+    public var specValues: [String]? { [specNumber(maxOffset)] }
+}

@@ -61,3 +61,12 @@ public struct ElasticDeformation: ImageTransform, Equatable {
         return out
     }
 }
+
+extension ElasticDeformation: SpecTransform {
+    public static let specEntry = TransformEntry.image("elastic", "elastic deformation: smoothed random displacements", [
+        SpecParameter("alpha", .number(0...Pipeline.maximumElasticPixels), default: "50", help: "the largest displacement, in pixels"),
+        SpecParameter("sigma", .number(0.001...Pipeline.maximumElasticPixels), default: "5", help: "the smoothing's standard deviation, in pixels"),
+    ]) { a in try ElasticDeformation(alpha: a.number("alpha"), sigma: a.number("sigma")) }
+
+    public var specValues: [String]? { [specNumber(alpha), specNumber(sigma)] }
+}

@@ -21,3 +21,12 @@ public struct Grayscale: ImageTransform, Equatable {
         return try image.converted(channels: 1).converted(channels: target)
     }
 }
+
+extension Grayscale: SpecTransform {
+    public static let specEntry = TransformEntry.image("grayscale", "luma, with probability p", [
+        SpecParameter("p", .number(0...1), default: "1", help: "the probability of converting"),
+        SpecParameter("channels", .integerOrWord(1...3, word: "same"), default: "same", help: "1 or 3 output channels, or same as the input"),
+    ]) { a in try Grayscale(p: a.number("p"), outputChannels: a.integerOrWord("channels")) }
+
+    public var specValues: [String]? { [specNumber(p), outputChannels.map(String.init) ?? "same"] }
+}

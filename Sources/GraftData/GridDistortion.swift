@@ -34,3 +34,12 @@ public struct GridDistortion: ImageTransform, Equatable {
         }
     }
 }
+
+extension GridDistortion: SpecTransform {
+    public static let specEntry = TransformEntry.image("grid-distortion", "piecewise-linear grid warp", [
+        SpecParameter("steps", .integer(1...Pipeline.maximumGridSteps), default: "5", help: "the cells per side"),
+        SpecParameter("limit", .number(0...0.99), default: "0.3", help: "each cell is stretched by 1 ± limit"),
+    ]) { a in try GridDistortion(steps: a.integer("steps"), limit: a.number("limit")) }
+
+    public var specValues: [String]? { ["\(steps)", specNumber(limit)] }
+}

@@ -9,8 +9,16 @@ public struct HorizontalFlip: ImageTransform, Equatable {
         self.p = p
     }
 
+    /// Whether one application mirrors: a uniform draw below `p`.
+    public func mirrors(using generator: inout RandomGenerator) -> Bool { generator.nextFloat() < p }
+
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
-        generator.nextFloat() < p ? image.mirrored() : image
+        mirrors(using: &generator) ? image.mirrored() : image
+    }
+
+    /// Whether `apply` would mirror.
+    public func drawnParameters(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) -> DrawnParameters? {
+        DrawnParameters(.mirror(mirrors(using: &generator)))
     }
 }
 
@@ -29,4 +37,12 @@ extension Image {
             }
         }
     }
+}
+
+extension HorizontalFlip: SpecTransform {
+    public static let specEntry = TransformEntry.image("hflip", "mirror left–right", [
+        SpecParameter("p", .number(0...1), default: "0.5", help: "the probability of mirroring"),
+    ]) { a in try HorizontalFlip(p: a.number("p")) }
+
+    public var specValues: [String]? { [specNumber(p)] }
 }

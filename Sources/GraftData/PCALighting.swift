@@ -82,3 +82,14 @@ public struct PCALighting: ImageTransform, Equatable {
         return (order.map { Float(a[$0 * 4]) }, order.map { i in (0..<3).map { Float(v[$0 * 3 + i]) } })
     }
 }
+
+extension PCALighting: SpecTransform {
+    public static let specEntry = TransformEntry.image("pca-lighting", "AlexNet lighting noise along ImageNet's RGB principal components", [
+        SpecParameter("std", .number(Pipeline.jitterSpreads), default: "0.1", help: "the noise's standard deviation per component"),
+    ]) { a in try PCALighting(std: a.number("std")) }
+
+    /// Nil for components other than ImageNet's, which the syntax cannot write.
+    public var specValues: [String]? {
+        eigenvalues == PCALighting.imageNetEigenvalues && eigenvectors == PCALighting.imageNetEigenvectors ? [specNumber(std)] : nil
+    }
+}

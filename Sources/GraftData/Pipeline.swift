@@ -2,7 +2,7 @@ import GraftCore
 
 /// A preprocessing and augmentation pipeline: image transforms on the 8-bit image, then
 /// `ToSample` (ToTensor + Normalize), then transforms on the float sample. A pipeline whose
-/// image transforms are `RandomResizedCrop` then horizontal flips and a hue-free `ColorJitter`
+/// image transforms draw a resized crop, then mirrors and a hue-free colour jitter
 /// (torchvision's standard training augmentation) takes a fused path with the same result.
 public struct Pipeline: Sendable {
     public let imageTransforms: [any ImageTransform]
@@ -45,10 +45,10 @@ public struct Pipeline: Sendable {
         return try toSample.apply(image)
     }
 
-    /// The fused crop–resize–flip–jitter–normalise, when the image transforms are
-    /// `RandomResizedCrop` followed by any `HorizontalFlip`s and at most one `ColorJitter`
-    /// without hue (on a grey or RGB image), in any order; nil otherwise (before drawing
-    /// anything). Random choices are drawn in the transforms' order, as the unfused steps draw
+    /// The fused crop–resize–flip–jitter–normalise, when the image transforms' drawn
+    /// parameters (`ImageTransform.drawnParameters`) are a resized crop first, then any
+    /// mirrors and at most one colour jitter, in any order; nil otherwise, with `generator`
+    /// untouched. Random choices are drawn in the transforms' order, as the unfused steps draw
     /// them; the flip and the jitter commute (the jitter treats every pixel alike), so both act
     /// on the resized crop at once, as it is written into the sample.
     func fusedSample(_ image: Image, using generator: inout RandomGenerator) throws -> Sample? {
@@ -56,26 +56,32 @@ public struct Pipeline: Sendable {
             .map { fusedSample(image, $0) }
     }
 
-    /// The fused path's random choices for an image of `width × height × channels`, drawn in
-    /// the transforms' order; nil, before drawing anything, when the path does not apply.
+    /// The fused path's random choices for an image of `width × height × channels`, each
+    /// transform asked for its parameters in order; nil, with `generator` untouched, when the
+    /// path does not apply.
     func fusedDraws(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) throws -> FusedDraws? {
-        guard let crop = imageTransforms.first as? RandomResizedCrop else { return nil }
-        let rest = imageTransforms.dropFirst()
-        let jitters = rest.compactMap { $0 as? ColorJitter }
-        guard rest.allSatisfy({ $0 is HorizontalFlip || $0 is ColorJitter }), jitters.count <= 1,
-              jitters.allSatisfy({ $0.hue == nil }), jitters.isEmpty || [1, 3].contains(channels) else { return nil }
-        let table = try toSample.table(channels: channels)
-        let box = crop.box(width: width, height: height, using: &generator)
+        var drawing = generator
+        var crop: (box: (top: Int, left: Int, height: Int, width: Int), size: Int)?
         var mirrored = false
-        var jitter = ColorJitterDraw(order: [])
-        for transform in rest {
-            if let flip = transform as? HorizontalFlip {
-                if generator.nextFloat() < flip.p { mirrored.toggle() }
-            } else if let colorJitter = transform as? ColorJitter {
-                jitter = colorJitter.draw(using: &generator)
+        var jitter: ColorJitterDraw?
+        for transform in imageTransforms {
+            guard let drawn = transform.drawnParameters(width: width, height: height, channels: channels, using: &drawing) else { return nil }
+            switch drawn.kind {
+            case let .resizedCrop(box, size):
+                guard crop == nil else { return nil }
+                crop = (box, size)
+            case let .mirror(m):
+                guard crop != nil else { return nil }
+                if m { mirrored.toggle() }
+            case let .colorJitter(draw):
+                guard crop != nil, jitter == nil else { return nil }
+                jitter = draw
             }
         }
-        return FusedDraws(size: crop.size, box: box, mirrored: mirrored, jitter: jitter, table: table)
+        guard let crop else { return nil }
+        let table = try toSample.table(channels: channels)
+        generator = drawing
+        return FusedDraws(size: crop.size, box: crop.box, mirrored: mirrored, jitter: jitter ?? ColorJitterDraw(order: []), table: table)
     }
 
     /// The fused sample of `image`, whose top-left pixel is pixel `origin` of the image the

@@ -18,4 +18,12 @@ extension Pipeline {
     public static let maximumGridSteps = 256
     /// The largest elastic displacement (alpha) and smoothing (sigma), in pixels.
     public static let maximumElasticPixels: Float = 1000
+    /// The aspect ratios a random box may have: 1/`maximumRatio` … `maximumRatio`.
+    static let aspectRatios = 1 / maximumRatio...maximumRatio
+    /// The rotation and affine angles: ±`maximumDegrees`.
+    static let angles = -maximumDegrees...maximumDegrees
+    /// The shear angles: shears of ±90° or more have no inverse.
+    static let shearAngles: ClosedRange<Float> = -89...89
+    /// The colour-jitter spreads and PCA-lighting deviations: 0…`maximumJitter`.
+    static let jitterSpreads = 0...maximumJitter
 }

@@ -60,3 +60,20 @@ public struct RandomAffine: ImageTransform, Equatable {
         return m
     }
 }
+
+extension RandomAffine: SpecTransform {
+    public static let specEntry = TransformEntry.image("affine", "one random affine warp (rotation, translation, scale, shear)", [
+        SpecParameter("degrees", .range(Pipeline.angles, symmetric: true), default: "0", help: "the rotation: ±degrees, or a range"),
+        SpecParameter("translate", .pair(0...1), default: "0", help: "the largest shift, a fraction of the width and height"),
+        SpecParameter("scale", .range(0.001...Pipeline.maximumScale, symmetric: false), default: "1", help: "the scale factor's range"),
+        SpecParameter("shear", .range(Pipeline.shearAngles, symmetric: true), default: "0", help: "the x shear in degrees: ±shear, or a range"),
+        SpecParameter("shear-y", .range(Pipeline.shearAngles, symmetric: true), default: "0", help: "the y shear in degrees: ±shear-y, or a range"),
+    ]) { a in
+        try RandomAffine(degrees: a.range("degrees"), translate: a.pair("translate"), scale: a.range("scale"),
+                         shearX: a.range("shear"), shearY: a.range("shear-y"))
+    }
+
+    public var specValues: [String]? {
+        [specRange(degrees), "\(specNumber(translate.x))x\(specNumber(translate.y))", specRange(scale), specRange(shearX), specRange(shearY)]
+    }
+}

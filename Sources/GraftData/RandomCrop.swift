@@ -34,3 +34,15 @@ public struct RandomCrop: ImageTransform, Equatable {
         return image.window(top: top, left: left, height: height, width: width)
     }
 }
+
+extension RandomCrop: SpecTransform {
+    public static let specEntry = TransformEntry.image("random-crop", "a random window after zero padding on every side", [
+        SpecParameter("size", .size, help: "N: N×N; WxH: W×H", writtenBare: true),
+        SpecParameter("padding", .integer(0...Pipeline.maximumSide), default: "0", help: "zero pixels added on every side first"),
+    ]) { a in
+        let size = try a.size("size")
+        return try RandomCrop(height: size.height, width: size.width, padding: a.integer("padding"))
+    }
+
+    public var specValues: [String]? { [specSize(width: width, height: height), "\(padding)"] }
+}

@@ -66,3 +66,22 @@ public struct RandomErasing: SampleTransform, Equatable {
         }
     }
 }
+
+extension RandomErasing: SpecTransform {
+    public static let specEntry = TransformEntry.sample("random-erasing", "erase a random box of the sample (Cutout)", [
+        SpecParameter("p", .number(0...1), default: "0.5", help: "the probability of erasing"),
+        SpecParameter("scale", .range(0...1, symmetric: false), default: "0.02-0.33", help: "the box's area as a fraction of the sample's"),
+        SpecParameter("ratio", .range(Pipeline.aspectRatios, symmetric: false), default: "0.3-3.3", help: "the box's aspect ratio, drawn log-uniformly"),
+        SpecParameter("value", .numbersOrWord("random"), default: "0", help: "the fill: a number, one per channel a/b/c, or random (normal noise)"),
+    ]) { a in
+        let value: Value = try a.numbersOrWord("value").map { .constant($0) } ?? .random
+        return try RandomErasing(p: a.number("p"), scale: a.range("scale"), ratio: a.range("ratio"), value: value)
+    }
+
+    public var specValues: [String]? {
+        switch value {
+        case .random: return [specNumber(p), specRange(scale), specRange(ratio), "random"]
+        case let .constant(values): return [specNumber(p), specRange(scale), specRange(ratio), values.map(specNumber).joined(separator: "/")]
+        }
+    }
+}

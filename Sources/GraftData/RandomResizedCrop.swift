@@ -46,4 +46,22 @@ public struct RandomResizedCrop: ImageTransform, Equatable {
         let b = box(width: image.width, height: image.height, using: &generator)
         return image.resizedCrop(top: b.top, left: b.left, height: b.height, width: b.width, outputWidth: size, outputHeight: size)
     }
+
+    /// The box `apply` would crop, resized to `size × size`.
+    public func drawnParameters(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) -> DrawnParameters? {
+        DrawnParameters(.resizedCrop(box: box(width: width, height: height, using: &generator), size: size))
+    }
+}
+
+extension RandomResizedCrop: SpecTransform {
+    public static let specEntry = TransformEntry.image("random-resized-crop", "a random box (area fraction, aspect ratio), resized to size×size", [
+        SpecParameter("size", .integer(1...Pipeline.maximumSide), help: "the output's side", writtenBare: true),
+        SpecParameter("scale", .range(0.001...1, symmetric: false), default: "0.08-1", help: "the box's area as a fraction of the image's"),
+        SpecParameter("ratio", .range(Pipeline.aspectRatios, symmetric: false), default: "0.75-1.3333334",
+                      help: "the box's aspect ratio (width / height), drawn log-uniformly"),
+    ]) { a in
+        try RandomResizedCrop(size: a.integer("size"), scale: a.range("scale"), ratio: a.range("ratio"))
+    }
+
+    public var specValues: [String]? { ["\(size)", specRange(scale), specRange(ratio)] }
 }

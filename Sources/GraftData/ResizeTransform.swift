@@ -94,3 +94,24 @@ extension Image {
         }
     }
 }
+
+extension Resize: SpecTransform {
+    public static let specEntry = TransformEntry.image("resize", "resize to the shorter side N (aspect kept) or to exactly W×H", [
+        SpecParameter("size", .size, help: "N: the shorter side; WxH: the exact size", writtenBare: true),
+        SpecParameter("interpolation", .choice(Interpolation.allCases.map(\.rawValue)), default: "bilinear", help: "the resampling filter"),
+    ]) { a in
+        let size = try a.size("size")
+        guard let interpolation = Interpolation(rawValue: try a.choice("interpolation")) else {
+            throw a.bad("interpolation", a.values["interpolation"] ?? "", "a known interpolation")
+        }
+        return size.square ? try Resize(shorterSide: size.width, interpolation: interpolation)
+            : try Resize(width: size.width, height: size.height, interpolation: interpolation)
+    }
+
+    public var specValues: [String]? {
+        switch size {
+        case let .shorterSide(s): return ["\(s)", interpolation.rawValue]
+        case let .exact(w, h): return ["\(w)x\(h)", interpolation.rawValue]
+        }
+    }
+}

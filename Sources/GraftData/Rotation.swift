@@ -33,3 +33,11 @@ public struct Rotation: ImageTransform, Equatable {
         return image.affineWarped(inverse: m)
     }
 }
+
+extension Rotation: SpecTransform {
+    public static let specEntry = TransformEntry.image("rotate", "rotate counterclockwise by a uniform angle, fill 0", [
+        SpecParameter("degrees", .range(Pipeline.angles, symmetric: true), help: "the angle: ±degrees, or a range low-high"),
+    ]) { a in Rotation(degrees: try a.range("degrees")) }
+
+    public var specValues: [String]? { [specRange(degrees)] }
+}

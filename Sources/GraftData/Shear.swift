@@ -17,3 +17,12 @@ public struct Shear: ImageTransform, Equatable {
         try affine.apply(image, using: &generator)
     }
 }
+
+extension Shear: SpecTransform {
+    public static let specEntry = TransformEntry.image("shear", "shear by uniform angles in degrees", [
+        SpecParameter("x", .range(Pipeline.shearAngles, symmetric: true), help: "the x shear: ±x, or a range low-high"),
+        SpecParameter("y", .range(Pipeline.shearAngles, symmetric: true), default: "0", help: "the y shear: ±y, or a range low-high"),
+    ]) { a in try Shear(x: a.range("x"), y: a.range("y")) }
+
+    public var specValues: [String]? { [specRange(x), specRange(y)] }
+}

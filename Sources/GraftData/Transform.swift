@@ -5,6 +5,16 @@ import GraftCore
 /// augmentation whatever thread or worker count computes it.
 public protocol ImageTransform: Sendable {
     func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image
+
+    /// The random parameters `apply` draws for an image of `width × height × channels`,
+    /// drawn from `generator` as `apply` draws them, in the form the fused crop path
+    /// (`Pipeline`) applies; nil when that path cannot stand in for this transform on such an
+    /// image. The default is nil, without drawing.
+    func drawnParameters(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) -> DrawnParameters?
+}
+
+extension ImageTransform {
+    public func drawnParameters(width: Int, height: Int, channels: Int, using generator: inout RandomGenerator) -> DrawnParameters? { nil }
 }
 
 /// A step on the float sample, after normalisation (random erasing, for instance).

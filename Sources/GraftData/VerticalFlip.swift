@@ -9,8 +9,11 @@ public struct VerticalFlip: ImageTransform, Equatable {
         self.p = p
     }
 
+    /// Whether one application flips: a uniform draw below `p`.
+    public func flips(using generator: inout RandomGenerator) -> Bool { generator.nextFloat() < p }
+
     public func apply(_ image: Image, using generator: inout RandomGenerator) throws -> Image {
-        generator.nextFloat() < p ? image.flipped() : image
+        flips(using: &generator) ? image.flipped() : image
     }
 }
 
@@ -26,4 +29,12 @@ extension Image {
             }
         }
     }
+}
+
+extension VerticalFlip: SpecTransform {
+    public static let specEntry = TransformEntry.image("vflip", "flip top–bottom", [
+        SpecParameter("p", .number(0...1), default: "0.5", help: "the probability of flipping"),
+    ]) { a in try VerticalFlip(p: a.number("p")) }
+
+    public var specValues: [String]? { [specNumber(p)] }
 }

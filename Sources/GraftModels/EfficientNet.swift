@@ -1,13 +1,6 @@
 import GraftCore
 import GraftNN
 
-/// torchvision's `_make_divisible`: `value` rounded to the nearest multiple of `divisor` (at
-/// least `divisor`), rounded up by one step when that loses more than 10 %.
-func makeDivisible(_ value: Double, _ divisor: Int) -> Int {
-    let rounded = max(divisor, Int(value + Double(divisor) / 2) / divisor * divisor)
-    return Double(rounded) < 0.9 * value ? rounded + divisor : rounded
-}
-
 /// EfficientNet's mobile inverted bottleneck, as torchvision's `MBConv`: a `block` sequence of
 /// a 1×1 expansion to `expandedChannels` with BN and SiLU (left out when it would not change
 /// the channel count), a k×k depthwise convolution (with the stride) with BN and SiLU,

@@ -27,12 +27,6 @@ import GraftNN
 /// Padding: the checkpoint comes from TensorFlow, whose "SAME" padding puts the extra pixel of a
 /// stride-2 convolution on an even input at the bottom/right; `.tensorFlowSame`, the default,
 /// does the same. `.symmetric` pads (k − 1)/2 on every side, as a PyTorch-native model would.
-/// Both give sensible ImageNet classes with the checkpoint (the difference is a one-pixel shift
-/// at each stride-2 layer), but `.tensorFlowSame` is the one it was trained with: over 30 crops
-/// of each of six photographs it puts more probability on the right classes for five (cat 0.95
-/// vs 0.92, espresso 0.96 vs 0.93, moped 0.72 vs 0.63 and 0.77 vs 0.68, military uniform 0.37
-/// vs 0.36; only a rocket goes the other way, 0.39 vs 0.51), and the activations match the checkpoint's BatchNorm running statistics
-/// better in 32 of its 49 BatchNorm layers, all of blocks 9 and 10 among them.
 ///
 /// Not included: the reference training's drop-connect (stochastic depth). A fresh model is
 /// initialised as torchvision's EfficientNet: conv weights Kaiming-normal (fan out), BatchNorm

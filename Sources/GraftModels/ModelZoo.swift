@@ -26,7 +26,7 @@ public struct ModelSpec: Sendable {
 public enum ModelZoo {
     public static let specs: [ModelSpec] = LeNet5.zoo + AlexNet.zoo + AlexNetLRN.zoo + VGG.zoo + ResNet.zoo
         + SqueezeNet.zoo + MobileNetV2.zoo + GoogLeNet.zoo + InceptionV3.zoo + EfficientNetLite0.zoo
-        + EfficientNet.zoo + RegNet.zoo
+        + MobileNetV3.zoo + ShuffleNetV2.zoo + ConvNeXt.zoo + EfficientNet.zoo + RegNet.zoo
 
     /// Known model names, in zoo order.
     public static var names: [String] { specs.map(\.name) }

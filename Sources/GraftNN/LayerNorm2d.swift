@@ -5,7 +5,9 @@ import GraftCore
 public final class LayerNorm2d: Module {
     public let channels: Int
     public let eps: Float
+    /// The per-channel scale `[C]`.
     @ParameterInfo public var weight: Tensor
+    /// The per-channel shift `[C]`.
     @ParameterInfo public var bias: Tensor
 
     public init(_ channels: Int, eps: Float = 1e-6) {

@@ -57,13 +57,13 @@ public struct TorchBenchFigures: Sendable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else {
-                throw GraftError.invalidArgument(op: "bench --compare", detail: "\(source) line \(i + 1) is not a JSON object")
+                throw GraftError.invalidArgument(op: "bench `compare`", detail: "\(source) line \(i + 1) is not a JSON object")
             }
             if let framework = object["framework"] as? String, framework != "pytorch" { continue }
             guard let model = object["model"] as? String, let workload = object["workload"] as? String,
                   let batch = (object["batch"] as? NSNumber)?.intValue,
                   let img = (object["img_s"] as? NSNumber)?.doubleValue else {
-                throw GraftError.invalidArgument(op: "bench --compare",
+                throw GraftError.invalidArgument(op: "bench `compare`",
                                                  detail: "\(source) line \(i + 1) lacks model, workload, batch or img_s")
             }
             lines.append(Line(model: model, workload: workload, batch: batch, imagesPerSecond: img,
@@ -75,7 +75,7 @@ public struct TorchBenchFigures: Sendable {
     /// Reads and parses the file at `path`.
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw GraftError.invalidArgument(op: "bench --compare", detail: "cannot read '\(path)'")
+            throw GraftError.invalidArgument(op: "bench `compare`", detail: "cannot read '\(path)'")
         }
         try self.init(text: String(decoding: data, as: UTF8.self), source: path)
     }

@@ -19,7 +19,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .notAGraftCheckpoint(file):
             return "\(file) is not a Graft checkpoint (it has no '\(CheckpointMetadata.key)' metadata); "
-                + "for a plain weight file use --model NAME --weights \(file)"
+                + "for a plain weight file use `model` NAME `weights` \(file)"
         case let .notATrainingState(file):
             return "\(file) is not a Graft training state (it has no '\(TrainingState.key)' metadata)"
         case let .unknownArchitecture(file, name):

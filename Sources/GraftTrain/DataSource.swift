@@ -1,7 +1,7 @@
 import Foundation
 import GraftData
 
-/// What a `--data` path holds: a CSV file of `path,label` rows, a directory of the four
+/// What a data path holds: a CSV file of `path,label` rows, a directory of the four
 /// MNIST-family IDX files, or an ImageFolder root (`train/` + `val/` layout, or one folder per
 /// class).
 enum DataSource {
@@ -24,7 +24,7 @@ enum DataSource {
     }
 }
 
-/// The training images a `--data` argument names: the CSV rows, the IDX train-* files, or an
+/// The training images a data path names: the CSV rows, the IDX train-* files, or an
 /// ImageFolder root's `train/` folder (its class folders when it has none).
 public func openTrainingImages(_ path: String) throws -> any Dataset {
     switch try DataSource(path) {
@@ -34,7 +34,7 @@ public func openTrainingImages(_ path: String) throws -> any Dataset {
     }
 }
 
-/// The labelled images `graft evaluate --data` names: an ImageFolder root's `test/` folder,
+/// The labelled images an evaluation's data path names: an ImageFolder root's `test/` folder,
 /// else its `val/` folder, else the root's class folders; a CSV file; an IDX directory's t10k files.
 public func evaluationImages(_ path: String) throws -> any Dataset {
     switch try DataSource(path) {

@@ -6,7 +6,7 @@ import GraftModels
 public struct DemoOptions: Sendable {
     /// ImageNet weights of `model`.
     public var weights: String
-    /// An IDX directory (Fashion-MNIST) or any `graft train --data`.
+    /// An IDX directory (Fashion-MNIST) or any training data path.
     public var data: String
     public var model = "efficientnet_lite0"
     public var out = "graft-demo"
@@ -43,11 +43,11 @@ public struct DemoRow: Codable, Sendable {
 /// whole network from the pretrained weights, and the whole network from scratch — each on
 /// `perClass` images per class, and evaluates each best checkpoint on the data's test set.
 public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [DemoRow] {
-    let ways: [(String, String, Bool, Int, Float)] = [
-        ("head only, cached features", "head", true, options.headEpochs, 3e-3),
-        ("last stages (last:4)", "last:4", true, options.epochs, 1e-3),
-        ("full fine-tune", "none", true, options.epochs, 1e-3),
-        ("from scratch", "none", false, options.scratchEpochs, 3e-3),
+    let ways: [(String, FreezePolicy, Bool, Int, Float)] = [
+        ("head only, cached features", .head, true, options.headEpochs, 3e-3),
+        ("last stages (last:4)", .last(4), true, options.epochs, 1e-3),
+        ("full fine-tune", .none, true, options.epochs, 1e-3),
+        ("from scratch", .none, false, options.scratchEpochs, 3e-3),
     ]
     var rows: [DemoRow] = []
     for (n, (way, freeze, pretrained, epochs, lr)) in ways.enumerated() {
@@ -61,7 +61,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
         o.freeze = freeze
         o.epochs = epochs
         o.learningRate = lr
-        o.optimizer = "adamw"
+        o.optimizer = .adamw
         o.weightDecay = 0.01
         o.imageSize = options.imageSize
         o.augment = "random-resized-crop(\(options.imageSize), scale=0.6-1), hflip"
@@ -73,7 +73,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
         o.out = (options.out as NSString).appendingPathComponent(["head", "last", "full", "scratch"][n])
         o.overwrite = true   // the demo's own folders: a second demo replaces the first
         let s = try runTransferTraining(o, reporter: reporter)
-        rows.append(DemoRow(way: way, freeze: freeze, pretrained: pretrained, epochs: s.epochs, valTop1: s.valTop1,
+        rows.append(DemoRow(way: way, freeze: freeze.description, pretrained: pretrained, epochs: s.epochs, valTop1: s.valTop1,
                             testTop1: s.testTop1, testTop5: s.testTop5, seconds: s.seconds, trunkSeconds: s.trunkSeconds,
                             cachedEpochSeconds: s.cachedEpochSeconds))
     }
@@ -83,7 +83,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
 /// The demo's table in Markdown: way, weights, epochs, test top-1/top-5, time.
 public func demoTable(_ rows: [DemoRow]) -> String {
     func pct(_ v: Double?) -> String { v.map { String(format: "%.2f%%", $0 * 100) } ?? "–" }
-    var lines = ["| way | --freeze | weights | epochs | test top-1 | test top-5 | time |",
+    var lines = ["| way | freeze | weights | epochs | test top-1 | test top-5 | time |",
                  "|---|---|---|---|---|---|---|"]
     for r in rows {
         lines.append("| \(r.way) | \(r.freeze) | \(r.pretrained ? "ImageNet" : "random") | \(r.epochs) | \(pct(r.testTop1)) | "

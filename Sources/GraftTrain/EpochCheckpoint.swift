@@ -62,7 +62,7 @@ struct EpochCheckpoint {
         }
         let lastEpoch = try readCheckpointMetadata(files.last).epoch
         guard lastEpoch == state.epoch else {
-            throw ResumeError(description: "\(files.last) holds epoch \(lastEpoch) but \(files.state) epoch \(state.epoch): the run stopped while saving them and cannot continue exactly; start it again with --overwrite")
+            throw ResumeError(description: "\(files.last) holds epoch \(lastEpoch) but \(files.state) epoch \(state.epoch): the run stopped while saving them and cannot continue exactly; start it again with `overwrite`")
         }
         return state
     }

@@ -9,7 +9,7 @@ struct ValidationScore {
     var loss: Double
     var top1: Double
     var top5: Double
-    /// Images left out because they failed to decode (`--skip-bad`).
+    /// Images left out because they failed to decode (the `skipBad` option).
     var skipped: [String] = []
 }
 
@@ -18,7 +18,7 @@ struct EpochWork {
     var images: Int
     /// Share of the epoch spent waiting for the loader (nil on cached features).
     var dataWait: Double?
-    /// Images left out because they failed to decode (`--skip-bad`).
+    /// Images left out because they failed to decode (the `skipBad` option).
     var skipped: [String] = []
 }
 
@@ -26,10 +26,9 @@ struct EpochWork {
 /// through the head alone on cached trunk features.
 protocol EpochTrainer {
     /// Trains epoch `epoch`: for each batch, `loss(logits, labels)` builds the loss (called for
-    /// auxiliary heads too) and `step` does the update, given the loss, the main logits, the
-    /// labels, images so far, the batch number (from 1) and the batch count.
+    /// auxiliary heads too) and `step` does the update, given the batch as a `TrainingStep`.
     func trainEpoch(_ epoch: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork
     func validate() throws -> ValidationScore
 }
 
@@ -52,7 +51,7 @@ struct ImageTrainer: EpochTrainer {
     }
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork {
         setTrainingMode(model)
         let epoch = train.epoch(number)
         var images = 0, batches = 0
@@ -63,7 +62,8 @@ struct ImageTrainer: EpochTrainer {
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count
             batches += 1
-            try step(total, logits, batch.labels.labels, images, batches, epoch.batchCount)
+            try step(TrainingStep(loss: total, logits: logits, labels: batch.labels.labels, imagesSoFar: images,
+                                  batch: batches, batchCount: epoch.batchCount))
         }
         return EpochWork(images: images, dataWait: epoch.statistics.waitFraction, skipped: epoch.statistics.skippedSamples)
     }
@@ -93,7 +93,7 @@ struct CachedHeadTrainer: EpochTrainer {
     let trunkSeconds: Double
     /// A line for the log on what the cache did.
     let description: String
-    /// Images the cache left out because they failed to decode (`--skip-bad`).
+    /// Images the cache left out because they failed to decode (the `skipBad` option).
     let skipped: [String]
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
@@ -117,7 +117,7 @@ struct CachedHeadTrainer: EpochTrainer {
     }
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
-                    step: (Tensor, Tensor, [Int], Int, Int, Int) throws -> Void) throws -> EpochWork {
+                    step: (TrainingStep) throws -> Void) throws -> EpochWork {
         model.head.train()
         let order = batches.order(epoch: number, seed: seed)
         var images = 0
@@ -125,7 +125,8 @@ struct CachedHeadTrainer: EpochTrainer {
             let (features, labels) = train.batch(Array(indices), view: number - 1)
             let logits = try model.forwardHead(features)
             images += indices.count
-            try step(try loss(logits, labels), logits, labels.labels, images, b + 1, order.batches.count)
+            try step(TrainingStep(loss: try loss(logits, labels), logits: logits, labels: labels.labels, imagesSoFar: images,
+                                  batch: b + 1, batchCount: order.batches.count))
         }
         return EpochWork(images: images, dataWait: nil)
     }

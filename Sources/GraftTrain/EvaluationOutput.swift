@@ -1,7 +1,7 @@
 import Foundation
 
-/// `graft evaluate --json`: the model's (or the ensemble's) metrics, with `"members"` when
-/// there are several and `"skipped_images"` when images were left out (`--skip-bad`).
+/// The JSON output of an evaluation: the model's (or the ensemble's) metrics, with `"members"` when
+/// there are several and `"skipped_images"` when images were left out (the `skipBad` option).
 public func evaluationJSON(_ result: EvaluationResult) -> String {
     struct Ensemble: Encodable {
         let metrics: ClassificationMetrics

@@ -97,7 +97,7 @@ public struct FeatureCache: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw DataError.unwritable(file: directory, reason: "\(fileErrorReason(error)); --cache-dir chooses another folder")
+            throw DataError.unwritable(file: directory, reason: "\(fileErrorReason(error)); the `cacheDirectory` option chooses another folder")
         }
         try SafeTensors.write([("features", Tensor(shape: [views, dataset.count, dimension], data: values)),
                                ("labels", Tensor(labels: set.labels))],

@@ -2,7 +2,7 @@ import Foundation
 import GraftModels
 import GraftNN
 
-/// Which parameters fine-tuning trains, as the `--freeze` flag says it. Depth is counted in
+/// Which parameters fine-tuning trains, as the `freeze` option says it. Depth is counted in
 /// the model's stages (`TransferModel.stages`, the head last); auxiliary heads train whenever the
 /// head does.
 public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible {
@@ -15,9 +15,9 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
     /// `p1,p2,…`: the parameters under these module prefixes are frozen, the rest trains.
     case prefixes([String])
 
-    /// Parses a `--freeze` value: `head`, `none`, `last:K` or comma-separated module prefixes.
+    /// Parses a freeze policy as written in recipes and on the command line: `head`, `none`, `last:K` or comma-separated module prefixes.
     public init(flag: String) throws {
-        func fail(_ why: String) -> TrainOptionsError { TrainOptionsError(description: "--freeze '\(flag)': \(why)") }
+        func fail(_ why: String) -> TrainingOptionError { TrainingOptionError(.freeze, "'\(flag)': \(why)") }
         switch flag {
         case "head": self = .head
         case "none": self = .none
@@ -101,12 +101,12 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
         case let .last(k):
             let trunk = model.trunkStagePaths
             guard k <= trunk.count else {
-                throw TrainOptionsError(description: "--freeze '\(self)': \(spec.name) has only \(trunk.count) stages below its head")
+                throw TrainingOptionError(.freeze, "'\(self)': \(spec.name) has only \(trunk.count) stages below its head")
             }
         case let .prefixes(prefixes):
             let names = model.namedParameters().map(\.0)
             for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
-                throw TrainOptionsError(description: "--freeze: '\(p)' matches no parameter of \(spec.name) (its stages: \(model.stagePaths.joined(separator: ", ")))")
+                throw TrainingOptionError(.freeze, "'\(p)' matches no parameter of \(spec.name) (its stages: \(model.stagePaths.joined(separator: ", ")))")
             }
         }
     }

@@ -10,9 +10,9 @@ public struct GradualUnfreezing: Codable, Sendable, Equatable {
     /// The stages unfrozen so far, in the order they were.
     public private(set) var unfrozen: [String] = []
 
-    /// Throws `TrainOptionsError` naming `--unfreeze-every` unless `every` ≥ 1.
+    /// Throws `TrainingOptionError` naming `unfreezeEvery` unless `every` ≥ 1.
     public init(every: Int) throws {
-        guard every >= 1 else { throw TrainOptionsError(description: "--unfreeze-every must be at least 1, not \(every)") }
+        guard every >= 1 else { throw TrainingOptionError(.unfreezeEvery, "must be at least 1, not \(every)") }
         self.every = every
     }
 

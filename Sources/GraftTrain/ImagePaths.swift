@@ -9,14 +9,14 @@ public let decodableImageExtensions = [".jpg", ".jpeg", ".png"]
 /// the JPEG and PNG files under it (by extension, `decodableImageExtensions`), walked
 /// recursively, hidden files and folders skipped, sorted by code point. Files under a folder
 /// with another image extension (`.webp`, `.tif`, …) are left out and passed to
-/// `unsupported`. Throws `TrainOptionsError` naming an argument that does not exist or a folder
+/// `unsupported`. Throws `ImagePathError` naming an argument that does not exist or a folder
 /// without images.
 public func imagePaths(_ arguments: [String], unsupported: (String) -> Void = { _ in }) throws -> [String] {
     var paths: [String] = []
     for argument in arguments {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-            throw TrainOptionsError(description: "'\(argument)' does not exist")
+            throw ImagePathError(description: "'\(argument)' does not exist")
         }
         guard isDirectory.boolValue else {
             paths.append(argument)
@@ -50,10 +50,15 @@ public func imagePaths(_ arguments: [String], unsupported: (String) -> Void = { 
         try walk(argument)
         guard !found.isEmpty else {
             let also = skipped > 0 ? "; \(skipped) files of other image formats were left out" : ""
-            throw TrainOptionsError(description: "'\(argument)' holds no image files Graft decodes "
+            throw ImagePathError(description: "'\(argument)' holds no image files Graft decodes "
                                     + "(\(decodableImageExtensions.joined(separator: " ")))\(also)")
         }
         paths += found.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) { $0.value < $1.value } }
     }
     return paths
+}
+
+/// An image argument that names no file or a folder without images Graft decodes.
+public struct ImagePathError: Error, CustomStringConvertible {
+    public let description: String
 }

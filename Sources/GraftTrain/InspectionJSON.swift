@@ -3,7 +3,7 @@ import GraftIO
 import GraftModels
 import GraftNN
 
-/// `graft inspect MODEL --json`: `{"model", "input", "head", "parameters", "trainable",
+/// The JSON inspection of a zoo model: `{"model", "input", "head", "parameters", "trainable",
 /// "flops", "layers": [{"name", "type", "output", "parameters", "flops"}]}`.
 public func describeModelJSON(_ name: String) throws -> String {
     struct Layer: Encodable { let name, type: String; let output: [Int]; let parameters, flops: Int }
@@ -20,7 +20,7 @@ public func describeModelJSON(_ name: String) throws -> String {
                                                          parameters: $0.parameters, flops: $0.flops) }))
 }
 
-/// `graft inspect FILE --json`: `{"file", "tensors": [{"name", "dtype", "shape"}], "fits":
+/// The JSON inspection of a weight file: `{"file", "tensors": [{"name", "dtype", "shape"}], "fits":
 /// [{"model", "classes"}]}` (the zoo models the file loads into exactly), plus the checkpoint
 /// metadata when the file has any.
 public func describeWeightFileJSON(_ path: String) throws -> String {

@@ -3,7 +3,7 @@ import GraftCore
 import GraftModels
 import GraftNN
 
-/// What `graft bench --model` times: the workloads of shared/bench/torch_bench.py.
+/// What the model benchmark times: the workloads of shared/bench/torch_bench.py.
 public enum BenchWorkload: String, CaseIterable, Sendable {
     /// The whole model in eval and inference mode.
     case infer

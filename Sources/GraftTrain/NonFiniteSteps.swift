@@ -2,7 +2,7 @@ import Foundation
 import GraftCore
 import GraftNN
 
-/// What `graft train` does with a step whose loss is NaN or infinite (`--nonfinite`).
+/// What `graft train` does with a step whose loss is NaN or infinite (the `nonfinite` option).
 public enum NonFinitePolicy: String, Codable, CaseIterable, Sendable {
     /// End the run with an error naming the epoch and step (the default).
     case stop
@@ -26,8 +26,8 @@ public struct DivergedTrainingError: Error, CustomStringConvertible {
     public var description: String {
         let when = step.map { "at epoch \(epoch), step \($0) of \(steps)" } ?? "at the end of epoch \(epoch) (\(steps) steps)"
         return "training diverged: \(what) \(when) (learning rate \(String(format: "%.2e", learningRate))). "
-            + "The learning rate is probably too high: try a smaller --lr (a tenth, say), an adaptive --optimizer (adam), "
-            + "or --nonfinite skip to skip such steps. No checkpoint of this epoch was written."
+            + "The learning rate is probably too high: try a smaller `learningRate` (a tenth, say), an adaptive `optimizer` (adam), "
+            + "or `nonfinite` skip to skip such steps. No checkpoint of this epoch was written."
     }
 }
 

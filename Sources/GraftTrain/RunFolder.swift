@@ -1,12 +1,12 @@
 import Foundation
 import GraftCore
 
-/// Makes the run folder `path` and its parents (nothing when it exists); the error names `--out`.
+/// Makes the run folder `path` and its parents (nothing when it exists); the error names the `out` option.
 func createRunFolder(_ path: String) throws {
     do {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-        throw TrainOptionsError(description: "--out '\(path)': cannot create the folder: \(fileErrorReason(error))")
+        throw TrainingOptionError(.out, "'\(path)': cannot create the folder: \(fileErrorReason(error))")
     }
 }
 
@@ -17,18 +17,17 @@ extension RunFiles {
     }
 
     /// Refuses to start a run over another one unless `overwrite`, to resume where there is no
-    /// run, and contradictory flags. Throws `TrainOptionsError` naming `--out` and the way out.
+    /// run, and contradictory flags. Throws `TrainingOptionError` naming the option at fault and the way out.
     func checkUse(resume: Bool, resumeWithChanges: Bool, overwrite: Bool) throws {
-        func fail(_ message: String) -> TrainOptionsError { TrainOptionsError(description: message) }
-        if resume && overwrite { throw fail("--resume continues the run in --out '\(folder)' and --overwrite replaces it: give one of them") }
-        if resumeWithChanges && !resume { throw fail("--resume-with-changes goes with --resume") }
+        if resume && overwrite { throw TrainingOptionError(.resume, "continues the run in `out` '\(folder)' and `overwrite` replaces it: give one of them") }
+        if resumeWithChanges && !resume { throw TrainingOptionError(.resumeWithChanges, "goes with `resume`") }
         if resume {
             guard FileManager.default.fileExists(atPath: state) else {
-                throw fail("--resume: --out '\(folder)' holds no run to continue (no \((state as NSString).lastPathComponent))")
+                throw TrainingOptionError(.resume, "`out` '\(folder)' holds no run to continue (no \((state as NSString).lastPathComponent))")
             }
         } else if !overwrite, !existing.isEmpty {
             let names = existing.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
-            throw fail("--out '\(folder)' already holds a run (\(names)); add --overwrite to replace it, --resume to continue it, or choose another --out")
+            throw TrainingOptionError(.out, "'\(folder)' already holds a run (\(names)); add `overwrite` to replace it, `resume` to continue it, or choose another `out`")
         }
     }
 

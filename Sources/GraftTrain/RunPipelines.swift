@@ -21,7 +21,7 @@ public struct RunPipelines: Sendable {
         do {
             train = try Pipeline(spec: trainSpec, mean: p.mean, std: p.std)
         } catch {
-            throw TrainOptionsError(description: "--augment '\(trainSpec)': \(error)")
+            throw TrainingOptionError(.augment, "'\(trainSpec)': \(error)")
         }
     }
 

@@ -42,12 +42,18 @@ public protocol RunReporter: AnyObject {
 public final class TextRunReporter: RunReporter {
     private let terminal: Bool
     private var lastDraw = 0.0
+    /// Rewrites each line before it is printed; a front end spells the option names that
+    /// lines write in backquotes (`` `freeze` ``) as its users write them.
+    private let spelling: (String) -> String
 
     /// `terminal` nil: whether standard output is a terminal.
-    public init(terminal: Bool? = nil) { self.terminal = terminal ?? (isatty(STDOUT_FILENO) == 1) }
+    public init(terminal: Bool? = nil, spelling: @escaping (String) -> String = { $0 }) {
+        self.terminal = terminal ?? (isatty(STDOUT_FILENO) == 1)
+        self.spelling = spelling
+    }
 
     public func started(_ s: RunStart) {
-        say("\(s.model): \(s.parameters) parameters, \(s.trainableParameters) trained (--freeze \(s.freeze)); "
+        say("\(s.model): \(s.parameters) parameters, \(s.trainableParameters) trained (`freeze` \(s.freeze)); "
             + "\(s.classes) classes, \(s.trainImages) training images, \(s.validationImages) validation images (\(s.validationSource)); run folder \(s.out)")
         say("trains: " + (s.trainedStages.isEmpty ? "nothing" : s.trainedStages.joined(separator: ", ")))
     }
@@ -83,7 +89,7 @@ public final class TextRunReporter: RunReporter {
     }
 
     private func say(_ text: String) {
-        print(text)
+        print(spelling(text))
         fflush(stdout)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import GraftData
 
-/// The images a run left out because they failed to decode (`--skip-bad`), each described
+/// The images a run left out because they failed to decode (the `skipBad` option), each described
 /// once by its error (which names the file), in the order they were met.
 public struct SkippedImages: Sendable {
     public private(set) var descriptions: [String] = []
@@ -31,7 +31,7 @@ public struct SkippedImages: Sendable {
 public func skippedImagesLine(_ descriptions: [String]) -> String {
     let shown = descriptions.prefix(5).joined(separator: "; ")
     let more = descriptions.count > 5 ? "; and \(descriptions.count - 5) more" : ""
-    return "skipped \(descriptions.count) image\(descriptions.count == 1 ? "" : "s") that failed to decode (--skip-bad): \(shown)\(more)"
+    return "skipped \(descriptions.count) image\(descriptions.count == 1 ? "" : "s") that failed to decode (`skipBad`): \(shown)\(more)"
 }
 
 /// Decodes every image of `dataset` on `workers` threads, handing each to `body` (from any

@@ -65,7 +65,7 @@ public enum TTA: String, CaseIterable, Codable, Sendable {
     static func fiveCrop(_ image: Image, size: Int) throws -> [Image] {
         let (w, h) = (image.width, image.height)
         guard size <= w, size <= h else {
-            throw GraftError.invalidArgument(op: "--tta ten-crop", detail: "crop \(size) is larger than the resized image \(w)×\(h)")
+            throw GraftError.invalidArgument(op: "`tta` ten-crop", detail: "crop \(size) is larger than the resized image \(w)×\(h)")
         }
         return [try image.cropped(top: 0, left: 0, height: size, width: size),
                 try image.cropped(top: 0, left: w - size, height: size, width: size),

@@ -39,7 +39,7 @@ public struct TrainingData: Sendable {
             validationSource = layout.needsSplit ? splitName : "validation folder"
         }
         guard train.classNames.count >= 2 else {
-            throw TrainOptionsError(description: "--data '\(options.data)' has \(train.classNames.count) class; a classifier needs at least two")
+            throw TrainingOptionError(.data, "'\(options.data)' has \(train.classNames.count) class; a classifier needs at least two")
         }
         if let perClass = options.perClass { train = try TrainingData.limit(train, perClass: perClass, seed: options.seed) }
         if let n = options.valLimit, n < validation.count {
@@ -47,7 +47,7 @@ public struct TrainingData: Sendable {
         }
         let counts = train.classCounts
         if let empty = counts.firstIndex(of: 0) {
-            throw TrainOptionsError(description: "--data '\(options.data)': class '\(train.classNames[empty])' has no training image")
+            throw TrainingOptionError(.data, "'\(options.data)': class '\(train.classNames[empty])' has no training image")
         }
         self.train = train; self.validation = validation; self.test = test; skippedFiles = skipped
     }

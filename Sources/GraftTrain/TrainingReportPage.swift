@@ -41,7 +41,7 @@ public struct TrainingReportPage {
     /// Final validation (or test) metrics; nil leaves out the matrix and the per-class table.
     public var metrics: ClassificationMetrics?
     public var misclassified: [MisclassifiedImage]
-    /// Images left out because they failed to decode (`--skip-bad`), described by their errors.
+    /// Images left out because they failed to decode (the `skipBad` option), described by their errors.
     public var skippedImages: [String]
 
     /// Thumbnails are at most this many pixels on their longer side.
@@ -80,7 +80,7 @@ public struct TrainingReportPage {
         }
         if !misclassified.isEmpty { body += try strip() }
         if !skippedImages.isEmpty {
-            body += "<section><h2>Skipped images</h2><p class=\"note\">\(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") failed to decode and \(skippedImages.count == 1 ? "was" : "were") left out (--skip-bad).</p><ul>"
+            body += "<section><h2>Skipped images</h2><p class=\"note\">\(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") failed to decode and \(skippedImages.count == 1 ? "was" : "were") left out (the run skipped bad images).</p><ul>"
             for text in skippedImages { body += "<li>\(text.xmlEscaped)</li>" }
             body += "</ul></section>"
         }

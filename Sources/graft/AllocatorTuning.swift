@@ -4,13 +4,11 @@ import Glibc
 
 /// Makes glibc's malloc keep freed memory for reuse instead of handing it back to the kernel.
 /// Large blocks normally come from mmap and go back to the kernel when freed, so every model
-/// step (a ResNet-50 forward at batch 32 allocates about 1.5 GB of activations) and every
-/// loader batch page-faults its buffers in again, zero-filled: 1.45 million minor faults and
-/// 3.3 s of kernel time in a 16 s `graft bench` of ResNet-50 inference. With mmap off
-/// (`M_MMAP_MAX` 0) every block comes from malloc's heaps, and with trimming off (a step frees
-/// all its activations at once, which a 512 MiB trim threshold still handed back) the heaps
-/// keep the peak: what PyTorch's tuned runs do with `MALLOC_MMAP_MAX_=0` and a 100 GB
-/// `MALLOC_TRIM_THRESHOLD_`. The process's memory stays at its peak until it exits.
+/// step and every loader batch would page-fault its buffers in again, zero-filled. With mmap
+/// off (`M_MMAP_MAX` 0) every block comes from malloc's heaps, and with trimming off (a step
+/// frees all its activations at once) the heaps keep the peak: what PyTorch's tuned runs do
+/// with `MALLOC_MMAP_MAX_=0` and a large `MALLOC_TRIM_THRESHOLD_`. The process's memory stays
+/// at its peak until it exits.
 func keepFreedMemoryForReuse() {
     #if canImport(Glibc)
     // <malloc.h> is not part of Swift's Glibc module: look `mallopt` up by name.

@@ -31,14 +31,15 @@ struct DemoCommand: ParsableCommand {
     var scratchEpochs = 18
     @Option(name: .customLong("image-size"), help: "Side of the network input (Fashion-MNIST's 28 px upscaled).")
     var imageSize = 64
+    @OptionGroup var common: RunFlags
     @Flag(help: "Print JSON lines; the last one holds the table's rows.")
     var json = false
 
     func run() throws {
         var o = DemoOptions(weights: weights, data: data)
         o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.scratchEpochs = scratchEpochs
-        o.imageSize = imageSize
-        let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter()
+        o.imageSize = imageSize; o.batchSize = common.batchSize; o.workers = common.workers; o.seed = common.seed
+        let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter(spelling: OptionSpelling.spell)
         try reportingFailure("demo") {
             let rows = try runDemo(o, reporter: reporter)
             if json {

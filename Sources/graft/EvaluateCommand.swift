@@ -29,7 +29,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Labelled images: ImageFolder root, CSV file or IDX directory.")
     var data: String
     @Option(help: "Test-time augmentation: none, flip, ten-crop or multi-scale.")
-    var tta = "none"
+    var tta = TTA.none
     @Option(name: .customLong("batch-size"), help: "Images per forward pass (times the views).")
     var batchSize = 32
     @Option(help: "Decoding threads.")
@@ -42,9 +42,6 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard !model.isEmpty else { throw ValidationError("give at least one --model") }
-        guard TTA(rawValue: tta) != nil else {
-            throw ValidationError("unknown --tta '\(tta)'; choose one of \(TTA.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
     }
 
@@ -60,13 +57,13 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("--model '\(bad.name)' was trained on the classes \(bad.classNames.joined(separator: ", ")); "
                                       + "--data '\(data)' has \(dataset.classNames.joined(separator: ", "))")
             }
-            let result = try evaluate(members, on: dataset, tta: TTA(rawValue: tta)!, batchSize: batchSize, workers: workers,
+            let result = try evaluate(members, on: dataset, tta: tta, batchSize: batchSize, workers: workers,
                                   skipBad: skipBad)
             if json {
                 print(evaluationJSON(result))
             } else {
                 print(evaluationTable(result))
-                if !result.skipped.isEmpty { print(skippedImagesLine(result.skipped)) }
+                if !result.skipped.isEmpty { print(OptionSpelling.spell(skippedImagesLine(result.skipped))) }
             }
         }
     }

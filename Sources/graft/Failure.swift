@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftTrain
 
-/// Runs `body`; an error is printed as `graft COMMAND: message` (`userMessage`) and exits with
-/// status 1.
+/// The one error wrapper of the commands: runs `body`; an error is printed as
+/// `graft COMMAND: message` (`userMessage`) and exits with status 1.
 func reportingFailure(_ command: String, _ body: () throws -> Void) throws {
     do {
         try body()
@@ -16,11 +17,18 @@ func reportingFailure(_ command: String, _ body: () throws -> Void) throws {
 }
 
 /// An error as the user reads it: a Foundation file error as `FILE: reason` (never its domain
-/// and code), anything else as its description; then, for each flag it names that came from
+/// and code), a training option error as its flag and problem, anything else as its
+/// description with option names spelled as flags; then, for each flag it names that came from
 /// `--config`, the file and line that set it.
 func userMessage(_ error: Error) -> String {
     let ns = error as NSError
-    let text = ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain
-        ? "\(fileErrorPath(error) ?? "a file"): \(fileErrorReason(error))" : "\(error)"
+    let text: String
+    if let error = error as? TrainingOptionError {
+        text = OptionSpelling.message(error)
+    } else if ns.domain == NSCocoaErrorDomain || ns.domain == NSPOSIXErrorDomain {
+        text = "\(fileErrorPath(error) ?? "a file"): \(fileErrorReason(error))"
+    } else {
+        text = OptionSpelling.spell("\(error)")
+    }
     return text + ConfigFile.origins(of: text)
 }

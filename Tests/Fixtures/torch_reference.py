@@ -11,10 +11,14 @@ For MODEL it writes into OUT:
   MODEL.logits.bin    eval-mode logits, float32
   with --train-step, also (train mode, one SGD step, lr 0.01, momentum 0.9 on the first step,
   labels 0..N-1, loss = CE(main) + aux_weight · Σ CE(aux), every nn.Dropout's and
-  torchvision StochasticDepth's p set to 0 so that the step is deterministic):
+  StochasticDepth's p set to 0 so that the step is deterministic):
   MODEL.trained.bin   the float tensors after the step, in key order
 
+With --random-layer-scale every `layer_scale` parameter (ConvNeXt) is drawn from U(0.1, 1)
+instead of torchvision's 1e-6, so that the residual branches count in the logits.
+
 Usage: python3 torch_reference.py --model resnet18 --out /tmp/ref [--batch 2] [--size 224] [--train-step]
+       [--random-layer-scale]
 """
 import argparse, json, os
 
@@ -53,6 +57,7 @@ def main():
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--classes", type=int, default=1000)
     ap.add_argument("--train-step", action="store_true")
+    ap.add_argument("--random-layer-scale", action="store_true")
     a = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(2)
@@ -61,6 +66,11 @@ def main():
         if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.copy_(torch.randn_like(m.running_mean) * 0.1)
             m.running_var.copy_(torch.rand_like(m.running_var) + 0.5)
+    if a.random_layer_scale:
+        with torch.no_grad():
+            for name, p in model.named_parameters():
+                if name.endswith("layer_scale"):
+                    p.uniform_(0.1, 1.0)
     os.makedirs(a.out, exist_ok=True)
     base = os.path.join(a.out, a.model)
     state = model.state_dict()

@@ -120,6 +120,23 @@ final class GeometricTransformTests: XCTestCase {
         XCTAssertThrowsError(try RandomCrop(height: 20).apply(image, using: &g))
     }
 
+    func testRandomCropWindowWhollyInThePaddingIsBlack() throws {
+        let image = patternImage(width: 10, height: 9)
+        let transform = try RandomCrop(height: 4, width: 5, padding: 20)
+        var g = RandomGenerator(seed: 2), outside = 0
+        for _ in 0..<200 {
+            var h = g
+            let o = try transform.origin(imageWidth: 10, imageHeight: 9, using: &h)
+            let crop = try transform.apply(image, using: &g)
+            XCTAssertEqual([crop.width, crop.height], [5, 4])
+            if o.top >= 9 || o.left >= 10 || o.top + 4 <= 0 || o.left + 5 <= 0 {
+                outside += 1
+                XCTAssert(crop.pixels.allSatisfy { $0 == 0 }, "\(o)")
+            }
+        }
+        XCTAssertGreaterThan(outside, 0, "some windows lie wholly in the padding")
+    }
+
     func testResizeInterpolations() throws {
         let image = patternImage(width: 12, height: 8)
         var g = RandomGenerator(seed: 0)

@@ -144,3 +144,23 @@ final class HostileFlagTests: XCTestCase {
         XCTAssertTrue(stderr.contains("\(out) keeps the last finished epoch") && stderr.contains("--resume"), stderr)
     }
 }
+
+/// Each enum flag refuses a typo with exit status 64, listing its choices.
+final class HostileEnumFlagTests: XCTestCase {
+    func testEnumFlagsRefuseATypoListingTheChoices() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        let cases: [(String, [String], [String])] = [
+            ("--optimizer", ["train", "--model", "lenet5", "--data", folder, "--optimizer", "adma"], ["sgd", "adam", "adamw"]),
+            ("--schedule", ["train", "--model", "lenet5", "--data", folder, "--schedule", "cosin"], ["none", "step", "cosine", "onecycle"]),
+            ("--class-weights", ["train", "--model", "lenet5", "--data", folder, "--class-weights", "balance"], ["none", "balanced"]),
+            ("--nonfinite", ["train", "--model", "lenet5", "--data", folder, "--nonfinite", "maybe"], ["stop", "skip"]),
+            ("--precision", ["train", "--model", "lenet5", "--data", folder, "--precision", "fp16"], ["fp32", "bf16"]),
+            ("--tta", ["evaluate", "--model", "m.safetensors", "--data", folder, "--tta", "tencrop"],
+             ["none", "flip", "ten-crop", "multi-scale"]),
+        ]
+        for (flag, arguments, choices) in cases {
+            let run = try runGraftChild(arguments)
+            assertCleanExit(run, status: 64, mentions: [flag] + choices.map { "'\($0)'" })
+        }
+    }
+}

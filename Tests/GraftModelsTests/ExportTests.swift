@@ -68,5 +68,6 @@ final class ExportTests: XCTestCase {
     let torchvisionExports: Set<String> = [
         "alexnet", "vgg11", "vgg11_bn", "resnet18", "resnext50_32x4d", "squeezenet1_1", "mobilenet_v2",
         "googlenet", "inception_v3",
+        "mobilenet_v3_large", "mobilenet_v3_small", "shufflenet_v2_x1_0", "convnext_tiny",
     ]
 }

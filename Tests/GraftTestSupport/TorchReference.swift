@@ -22,15 +22,17 @@ public struct TorchReference {
     /// The directory holding the files; removed by `cleanUp()`.
     public let directory: String
 
-    /// Runs the reference script for `model` and reads what it wrote.
+    /// Runs the reference script for `model` and reads what it wrote; `options` are more of the
+    /// script's flags (`--random-layer-scale`).
     public static func generate(model: String, batch: Int = 2, size: Int = 224, classes: Int = 1000,
-                                trainStep: Bool = false) throws -> TorchReference {
+                                trainStep: Bool = false, options: [String] = []) throws -> TorchReference {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("graft-ref-\(UUID().uuidString)").path
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/torch_reference.py").path
         var arguments = [script, "--model", model, "--out", directory, "--batch", "\(batch)", "--size", "\(size)",
                          "--classes", "\(classes)"]
         if trainStep { arguments.append("--train-step") }
+        arguments += options
         try runPython(arguments)
         return try TorchReference(directory: directory, model: model)
     }

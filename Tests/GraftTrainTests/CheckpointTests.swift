@@ -62,7 +62,7 @@ final class CheckpointTests: XCTestCase {
         try saveWeights(try ModelZoo.spec("lenet5").make(numClasses: 10), to: plain, metadata: ["format": "pt"])
         XCTAssertThrowsError(try loadCheckpoint(plain)) { error in
             XCTAssertEqual(error as? CheckpointError, .notAGraftCheckpoint(file: plain))
-            XCTAssertEqual("\(error)", "\(plain) is not a Graft checkpoint (it has no 'graft' metadata); for a plain weight file use --model NAME --weights \(plain)")
+            XCTAssertEqual("\(error)", "\(plain) is not a Graft checkpoint (it has no 'graft' metadata); for a plain weight file use `model` NAME `weights` \(plain)")
         }
         let zip = directory + "/model.pth"
         try Data([0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 60)).write(to: URL(fileURLWithPath: zip))

@@ -64,7 +64,7 @@ final class EpochStepsTests: XCTestCase {
                 defer { try? FileManager.default.removeItem(atPath: out) }
                 var o = TransferOptions(model: "lenet5", data: data)
                 o.out = out; o.epochs = 2; o.batchSize = 4; o.workers = 1; o.cacheDirectory = cache
-                o.freeze = cached ? "head" : "none"
+                o.freeze = cached ? .head : FreezePolicy.none
                 let reporter = StepCountingReporter()
                 _ = try runTransferTraining(o, reporter: reporter)
                 let steps = TrainingBatches(images: images, batchSize: 4).perEpoch
@@ -82,15 +82,15 @@ final class EpochStepsTests: XCTestCase {
     func testOneStepTrainsWithEverySchedule() throws {
         let data = try makeSplitImageFolder(train: 3)
         defer { try? FileManager.default.removeItem(atPath: data) }
-        for schedule in TransferOptions.schedules {
+        for schedule in ScheduleChoice.allCases {
             let out = try temporaryFolder("one-step")
             defer { try? FileManager.default.removeItem(atPath: out) }
             var o = TransferOptions(model: "lenet5", data: data)
             o.out = out; o.epochs = 1; o.schedule = schedule; o.workers = 1
             let reporter = StepCountingReporter()
-            XCTAssertNoThrow(try runTransferTraining(o, reporter: reporter), schedule)
-            XCTAssertEqual(reporter.steps, [1: 1], schedule)
-            XCTAssertEqual(reporter.epochs.first?.learningRate, o.learningRate, schedule)
+            XCTAssertNoThrow(try runTransferTraining(o, reporter: reporter), schedule.rawValue)
+            XCTAssertEqual(reporter.steps, [1: 1], schedule.rawValue)
+            XCTAssertEqual(reporter.epochs.first?.learningRate, o.learningRate, schedule.rawValue)
         }
     }
 

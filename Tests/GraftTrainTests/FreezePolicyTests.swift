@@ -16,7 +16,8 @@ final class FreezePolicyTests: XCTestCase {
         }
         for bad in ["", "last:", "last:-1", "last:x", "layer1,,layer2"] {
             XCTAssertThrowsError(try FreezePolicy(flag: bad)) { error in
-                XCTAssertTrue("\(error)".hasPrefix("--freeze '\(bad)': "), "\(error)")
+                XCTAssertTrue("\(error)".hasPrefix("`freeze` '\(bad)': "), "\(error)")
+                XCTAssertEqual((error as? TrainingOptionError)?.option, .freeze)
             }
         }
     }
@@ -64,10 +65,10 @@ final class FreezePolicyTests: XCTestCase {
         let model = try Init.withoutInitialisation { try spec.make(numClasses: 10) }
         try FreezePolicy.head.apply(to: model, spec: spec)
         XCTAssertThrowsError(try FreezePolicy(flag: "last:7").apply(to: model, spec: spec)) { error in
-            XCTAssertEqual("\(error)", "--freeze 'last:7': resnet18 has only 6 stages below its head")
+            XCTAssertEqual("\(error)", "`freeze` 'last:7': resnet18 has only 6 stages below its head")
         }
         XCTAssertThrowsError(try FreezePolicy(flag: "layer1,layr2").apply(to: model, spec: spec)) { error in
-            XCTAssertTrue("\(error)".hasPrefix("--freeze: 'layr2' matches no parameter of resnet18 (its stages: conv1, bn1, layer1"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("`freeze` 'layr2' matches no parameter of resnet18 (its stages: conv1, bn1, layer1"), "\(error)")
         }
         XCTAssertThrowsError(try FreezePolicy(flag: "layer").apply(to: model, spec: spec))   // whole components only
         XCTAssertEqual(model.trainableParameterCount, 5_130)
@@ -134,10 +135,24 @@ final class FreezePolicyTests: XCTestCase {
         }
         XCTAssertNoThrow(try SGD(groups: groups))
         XCTAssertThrowsError(try parameterGroups(model: model, spec: spec, baseLR: 0.01, weightDecay: 0, factor: 0))
-        let lenet = try ModelZoo.spec("lenet5").make(numClasses: 10)
-        XCTAssertThrowsError(try parameterGroups(model: lenet, spec: spec, baseLR: 0.01, weightDecay: 0, factor: 0.5)) { error in
-            XCTAssertEqual("\(error)", "parameterGroups: parameter 'fc1.weight' is in no stage of googlenet")
+        XCTAssertThrowsError(try parameterGroups(model: StageLess(width: 2), spec: spec, baseLR: 0.01, weightDecay: 0, factor: 0.5)) { error in
+            XCTAssertEqual("\(error)", "parameterGroups: parameter 'trunk.weight' is in no stage of googlenet")
         }
+    }
+
+    /// A model whose stages leave its trunk out.
+    private final class StageLess: Module, TransferModel {
+        let trunk: Linear
+        @ModuleInfo var fc: Module
+
+        init(width: Int) throws {
+            trunk = try Linear(inFeatures: width, outFeatures: width)
+            fc = try Linear(inFeatures: width, outFeatures: width)
+        }
+
+        var head: Module { fc }
+        var stages: [Module] { [fc] }
+        func forwardFeatures(_ x: Tensor) throws -> Tensor { try trunk(x) }
     }
 
     /// From `--freeze head`, one more stage every two epochs, from the head down; a copy
@@ -168,7 +183,7 @@ final class FreezePolicyTests: XCTestCase {
         XCTAssertEqual(late.beginEpoch(4, model: other), ["layer4", "layer3", "layer2"])
         XCTAssertEqual(late.beginEpoch(40, model: other), ["layer1", "bn1", "conv1"])
         XCTAssertThrowsError(try GradualUnfreezing(every: 0)) { error in
-            XCTAssertEqual("\(error)", "--unfreeze-every must be at least 1, not 0")
+            XCTAssertEqual("\(error)", "`unfreezeEvery` must be at least 1, not 0")
         }
     }
 }

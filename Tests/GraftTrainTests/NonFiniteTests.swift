@@ -65,7 +65,7 @@ final class NonFiniteTests: XCTestCase {
         XCTAssertTrue(try stop.admits(loss: 2.3, epoch: 2, step: 3, steps: 7, learningRate: 10))
         XCTAssertThrowsError(try stop.admits(loss: .nan, epoch: 2, step: 3, steps: 7, learningRate: 10)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("the loss is NaN at epoch 2, step 3 of 7") && text.contains("--lr") && text.contains("--nonfinite skip"), text)
+            XCTAssertTrue(text.contains("the loss is NaN at epoch 2, step 3 of 7") && text.contains("`learningRate`") && text.contains("`nonfinite` skip"), text)
         }
         var skip = NonFiniteSteps(.skip)
         XCTAssertFalse(try skip.admits(loss: -.infinity, epoch: 1, step: 1, steps: 1, learningRate: 1))
@@ -92,7 +92,7 @@ final class NonFiniteTests: XCTestCase {
         try saveWeights(model, to: weights)
         for (freeze, policy) in [("none", NonFinitePolicy.stop), ("head", .stop), ("none", .skip)] {
             var o = TransferOptions(model: "lenet5", data: data)
-            o.out = scratch + "/run-\(freeze)-\(policy)"; o.weights = weights; o.freeze = freeze; o.nonfinite = policy
+            o.out = scratch + "/run-\(freeze)-\(policy)"; o.weights = weights; o.freeze = try FreezePolicy(flag: freeze); o.nonfinite = policy
             o.workers = 1; o.cacheDirectory = scratch + "/cache"; o.epochs = 2
             XCTAssertThrowsError(try runTransferTraining(o, reporter: StepCountingReporter())) { error in
                 XCTAssertTrue(error is DivergedTrainingError, "\(error)")

@@ -11,20 +11,20 @@ import GraftTestSupport
 final class SizeLimitTests: XCTestCase {
     func testSizeFlagsAreBounded() throws {
         let data = FileManager.default.temporaryDirectory.path
-        let cases: [(String, (inout TransferOptions) -> Void)] = [
-            ("--image-size", { $0.imageSize = 100_000 }),
-            ("--hidden", { $0.hidden = [1_000_000_000_000] }),
-            ("--hidden", { $0.hidden = Array(repeating: 8, count: 100) }),
-            ("--batch-size", { $0.batchSize = 100_000_000 }),
-            ("--cache-views", { $0.cacheViews = 1_000_000 }),
-            ("--epochs", { $0.epochs = Int.max }),
-            ("--workers", { $0.workers = 1_000_000 }),
+        let cases: [(TrainingOption, (inout TransferOptions) -> Void)] = [
+            (.imageSize, { $0.imageSize = 100_000 }),
+            (.hidden, { $0.hidden = [1_000_000_000_000] }),
+            (.hidden, { $0.hidden = Array(repeating: 8, count: 100) }),
+            (.batchSize, { $0.batchSize = 100_000_000 }),
+            (.cacheViews, { $0.cacheViews = 1_000_000 }),
+            (.epochs, { $0.epochs = Int.max }),
+            (.workers, { $0.workers = 1_000_000 }),
         ]
         for (flag, change) in cases {
             var o = TransferOptions(model: "lenet5", data: data)
             change(&o)
-            XCTAssertThrowsError(try o.validate(), flag) { error in
-                XCTAssertTrue("\(error)".hasPrefix(flag), "\(error)")
+            XCTAssertThrowsError(try o.validate(), flag.rawValue) { error in
+                XCTAssertEqual((error as? TrainingOptionError)?.option, flag, "\(error)")
             }
         }
         var o = TransferOptions(model: "lenet5", data: data)

@@ -108,7 +108,7 @@ final class TransferTrainingTests: XCTestCase {
         }
         try saveWeights(pretrained, to: out + "/pretrained.safetensors")
         var o = TransferOptions(model: "resnet18", data: data)
-        o.weights = out + "/pretrained.safetensors"; o.freeze = "last:1"; o.out = out + "/run"
+        o.weights = out + "/pretrained.safetensors"; o.freeze = .last(1); o.out = out + "/run"
         o.epochs = 2; o.batchSize = 8; o.imageSize = 32; o.workers = 2
         _ = try runTransferTraining(o, reporter: CollectingReporter())
         let after = try readWeights(out + "/run/last.safetensors")
@@ -168,10 +168,10 @@ final class TransferTrainingTests: XCTestCase {
         }
         XCTAssertTrue(failure { $0.model = "resnet9000" }.contains("resnet9000"))
         XCTAssertTrue(failure { $0.weights = "/nonexistent/w.pth" }.contains("/nonexistent/w.pth"))
-        XCTAssertTrue(failure { $0.freeze = "last:99" }.contains("last:99"))
-        XCTAssertTrue(failure { $0.freeze = "layer9" }.contains("layer9"))
+        XCTAssertTrue(failure { $0.freeze = .last(99) }.contains("last:99"))
+        XCTAssertTrue(failure { $0.freeze = .prefixes(["layer9"]) }.contains("layer9"))
         XCTAssertTrue(failure { $0.augment = "spin(3)" }.contains("spin"))
-        XCTAssertTrue(failure { $0.bnMomentum = 0 }.contains("--bn-momentum"))
+        XCTAssertTrue(failure { $0.bnMomentum = 0 }.contains("`bnMomentum`"))
         // Mismatched weights: a LeNet file for a ResNet.
         let lenet = data + "/../lenet-\(UUID()).safetensors"
         try saveWeights(try LeNet5(), to: lenet)

@@ -1,0 +1,59 @@
+import GraftData
+import GraftNN
+
+/// What a run holds open while it trains: the epoch trainer, the test set (checked before
+/// training), the log, and the images left out so far.
+final class RunSession {
+    let trainer: EpochTrainer
+    /// Whether the trainer works on cached trunk features.
+    let cached: Bool
+    /// Seconds of the trunk pass (or of reading the cache); nil without the feature cache.
+    let trunkSeconds: Double?
+    /// The test set with the images that failed to decode left out; nil without one.
+    let test: (dataset: any Dataset, skipped: [String])?
+    let log: JSONLinesLog
+    var skipped = SkippedImages()
+
+    init(trainer: EpochTrainer, cached: Bool, trunkSeconds: Double?, test: (dataset: any Dataset, skipped: [String])?,
+         log: JSONLinesLog) {
+        self.trainer = trainer; self.cached = cached; self.trunkSeconds = trunkSeconds; self.test = test; self.log = log
+    }
+}
+
+/// The session step of a run: reports the start, checks the test set, picks the trainer (the
+/// feature cache when only the head trains, images otherwise), and — once nothing else can
+/// fail before training — makes the run folder and opens its log.
+func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: TrainingPlan, data: TrainingData,
+                    reporter: RunReporter) throws -> RunSession {
+    let module = model.module, spec = model.spec
+    reporter.started(RunStart(model: spec.name, parameters: module.parameterCount, trainableParameters: module.trainableParameterCount,
+                              freeze: options.freezePolicy.description, trainedStages: trainedStages(of: module),
+                              classes: data.classNames.count, trainImages: data.train.count,
+                              validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
+    // The test set is read only at the end: check it now, before hours of training.
+    let test = try data.test.map { try decodableImages($0, workers: options.workers, skipBad: options.skipBad) }
+    let cacheable = options.featureCache && model.policy == .head && plan.unfreezing == nil
+        && !(module.head is Conv2d) && module.auxiliaryHeads.isEmpty
+    let trainer: EpochTrainer
+    var trunkSeconds: Double? = nil
+    var cacheSkipped: [String] = []
+    if cacheable {
+        let cached = try CachedHeadTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+        trunkSeconds = cached.trunkSeconds
+        reporter.note(cached.description)
+        cacheSkipped = cached.skipped
+        trainer = cached
+    } else {
+        trainer = try ImageTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+    }
+    // Everything that can fail before training has been checked: only now is the run folder made.
+    try createRunFolder(options.out)
+    if options.overwrite { try plan.files.clear() }
+    let log = try JSONLinesLog(plan.files.log, append: options.resume)
+    if let line = plan.resumeLogLine { try log.append(line) }
+    let session = RunSession(trainer: trainer, cached: cacheable, trunkSeconds: trunkSeconds,
+                             test: test, log: log)
+    try session.skipped.record(test?.skipped ?? [], context: "test set: ", reporter: reporter, log: log)
+    try session.skipped.record(cacheSkipped, context: "feature cache: ", reporter: reporter, log: log)
+    return session
+}
