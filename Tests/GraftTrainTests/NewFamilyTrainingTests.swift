@@ -21,7 +21,7 @@ final class NewFamilyTrainingTests: XCTestCase {
             let pretrained = try ModelZoo.spec(name).make(numClasses: 1000)
             try saveWeights(pretrained, to: out + "/pretrained.safetensors")
             var o = TransferOptions(model: name, data: data)
-            o.weights = out + "/pretrained.safetensors"; o.freeze = "last:2"; o.out = out + "/run"
+            o.weights = out + "/pretrained.safetensors"; o.freeze = .last(2); o.out = out + "/run"
             o.epochs = 1; o.batchSize = 4; o.imageSize = 32; o.workers = 2; o.valFraction = 1.0 / 3
             let summary = try runTransferTraining(o, reporter: CollectingReporter())
 
