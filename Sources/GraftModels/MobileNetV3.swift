@@ -25,14 +25,6 @@ private func convBN(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 1, 
     return Sequential(layers + (activation.map { [$0.make()] } ?? []))
 }
 
-/// torchvision's `_make_divisible(v, 8)`: `v` rounded to the nearest multiple of `divisor`, at
-/// least `divisor`, and not more than 10% below `v`.
-private func makeDivisible(_ v: Double, _ divisor: Int = 8) -> Int {
-    var rounded = max(divisor, Int(v + Double(divisor) / 2) / divisor * divisor)
-    if Double(rounded) < 0.9 * v { rounded += divisor }
-    return rounded
-}
-
 /// MobileNet-v3's inverted residual block (torchvision's `mobilenetv3.InvertedResidual`), a
 /// `block` sequence of: a 1×1 expansion with BN and the row's activation (left out when the
 /// expanded width equals the input's), a k×k depthwise convolution (with the stride) with BN

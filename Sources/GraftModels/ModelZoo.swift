@@ -30,7 +30,7 @@ public enum ModelZoo {
     /// The families Graft ships, in zoo order.
     public static let builtIn: [ModelSpec] = LeNet5.zoo + AlexNet.zoo + AlexNetLRN.zoo + VGG.zoo + ResNet.zoo
         + SqueezeNet.zoo + MobileNetV2.zoo + GoogLeNet.zoo + InceptionV3.zoo + EfficientNetLite0.zoo
-        + MobileNetV3.zoo + ShuffleNetV2.zoo + ConvNeXt.zoo
+        + MobileNetV3.zoo + ShuffleNetV2.zoo + ConvNeXt.zoo + EfficientNet.zoo + RegNet.zoo
 
     private static let registered = Mutex<[ModelSpec]>([])
 

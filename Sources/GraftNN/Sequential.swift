@@ -14,6 +14,13 @@ public final class Sequential: Module {
         self.init([first] + rest)
     }
 
+    /// The given layers under the given names, in order, as `nn.Sequential(OrderedDict(…))`
+    /// (RegNet's `block1`, `block1-0`).
+    public init(named layers: [(String, Module)]) {
+        super.init()
+        for (name, layer) in layers { register(name, layer) }
+    }
+
     /// Adds a layer at the end, named after its index.
     public func append(_ layer: Module) {
         register(String(registeredChildren.count), layer)

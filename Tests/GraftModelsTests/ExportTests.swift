@@ -10,14 +10,25 @@ import XCTest
 /// torchvision saves back reads into Graft bit for bit.
 final class ExportTests: XCTestCase {
     func testZooModelsExportToTorchvisionAndBackExactly() throws {
+        let torchvisionModels = ModelZoo.specs.map(\.name).filter { torchvisionExports.contains($0) }
+        XCTAssertFalse(torchvisionModels.isEmpty)
+        try assertExportsToTorchvisionAndBack(torchvisionModels)
+    }
+
+    func testEfficientNetsAndRegNetExportToTorchvisionAndBackExactly() throws {
+        try assertExportsToTorchvisionAndBack(["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3",
+                                               "regnet_y_400mf"])
+    }
+
+    /// Each zoo model of `names`, saved as safetensors, loads into torchvision with
+    /// `strict=True`, and what torchvision saves back reads into Graft bit for bit.
+    private func assertExportsToTorchvisionAndBack(_ names: [String]) throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("graft-export-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let torchvisionModels = ModelZoo.specs.map(\.name).filter { torchvisionExports.contains($0) }
-        XCTAssertFalse(torchvisionModels.isEmpty)
-        for name in torchvisionModels {
+        for name in names {
             let model = try ModelZoo.spec(name).make(numClasses: 10)
             // Make the BatchNorm counters non-trivial so they are checked too.
             for (key, t) in model.stateDict() where key.hasSuffix("num_batches_tracked") { t.assign(Tensor(int64: [7], shape: [])) }

@@ -54,6 +54,29 @@ final class TransferFactsTests: XCTestCase {
         XCTAssertEqual(lite.weight, 0)
     }
 
+    func testEfficientNetAndRegNetFamilies() throws {
+        for name in ["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3"] {
+            let efficientNet = try facts(name)
+            XCTAssertEqual(efficientNet.head, "classifier.1", name)
+            XCTAssertEqual(efficientNet.stages, (0...8).map { "features.\($0)" } + ["classifier.1"], name)
+            XCTAssertTrue(efficientNet.auxiliary.isEmpty, name)
+        }
+        let regNet = try facts("regnet_y_400mf")
+        XCTAssertEqual(regNet.head, "fc")
+        XCTAssertEqual(regNet.stages, ["stem"] + (1...4).map { "trunk_output.block\($0)" } + ["fc"])
+        XCTAssertTrue(regNet.auxiliary.isEmpty)
+        XCTAssertEqual(try ModelZoo.spec("efficientnet_b3").preprocessing, .imageNet(resize: 320, crop: 300))
+        XCTAssertEqual(try ModelZoo.spec("regnet_y_400mf").preprocessing, .imageNet(resize: 232, crop: 224))
+        for name in ["efficientnet_b0", "regnet_y_400mf"] {
+            let model = try ModelZoo.spec(name).make(numClasses: 3)
+            model.eval()
+            let x = Tensor(shape: [2, 3, 64, 64], data: (0..<(2 * 3 * 64 * 64)).map { Float(($0 * 7919) % 101) / 50 - 1 })
+            let features = try GradMode.withoutGradients { try model.forwardFeatures(x) }
+            let viaHead = try GradMode.withoutGradients { try model.forwardHead(features) }
+            XCTAssertEqual(viaHead.toArray(), try GradMode.withoutGradients { try model(x) }.toArray(), name)
+        }
+    }
+
     /// `forwardHead(forwardFeatures(x))` is `forward(x)` for every family, and computing the
     /// features leaves the model as it was.
     func testFeaturesThenHeadIsTheForwardPass() throws {

@@ -27,4 +27,14 @@ final class ZooParityTests: XCTestCase {
     func testMobileNetV2MatchesTorchvision() throws {
         try ZooParity.check("mobilenet_v2")
     }
+
+    func testEfficientNetsMatchTorchvision() throws {
+        for name in ["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3"] {
+            try ZooParity.check(name)
+        }
+    }
+
+    func testRegNetY400MFMatchesTorchvision() throws {
+        try ZooParity.check("regnet_y_400mf")
+    }
 }
