@@ -30,4 +30,11 @@ enum ClassicInit {
             if let b = fc.bias { try Init.zeros(b) }
         }
     }
+
+    /// EfficientNet's head: weight U(−1/√out, 1/√out) and a zero bias.
+    static func uniformByOutputs(_ fc: Linear) throws {
+        let range = 1 / Float(fc.outFeatures).squareRoot()
+        try Init.uniform(fc.weight, low: -range, high: range)
+        if let b = fc.bias { try Init.zeros(b) }
+    }
 }

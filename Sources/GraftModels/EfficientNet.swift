@@ -111,9 +111,7 @@ public final class EfficientNet: Module, TransferModel {
         classifier = Sequential(Dropout(p: dropout), fc)
         super.init()
         try ClassicInit.kaimingNormalFanOutConvolutions(self)
-        let range = 1 / Float(numClasses).squareRoot()
-        try Init.uniform(fc.weight, low: -range, high: range)
-        if let bias = fc.bias { try Init.zeros(bias) }
+        try ClassicInit.uniformByOutputs(fc)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

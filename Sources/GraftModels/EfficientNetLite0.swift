@@ -78,9 +78,7 @@ public final class EfficientNetLite0: Module, TransferModel {
                 try Init.kaimingNormal(conv.weight, mode: .fanOut)
             }
         }
-        let range = 1 / Float(numClasses).squareRoot()
-        try Init.uniform(fc.weight, low: -range, high: range)
-        if let bias = fc.bias { try Init.zeros(bias) }
+        try ClassicInit.uniformByOutputs(fc)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {

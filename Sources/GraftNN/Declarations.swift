@@ -8,26 +8,16 @@ import GraftCore
 /// surgery): the property and the module tree then always see the same module. `Value` is a
 /// module type or an optional one (a child that may be absent, like torchvision's `None`).
 @propertyWrapper
-public final class ModuleInfo<Value: ModuleSlotValue> {
-    private var value: Value?
-    /// The `stateDict()` name, when it differs from the property's.
-    public let key: String?
-
+public final class ModuleInfo<Value: ModuleSlotValue>: Declared<Value> {
     /// A child named `key`, or after the property; assign it before use.
-    public init(key: String? = nil) { self.key = key }
+    public override init(key: String? = nil) { super.init(key: key) }
 
     /// A child holding `wrappedValue`, named `key` or after the property.
-    public init(wrappedValue: Value, key: String? = nil) {
-        value = wrappedValue
-        self.key = key
-    }
+    public init(wrappedValue: Value, key: String? = nil) { super.init(value: wrappedValue, key: key) }
 
     /// The child. Reading it before it was assigned is a programming error.
     public var wrappedValue: Value {
-        get {
-            guard let value else { preconditionFailure("@ModuleInfo\(key.map { "(key: \"\($0)\")" } ?? "") read before it was assigned") }
-            return value
-        }
+        get { read("ModuleInfo") }
         set { value = newValue }
     }
 }
@@ -36,26 +26,19 @@ public final class ModuleInfo<Value: ModuleSlotValue> {
 /// `@ParameterInfo var bias: Tensor?` (nil: absent, like torch's `bias=None`). Assigning a tensor
 /// marks it as requiring a gradient.
 @propertyWrapper
-public final class ParameterInfo<Value: TensorSlotValue> {
-    private var value: Value?
-    /// The `stateDict()` name, when it differs from the property's.
-    public let key: String?
-
+public final class ParameterInfo<Value: TensorSlotValue>: Declared<Value> {
     /// A parameter named `key`, or after the property; assign it before use.
-    public init(key: String? = nil) { self.key = key }
+    public override init(key: String? = nil) { super.init(key: key) }
 
     /// A parameter holding `wrappedValue`, named `key` or after the property.
     public init(wrappedValue: Value, key: String? = nil) {
-        self.key = key
-        self.wrappedValue = wrappedValue
+        wrappedValue.tensor?.requiresGrad = true
+        super.init(value: wrappedValue, key: key)
     }
 
     /// The parameter. Reading it before it was assigned is a programming error.
     public var wrappedValue: Value {
-        get {
-            guard let value else { preconditionFailure("@ParameterInfo\(key.map { "(key: \"\($0)\")" } ?? "") read before it was assigned") }
-            return value
-        }
+        get { read("ParameterInfo") }
         set {
             newValue.tensor?.requiresGrad = true
             value = newValue
@@ -66,27 +49,38 @@ public final class ParameterInfo<Value: TensorSlotValue> {
 /// State saved in `stateDict()` but not trained, declared once:
 /// `@BufferInfo(key: "running_mean") var runningMean: Tensor`.
 @propertyWrapper
-public final class BufferInfo<Value: TensorSlotValue> {
-    private var value: Value?
-    /// The `stateDict()` name, when it differs from the property's.
-    public let key: String?
-
+public final class BufferInfo<Value: TensorSlotValue>: Declared<Value> {
     /// A buffer named `key`, or after the property; assign it before use.
-    public init(key: String? = nil) { self.key = key }
+    public override init(key: String? = nil) { super.init(key: key) }
 
     /// A buffer holding `wrappedValue`, named `key` or after the property.
-    public init(wrappedValue: Value, key: String? = nil) {
-        value = wrappedValue
-        self.key = key
-    }
+    public init(wrappedValue: Value, key: String? = nil) { super.init(value: wrappedValue, key: key) }
 
     /// The buffer. Reading it before it was assigned is a programming error.
     public var wrappedValue: Value {
-        get {
-            guard let value else { preconditionFailure("@BufferInfo\(key.map { "(key: \"\($0)\")" } ?? "") read before it was assigned") }
-            return value
-        }
+        get { read("BufferInfo") }
         set { value = newValue }
+    }
+}
+
+/// What the declaration wrappers keep: the value, once assigned, and the `stateDict()` name
+/// when it differs from the property's.
+public class Declared<Value> {
+    var value: Value?
+    /// The `stateDict()` name, when it differs from the property's.
+    public let key: String?
+
+    init(key: String?) { self.key = key }
+
+    init(value: Value, key: String?) {
+        self.value = value
+        self.key = key
+    }
+
+    /// The value; reading it before it was assigned is a programming error in the model.
+    func read(_ wrapper: String) -> Value {
+        guard let value else { preconditionFailure("@\(wrapper)\(key.map { "(key: \"\($0)\")" } ?? "") read before it was assigned") }
+        return value
     }
 }
 

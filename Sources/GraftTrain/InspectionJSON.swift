@@ -3,18 +3,19 @@ import GraftIO
 import GraftModels
 import GraftNN
 
-/// The JSON inspection of a zoo model: `{"model", "input", "head", "parameters", "trainable",
-/// "flops", "layers": [{"name", "type", "output", "parameters", "flops"}]}`.
+/// The JSON inspection of a zoo model: `{"model", "input", "head", "auxiliary_heads", "stages",
+/// "parameters", "trainable", "flops", "layers": [{"name", "type", "output", "parameters", "flops"}]}`.
 public func describeModelJSON(_ name: String) throws -> String {
     struct Layer: Encodable { let name, type: String; let output: [Int]; let parameters, flops: Int }
     struct Model: Encodable {
-        let model: String; let input: [Int]; let head: String
+        let model: String; let input: [Int]; let head: String; let auxiliary_heads, stages: [String]
         let parameters, trainable, flops: Int; let layers: [Layer]
     }
     let spec = try ModelZoo.spec(name)
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     let rows = try summarize(model, inputShape: spec.inputShape)
-    return jsonObjectLine(Model(model: spec.name, input: spec.inputShape, head: model.headPath, parameters: model.parameterCount,
+    return jsonObjectLine(Model(model: spec.name, input: spec.inputShape, head: model.headPath,
+                                auxiliary_heads: model.auxiliaryHeadPaths, stages: model.stagePaths, parameters: model.parameterCount,
                                 trainable: model.trainableParameterCount, flops: rows.reduce(0) { $0 + $1.flops },
                                 layers: rows.map { Layer(name: $0.name, type: $0.type, output: $0.outputShape,
                                                          parameters: $0.parameters, flops: $0.flops) }))

@@ -12,7 +12,9 @@ public func describeModel(_ name: String) throws -> String {
     func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
     func lpad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - s.count)) + s }
     let input = spec.inputShape.map(String.init).joined(separator: "×")
-    var lines = ["\(spec.name): input \(input), head \(model.headPath)",
+    let auxiliary = model.auxiliaryHeadPaths.isEmpty ? "" : ", auxiliary heads " + model.auxiliaryHeadPaths.joined(separator: ", ")
+    var lines = ["\(spec.name): input \(input), head \(model.headPath)\(auxiliary)",
+                 "stages: " + model.stagePaths.joined(separator: ", "),
                  pad("layer", nameWidth) + "  " + pad("type", typeWidth) + "  " + pad("output", 16) + lpad("params", 12) + lpad("MFLOPs", 12)]
     for r in rows {
         lines.append(pad(r.name, nameWidth) + "  " + pad(r.type, typeWidth) + "  "

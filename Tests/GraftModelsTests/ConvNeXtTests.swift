@@ -21,7 +21,6 @@ final class ConvNeXtTests: XCTestCase {
         let reference = try TorchReference.generate(model: "convnext_tiny", size: 64, classes: classes, trainStep: true,
                                                     options: ["--random-layer-scale"])
         defer { reference.cleanUp() }
-        let trained = try XCTUnwrap(reference.trained)
         let model = try ConvNeXt.convnext_tiny(numClasses: classes, stochasticDepthProbability: 0)
         try model.loadStateDict(reference.stateDict, strict: true)
 
@@ -29,38 +28,9 @@ final class ConvNeXtTests: XCTestCase {
         let logits = try GradMode.withoutGradients { try model(reference.input) }
         let logitsDifference = maxRelativeDifference(logits.toArray(), reference.logits)
         XCTAssertLessThanOrEqual(logitsDifference, 1e-4, "eval logits")
+        print(String(format: "convnext_tiny eval logits max rel diff %.2e", logitsDifference))
 
-        model.train()
-        let optimizer = try SGD(parameters: model.parameters(), lr: 0.01, momentum: 0.9)
-        let batch = reference.input.shape[0]
-        let loss = try crossEntropy(model(reference.input), labels: Tensor(labels: Array(0..<batch)))
-        optimizer.zeroGrad()
-        try loss.backward()
-        try optimizer.step()
-
-        let torchLoss = try XCTUnwrap(reference.loss)
-        XCTAssertEqual(loss.item, torchLoss, accuracy: 1e-4 * abs(torchLoss), "loss")
-        let before = Dictionary(reference.stateDict, uniquingKeysWith: { a, _ in a })
-        var worstValue = (key: "", difference: Float(0)), worstChange = (key: "", difference: Float(0))
-        XCTAssertEqual(model.stateDict().map(\.0), trained.map(\.0))
-        for ((key, ours), (_, theirs)) in zip(model.stateDict(), trained) {
-            let (a, b) = (ours.toArray(), theirs.toArray())
-            let value = maxRelativeDifference(a, b)
-            XCTAssertLessThanOrEqual(value, 1e-4, "\(key) after the step")
-            if value > worstValue.difference { worstValue = (key, value) }
-            // The change itself (lr · gradient), small beside the values, so that the gradients
-            // must agree; both sides are float32 values that may differ in the last place.
-            let start = try XCTUnwrap(before[key]).toArray()
-            let (ourChange, theirChange) = (zip(a, start).map { $0 - $1 }, zip(b, start).map { $0 - $1 })
-            let largestChange = theirChange.map(abs).max() ?? 0
-            let rounding = Float.ulpOfOne * (b.map(abs).max() ?? 0)
-            let changeError = zip(ourChange, theirChange).map { abs($0 - $1) }.max() ?? 0
-            XCTAssertLessThanOrEqual(changeError, 1e-4 * largestChange + rounding, "\(key): the step's change")
-            let relative = changeError / max(largestChange, .leastNormalMagnitude)
-            if relative > worstChange.difference { worstChange = (key, relative) }
-        }
-        print(String(format: "convnext_tiny SGD step: eval logits max rel diff %.2e; loss %.6f vs %.6f", logitsDifference,
-                     loss.item, torchLoss) + "; worst value \(worstValue); worst change \(worstChange)")
+        try TrainStepParity.check(model, reference, "convnext_tiny")
     }
 
     func testTransferFacts() throws {

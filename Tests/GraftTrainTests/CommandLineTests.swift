@@ -110,6 +110,7 @@ final class CommandLineTests: XCTestCase {
         let model = try runGraft(["inspect", "resnet18"])
         XCTAssertEqual(model.status, 0, model.stderr)
         XCTAssertTrue(model.stdout.contains("layer4.1.conv2"), model.stdout)
+        XCTAssertTrue(model.stdout.contains("stages: conv1, bn1, layer1, layer2, layer3, layer4, fc\n"), model.stdout)
         XCTAssertTrue(model.stdout.contains("11689512 parameters"), model.stdout)
         XCTAssertTrue(model.stdout.contains("3.6"), "ResNet-18 has about 3.6 GFLOPs per image: \(model.stdout.suffix(200))")
         let file = try runGraft(["inspect", Self.checkpoint])
@@ -124,6 +125,8 @@ final class CommandLineTests: XCTestCase {
         let object = try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as! [String: Any]
         XCTAssertEqual(object["parameters"] as? Int, 11689512)
         XCTAssertEqual(object["head"] as? String, "fc")
+        XCTAssertEqual(object["stages"] as? [String], ["conv1", "bn1", "layer1", "layer2", "layer3", "layer4", "fc"])
+        XCTAssertEqual(object["auxiliary_heads"] as? [String], [])
         XCTAssertTrue((object["layers"] as! [[String: Any]]).contains { $0["name"] as? String == "layer4.1.conv2" })
         let file = try runGraft(["inspect", Self.checkpoint, "--json"])
         XCTAssertEqual(file.status, 0, file.stderr)
