@@ -1,13 +1,11 @@
 import GraftCore
 import GraftNN
 
-/// torchvision's `Conv2dNormActivation` with ReLU6: convolution without bias ("0"), padding
-/// (k − 1) / 2, BatchNorm ("1"), ReLU6 ("2").
+/// torchvision's `Conv2dNormActivation` with ReLU6.
 private func convBNReLU6(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 3, stride: Int = 1,
                          groups: Int = 1) throws -> Sequential {
-    Sequential(try Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                          padding: (kernelSize - 1) / 2, groups: groups, bias: false),
-               BatchNorm2d(outChannels), ReLU6())
+    try conv2dNormActivation(inChannels, outChannels, kernelSize: kernelSize, stride: stride, groups: groups,
+                             activation: ReLU6())
 }
 
 /// MobileNetV2's inverted residual block, as torchvision's `InvertedResidual`, a `conv`

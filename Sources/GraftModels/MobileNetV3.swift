@@ -13,16 +13,12 @@ private func mobileNetV3BatchNorm(_ channels: Int) -> BatchNorm2d {
     BatchNorm2d(channels, eps: 1e-3, momentum: 0.01)
 }
 
-/// torchvision's `Conv2dNormActivation` as MobileNet-v3 uses it: convolution without bias
-/// ("0"), padding (k − 1) / 2, BatchNorm ("1"), and the activation ("2") unless it is nil.
+/// torchvision's `Conv2dNormActivation` as MobileNet-v3 uses it: its BatchNorm, kernel 1 by
+/// default, the activation ("2") unless it is nil.
 private func convBN(_ inChannels: Int, _ outChannels: Int, kernelSize: Int = 1, stride: Int = 1, groups: Int = 1,
                     activation: MobileNetV3Activation?) throws -> Sequential {
-    let layers: [Module] = [
-        try Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                   padding: (kernelSize - 1) / 2, groups: groups, bias: false),
-        mobileNetV3BatchNorm(outChannels),
-    ]
-    return Sequential(layers + (activation.map { [$0.make()] } ?? []))
+    try conv2dNormActivation(inChannels, outChannels, kernelSize: kernelSize, stride: stride, groups: groups,
+                             norm: mobileNetV3BatchNorm, activation: activation?.make())
 }
 
 /// MobileNet-v3's inverted residual block (torchvision's `mobilenetv3.InvertedResidual`), a
