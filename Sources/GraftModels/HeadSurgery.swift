@@ -62,6 +62,15 @@ extension ModelSpec {
         try model.replaceHead(with: head)
         return model
     }
+
+    /// `make(head:)` with the parameters allocated but not drawn, leaving
+    /// `GlobalRandom.generator` as it was (dropout layers seed themselves from it): a model to
+    /// read facts from or to load weights into, whose building changes no later draw.
+    public func makeUndrawn(head: HeadConfig) throws -> any TransferModel {
+        let generator = GlobalRandom.generator
+        defer { GlobalRandom.generator = generator }
+        return try Init.withoutInitialisation { try make(head: head) }
+    }
 }
 
 extension TransferModel {

@@ -48,7 +48,7 @@ public struct LoadedCheckpoint {
 /// not match the head, or a head whose shape differs from the model's.
 public func saveCheckpoint(_ model: Module, metadata: CheckpointMetadata, to path: String) throws {
     let spec = try checkedSpec(metadata, file: path)
-    let reference = try buildWithoutSideEffects(spec, metadata.head)
+    let reference = try spec.makeUndrawn(head: metadata.head)
     let expected = reference.stateDict().map { [$0.0: $0.1.shape] }
     let actual = model.stateDict().map { [$0.0: $0.1.shape] }
     guard expected == actual else {
@@ -76,7 +76,7 @@ public func readCheckpointMetadata(_ path: String) throws -> CheckpointMetadata 
 public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
     let metadata = try readCheckpointMetadata(path)
     let spec = try checkedSpec(metadata, file: path)
-    let model = try buildWithoutSideEffects(spec, metadata.head)
+    let model = try spec.makeUndrawn(head: metadata.head)
     try loadWeights(into: model, from: path, strict: true)
     model.eval()
     return LoadedCheckpoint(spec: spec, model: model, metadata: metadata)
@@ -102,12 +102,4 @@ private func checkedSpec(_ metadata: CheckpointMetadata, file: String) throws ->
 
 private func describe(_ head: HeadConfig) -> String {
     "\(head.hidden.map(String.init).joined(separator: "-"))\(head.hidden.isEmpty ? "" : "-")\(head.classes)"
-}
-
-/// The model `spec` and `head` describe, its parameters allocated but not drawn, leaving
-/// `GlobalRandom.generator` as it was (dropout layers seed themselves from it).
-private func buildWithoutSideEffects(_ spec: ModelSpec, _ head: HeadConfig) throws -> Module {
-    let generator = GlobalRandom.generator
-    defer { GlobalRandom.generator = generator }
-    return try Init.withoutInitialisation { try spec.make(head: head) }
 }

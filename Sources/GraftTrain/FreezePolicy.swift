@@ -89,7 +89,7 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
     public func validate(for spec: ModelSpec, head: HeadConfig) throws {
         if case .head = self { return }
         if case .none = self { return }
-        try check(Init.withoutInitialisation { try spec.make(head: head) }, spec)
+        try check(spec.makeUndrawn(head: head), spec)
     }
 
     /// Throws, naming the flag and the culprit, when K exceeds the stages below the head or a

@@ -21,9 +21,9 @@ public struct HeadMismatchError: Error, CustomStringConvertible {
 }
 
 /// The number of classes a zoo model's weight file was trained for, read from its head (whose
-/// name a model of `spec`, built without initialisation, tells).
+/// name a model of `spec`, built undrawn, tells).
 public func headClassCount(of entries: [(String, Tensor)], spec: ModelSpec) throws -> Int? {
-    let headPath = try Init.withoutInitialisation { try spec.make(numClasses: 1) }.headPath
+    let headPath = try spec.makeUndrawn(head: HeadConfig(classes: 1)).headPath
     return entries.first { $0.0 == headPath + ".weight" }?.1.shape.first
 }
 

@@ -140,6 +140,22 @@ final class FreezePolicyTests: XCTestCase {
         }
     }
 
+    /// The checks made before a run builds its model (the freeze policy against the model's
+    /// stages, the weight file's class count) build a model undrawn and leave the global random
+    /// source as they found it, so that a run draws the same head whichever checks ran.
+    func testChecksBeforeARunLeaveTheGlobalRandomSourceAlone() throws {
+        let spec = try ModelZoo.spec("efficientnet_lite0")   // its Dropout seeds itself from the source
+        func firstDraw(after body: () throws -> Void) rethrows -> UInt64 {
+            GlobalRandom.seed(7)
+            try body()
+            return GlobalRandom.generator.next()
+        }
+        let untouched = firstDraw {}
+        XCTAssertEqual(try firstDraw { try FreezePolicy.last(4).validate(for: spec, head: HeadConfig(classes: 3)) }, untouched)
+        XCTAssertEqual(try firstDraw { _ = try headClassCount(of: [], spec: spec) }, untouched)
+        XCTAssertNotEqual(try firstDraw { _ = try Init.withoutInitialisation { try spec.make(numClasses: 3) } }, untouched)
+    }
+
     /// A model whose stages leave its trunk out.
     private final class StageLess: Module, TransferModel {
         let trunk: Linear
