@@ -12,19 +12,8 @@ extension Tensor {
     /// `reordered(to:)` without autodiff: for ops that read their inputs in another layout.
     func converted(to md: dnnl_memory_desc_t) -> Tensor {
         if dtype == .int64 || DNNL.equal(desc, md) { return self }
-        var key = PrimitiveKey("reorder")
-        key.add(desc)
-        key.add(md)
-        let src = desc
-        let p = try! Engine.shared.primitive(key) {
-            var pd: OpaquePointer?
-            var s = src, d = md
-            try DNNL.check(dnnl_reorder_primitive_desc_create(&pd, &s, Engine.shared.engine, &d,
-                                                               Engine.shared.engine, nil), "reorder")
-            return pd!
-        }
         let out = Tensor(shape: shape, desc: md, dtype: dtype)
-        try! Engine.shared.execute(p, [(DNNL_ARG_FROM, self), (DNNL_ARG_TO, out)])
+        try! copyReordering(self, into: out, op: "reorder")
         return out
     }
 
