@@ -35,9 +35,8 @@ public final class Predictor {
         let spec = try ModelZoo.spec(modelName)
         self.spec = spec
         let entries = try readWeights(weightsPath)
-        let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
-        // Every value comes from the file: skip drawing initial weights.
-        model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
+        let (model, classes) = try modelFitting(entries, spec: spec)
+        self.model = model
         try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)
         model.eval()
         labels = classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil

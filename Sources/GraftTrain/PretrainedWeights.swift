@@ -20,11 +20,19 @@ public struct HeadMismatchError: Error, CustomStringConvertible {
     }
 }
 
-/// The number of classes a zoo model's weight file was trained for, read from its head (whose
-/// name a model of `spec`, built undrawn, tells).
-public func headClassCount(of entries: [(String, Tensor)], spec: ModelSpec) throws -> Int? {
-    let headPath = try spec.makeUndrawn(head: HeadConfig(classes: 1)).headPath
-    return entries.first { $0.0 == headPath + ".weight" }?.1.shape.first
+/// A zoo model of `spec` with as many classes as the head of the weight file's `entries` has
+/// (the spec's default when they hold no such head), its weights allocated but not drawn, for
+/// `entries` to be loaded into. It draws from `GlobalRandom` as one `make(numClasses:)` of
+/// that class count does; the model is built twice only when the file's classes are not the
+/// default, since its head's name is known once a model is built.
+public func modelFitting(_ entries: [(String, Tensor)], spec: ModelSpec) throws -> (model: any TransferModel, classes: Int) {
+    let generator = GlobalRandom.generator
+    let model = try Init.withoutInitialisation { try spec.make(numClasses: spec.defaultNumClasses) }
+    let headWeight = model.headPath + ".weight"
+    guard let classes = entries.first(where: { $0.0 == headWeight })?.1.shape.first,
+          classes != spec.defaultNumClasses else { return (model, spec.defaultNumClasses) }
+    GlobalRandom.generator = generator
+    return (try Init.withoutInitialisation { try spec.make(numClasses: classes) }, classes)
 }
 
 /// Loads a zoo model's weights strictly. When only the head's shapes differ, the error names

@@ -66,8 +66,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 public func buildModel(spec: ModelSpec, weights: String?, head: HeadConfig) throws -> any TransferModel {
     guard let weights else { return try spec.make(head: head) }
     let entries = try readWeights(weights)
-    let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
-    let model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
+    let model = try modelFitting(entries, spec: spec).model
     try loadWeights(into: model, entries: entries, strict: true, source: weights)
     try model.replaceHead(with: head)
     return model

@@ -23,8 +23,7 @@ public struct ModelFit: Sendable {
 public func zooFits(_ entries: [(String, Tensor)]) throws -> [ModelFit] {
     var fits: [ModelFit] = []
     for spec in ModelZoo.specs {
-        let classes = try headClassCount(of: entries, spec: spec) ?? spec.defaultNumClasses
-        let model = try Init.withoutInitialisation { try spec.make(numClasses: classes) }
+        let (model, classes) = try modelFitting(entries, spec: spec)
         var report = LoadReport()
         var given: [String: [Int]] = [:]
         for (k, t) in entries { given[k] = t.shape }

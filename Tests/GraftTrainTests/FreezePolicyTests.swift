@@ -141,8 +141,9 @@ final class FreezePolicyTests: XCTestCase {
     }
 
     /// The checks made before a run builds its model (the freeze policy against the model's
-    /// stages, the weight file's class count) build a model undrawn and leave the global random
-    /// source as they found it, so that a run draws the same head whichever checks ran.
+    /// stages) build a model undrawn and leave the global random source as they found it, and a
+    /// model fitted to a weight file's classes draws as one build of that class count does, so
+    /// that a run draws the same head whichever checks ran.
     func testChecksBeforeARunLeaveTheGlobalRandomSourceAlone() throws {
         let spec = try ModelZoo.spec("efficientnet_lite0")   // its Dropout seeds itself from the source
         func firstDraw(after body: () throws -> Void) rethrows -> UInt64 {
@@ -152,8 +153,11 @@ final class FreezePolicyTests: XCTestCase {
         }
         let untouched = firstDraw {}
         XCTAssertEqual(try firstDraw { try FreezePolicy.last(4).validate(for: spec, head: HeadConfig(classes: 3)) }, untouched)
-        XCTAssertEqual(try firstDraw { _ = try headClassCount(of: [], spec: spec) }, untouched)
-        XCTAssertNotEqual(try firstDraw { _ = try Init.withoutInitialisation { try spec.make(numClasses: 3) } }, untouched)
+        let oneBuild = try firstDraw { _ = try Init.withoutInitialisation { try spec.make(numClasses: 5) } }
+        XCTAssertNotEqual(oneBuild, untouched)
+        let fivePerClass = [("_fc.weight", Tensor.zeros([5, 1280]))]
+        XCTAssertEqual(try firstDraw { XCTAssertEqual(try modelFitting(fivePerClass, spec: spec).classes, 5) }, oneBuild)
+        XCTAssertEqual(try firstDraw { XCTAssertEqual(try modelFitting([], spec: spec).classes, 1000) }, oneBuild)
     }
 
     /// A model whose stages leave its trunk out.
