@@ -76,14 +76,3 @@ final class Warnings: @unchecked Sendable {
     func add(_ text: String) { lock.lock(); list.append(text); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return list }
 }
-
-/// The description of the error `body` throws (failing the test when it throws none).
-func errorText<T>(_ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> String {
-    do {
-        _ = try body()
-        XCTFail("no error thrown", file: file, line: line)
-        return ""
-    } catch {
-        return "\(error)"
-    }
-}
