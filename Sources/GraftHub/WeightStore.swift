@@ -25,7 +25,8 @@ public final class WeightStore: Sendable {
     public func isCached(_ set: WeightSet) -> Bool { FileManager.default.fileExists(atPath: cachePath(for: set)) }
 
     /// `set`'s verified file: from Graft's cache, else torch hub's cache, else the mirror, else
-    /// (unless offline) the publisher. `progress` hears about downloads.
+    /// (unless offline) the publisher. `progress` hears about downloads, about ten times a
+    /// second, on the download's own thread.
     public func fetch(_ set: WeightSet, progress: (@Sendable (TransferProgress) -> Void)? = nil) throws -> WeightFile {
         let expected = try ExpectedFile(set, lockFile: settings.lockFile.map(LockFile.read))
         let final = cachePath(for: set)
