@@ -57,7 +57,8 @@ public final class Predictor {
         let p = preprocessing
         do {
             let image = try Image(contentsOf: path).converted(channels: p.channels)
-            return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
+            return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize, interpolation: p.interpolation)
+                .toTensor(mean: p.mean, std: p.std)
         } catch {
             throw SourcedError(source: path, underlying: error)
         }
