@@ -157,7 +157,7 @@ public final class GoogLeNet: Module, TransferModel {
     static let zoo = [
         ModelSpec("googlenet", weights: [
             .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/googlenet-1378be20.pth",
-                         mebibytes: 49.731, top1: 69.778, top5: 89.53, crop: 224),
+                         mebibytes: 49.731, top1: 69.778, top5: 89.53, crop: 224, transformInput: true),
         ]) { try GoogLeNet(numClasses: $0) },
     ]
 }

@@ -146,7 +146,7 @@ public final class InceptionV3: Module, TransferModel {
     static let zoo = [
         ModelSpec("inception_v3", weights: [
             .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
-                         mebibytes: 103.903, top1: 77.294, top5: 93.45, crop: 299, resize: 342),
+                         mebibytes: 103.903, top1: 77.294, top5: 93.45, crop: 299, resize: 342, transformInput: true),
         ]) { try InceptionV3(numClasses: $0) },
     ]
 }

@@ -59,14 +59,18 @@ public struct WeightSet: Sendable, Equatable {
     /// (`resnet50-11ad3fa6.pth`); the size in MiB as `_file_size` gives it; the reported
     /// ImageNet-1K `acc@1` and `acc@5`; the evaluation transform `ImageClassification(crop_size:,
     /// resize_size:, interpolation:)` with its defaults (256, bilinear) and ImageNet's mean/std;
-    /// BSD-3-Clause, as torchvision.
+    /// BSD-3-Clause, as torchvision. Weights for which torchvision's builder turns on
+    /// `transform_input` (GoogLeNet's and Inception-v3's, ported from TensorFlow) read
+    /// `(v − 0.5) / 0.5`: that re-normalisation is folded into the preprocessing, mean = std = 0.5.
     public static func torchvision(_ name: String, url: String, mebibytes: Double, top1: Double, top5: Double,
-                                   crop: Int, resize: Int = 256, interpolation: Interpolation = .bilinear) -> WeightSet {
+                                   crop: Int, resize: Int = 256, interpolation: Interpolation = .bilinear,
+                                   transformInput: Bool = false) -> WeightSet {
         let fileName = String(url.split(separator: "/").last ?? "")
+        var preprocessing = Preprocessing.imageNet(resize: resize, crop: crop, interpolation: interpolation)
+        if transformInput { preprocessing.mean = [0.5, 0.5, 0.5]; preprocessing.std = [0.5, 0.5, 0.5] }
         return WeightSet(name: name, source: .urls([url]), bytes: Int((mebibytes * 1_048_576).rounded()),
                          sizeIsExact: false, sha256: hashPrefix(inFileName: fileName) ?? "", licence: "BSD-3-Clause",
-                         top1: top1, top5: top5, classNames: ImageNetClasses.names,
-                         preprocessing: .imageNet(resize: resize, crop: crop, interpolation: interpolation))
+                         top1: top1, top5: top5, classNames: ImageNetClasses.names, preprocessing: preprocessing)
     }
 
     /// The hash prefix torch.hub's `check_hash` reads from a file name: the digits its

@@ -1,6 +1,8 @@
 """Prints, as JSON, the ImageNet weight sets the installed torchvision publishes for the models
 named on the command line: for each model its DEFAULT set's name and, per set, the URL, the
-reported ImageNet-1K accuracy and the evaluation transform's sizes and interpolation."""
+reported ImageNet-1K accuracy and the evaluation transform's sizes and interpolation, and
+whether the model's builder turns on `transform_input` when it loads pretrained weights."""
+import inspect
 import json
 import math
 import sys
@@ -32,5 +34,7 @@ def describe(weights):
 out = {}
 for name in sys.argv[1:]:
     enum = models.get_model_weights(name)
-    out[name] = {"default": enum.DEFAULT.name, "sets": [describe(w) for w in enum]}
+    builder = inspect.getsource(models.get_model_builder(name))
+    out[name] = {"default": enum.DEFAULT.name, "sets": [describe(w) for w in enum],
+                 "transform_input": '"transform_input", True' in builder}
 print(json.dumps(out))

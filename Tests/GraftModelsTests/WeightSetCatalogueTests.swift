@@ -96,14 +96,14 @@ final class WeightSetCatalogueTests: XCTestCase {
     /// Every set is torchvision's: for each zoo model, the sets torchvision 0.14 publishes
     /// under `IMAGENET1K_V…` are all declared, the default is the same, and each declared set
     /// has 0.14's URL (but for files re-published since), accuracies, sizes, interpolation,
-    /// mean, std and classes. 0.14 has no `_file_size`; the sizes come from 0.29's source.
+    /// mean, std (those of torchvision's `transform_input` where its builder turns it on) and classes. 0.14 has no `_file_size`; the sizes come from 0.29's source.
     func testSetsAreTorchvisions() throws {
         let specs = Self.torchvisionSpecs
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/torchvision_weights.py").path
         let output = try runPython([script] + specs.map(\.name))
         let reference = try XCTUnwrap(try JSONSerialization.jsonObject(with: output) as? [String: [String: Any]])
-        var compared = 0
+        var compared = 0, transforming = 0
         for spec in specs {
             let entry = try XCTUnwrap(reference[spec.name], spec.name)
             XCTAssertEqual(entry["default"] as? String, spec.defaultWeights?.name, spec.name)
@@ -126,13 +126,21 @@ final class WeightSetCatalogueTests: XCTestCase {
                 XCTAssertEqual(their["crop"] as? Int, p.inputSize, label)
                 XCTAssertEqual(their["resize"] as? Int, p.resizeShorter, label)
                 XCTAssertEqual(their["interpolation"] as? String, p.interpolation.rawValue, label)
-                XCTAssertEqual((their["mean"] as? [Double])?.map(Float.init), p.mean, label)
-                XCTAssertEqual((their["std"] as? [Double])?.map(Float.init), p.std, label)
+                if try XCTUnwrap(entry["transform_input"] as? Bool, label) {
+                    // The builder's transform_input re-normalises to (v − 0.5) / 0.5: folded in.
+                    XCTAssertEqual(p.mean, [0.5, 0.5, 0.5], label)
+                    XCTAssertEqual(p.std, [0.5, 0.5, 0.5], label)
+                    transforming += 1
+                } else {
+                    XCTAssertEqual((their["mean"] as? [Double])?.map(Float.init), p.mean, label)
+                    XCTAssertEqual((their["std"] as? [Double])?.map(Float.init), p.std, label)
+                }
                 XCTAssertEqual(their["categories"] as? [String], set.classNames, label)
                 compared += 1
             }
         }
         // 0.14 publishes every set declared: each one was compared.
         XCTAssertEqual(compared, specs.map(\.weights.count).reduce(0, +))
+        XCTAssertEqual(transforming, 2, "GoogLeNet's and Inception-v3's sets")
     }
 }
