@@ -14,13 +14,14 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CImageCodecs", providers: [.apt(["libturbojpeg0-dev", "libspng-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "GraftCore", dependencies: ["CDNNL"]),
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         .target(name: "GraftModels", dependencies: ["GraftNN"]),
         .target(name: "GraftIO", dependencies: ["GraftNN", "CZlib"]),
         .target(name: "CJPEGRegion", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs", "CJPEGRegion"]),
-        .target(name: "GraftHub", dependencies: ["GraftCore", "GraftModels", "GraftIO"]),
+        .target(name: "GraftHub", dependencies: ["GraftCore", "GraftModels", "GraftIO", "COpenSSL"]),
         .target(name: "GraftTrain", dependencies: ["GraftCore", "GraftModels", "GraftData", "GraftNN", "GraftIO", "GraftHub"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftHub", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [
@@ -36,6 +37,11 @@ let package = Package(
         .testTarget(name: "GraftTrainTests", dependencies: [
             "GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftTrain", "Graft", "GraftTestSupport",
         ]),
+        .testTarget(name: "GraftHubTests", dependencies: [
+            "GraftHub", "GraftModels", "GraftIO", "GraftTrain", "GraftTestSupport",
+        ]),
+        // A second process for GraftHubTests: fetches one weight file and prints where it came from.
+        .executableTarget(name: "graft-hub-probe", dependencies: ["GraftHub", "GraftModels"], path: "Tests/GraftHubProbe"),
         // Hostile inputs: each runs the graft executable as a child and checks how it ended.
         .testTarget(name: "GraftHostileTests", dependencies: [
             "GraftCore", "GraftModels", "GraftIO", "GraftData", "CZlib", "GraftTrain", "Graft", "GraftTestSupport",

@@ -13,19 +13,18 @@ public enum WeightsChoice: Sendable, Equatable {
     /// The choice `argument` makes for `spec`: nil means the default pretrained set (random
     /// initialisation for a model with none), `none` random initialisation, `imagenet` or a
     /// set's name that set, anything else a file. A word that is neither a set nor an existing
-    /// file throws `UnknownWeightSetError`, which lists the model's sets.
+    /// file throws `UnknownWeightSetError`, which lists the model's sets. (A path, with a `/`
+    /// or an extension, is a file even when it does not exist: loading it says so.)
     public static func parse(_ argument: String?, for spec: ModelSpec) throws -> WeightsChoice {
-        fatalError("GraftHub: not yet built")
-    }
-}
-
-/// A weight set named on the command line: `resnet50` (its default set) or `resnet50.IMAGENET1K_V1`.
-public struct WeightSetReference: Sendable, Equatable {
-    public let model: String
-    public let set: WeightSet
-
-    /// Reads `text`; the error names an unknown model, or lists the model's sets.
-    public init(_ text: String) throws {
-        fatalError("GraftHub: not yet built")
+        guard let argument else { return spec.defaultWeights.map(WeightsChoice.pretrained) ?? .none }
+        if argument.lowercased() == "none" { return .none }
+        do {
+            return .pretrained(try spec.weightSet(named: argument))
+        } catch {
+            guard argument.contains("/") || argument.contains(".") || FileManager.default.fileExists(atPath: argument) else {
+                throw error
+            }
+            return .file(argument)
+        }
     }
 }

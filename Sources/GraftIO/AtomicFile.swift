@@ -3,14 +3,15 @@ import Foundation
 /// Writes a file atomically: the bytes go to a temporary file in the same directory, which
 /// is flushed to disk (`fsync`) and then renamed over `path`, so that readers see either
 /// the old file or the complete new one, never a partial write.
-final class AtomicFileWriter {
-    let path: String
+public final class AtomicFileWriter {
+    public let path: String
     private let temporaryPath: String
     private var fd: Int32
     private var buffer: [UInt8] = []
     private static let bufferLimit = 1 << 20
 
-    init(_ path: String) throws {
+    /// Opens a temporary file beside `path`; nothing appears at `path` until `commit()`.
+    public init(_ path: String) throws {
         self.path = path
         let url = URL(fileURLWithPath: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
@@ -34,7 +35,7 @@ final class AtomicFileWriter {
         }
     }
 
-    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
     private func flush() throws {
         try buffer.withUnsafeBytes { try writeOut($0) }
@@ -52,7 +53,7 @@ final class AtomicFileWriter {
     }
 
     /// Flushes, syncs and renames the temporary file over `path`, then syncs the directory.
-    func commit() throws {
+    public func commit() throws {
         try flush()
         guard fsync(fd) == 0 else { throw WeightFileError.unwritable(file: path, reason: "fsync: " + MappedFile.errnoString()) }
         let closed = close(fd)

@@ -1,11 +1,13 @@
 /// The entries of a zip archive held in a mapped file, located through its central directory
-/// (zip64 included). Only stored (uncompressed) entries can be read, which is how
-/// `torch.save` writes them; their bytes are views into the mapping.
+/// (zip64 included). Stored (uncompressed) entries, which is how `torch.save` writes them,
+/// are views into the mapping; `ZipMemberStream` inflates deflated ones.
 struct ZipArchive {
     struct Entry {
         let name: String
         let method: UInt16
         let size: Int
+        let compressedSize: Int
+        let crc32: UInt32
         let localHeaderOffset: Int
     }
 
@@ -57,6 +59,7 @@ struct ZipArchive {
                 throw bad("central directory entry \(entries.count) is malformed")
             }
             let method = directory.littleEndian(p + 10, as: UInt16.self)
+            let crc32 = directory.littleEndian(p + 16, as: UInt32.self)
             var compressedSize = Int(directory.littleEndian(p + 20, as: UInt32.self))
             var size = Int(directory.littleEndian(p + 24, as: UInt32.self))
             let nameLength = Int(directory.littleEndian(p + 28, as: UInt16.self))
@@ -86,7 +89,8 @@ struct ZipArchive {
             }
             if method == 0 && compressedSize != size { throw bad("stored entry '\(name)' has two different sizes") }
             index[name] = entries.count
-            entries.append(Entry(name: name, method: method, size: size, localHeaderOffset: localOffset))
+            entries.append(Entry(name: name, method: method, size: size, compressedSize: compressedSize, crc32: crc32,
+                                 localHeaderOffset: localOffset))
             p = end
         }
         self.entries = entries
@@ -97,16 +101,21 @@ struct ZipArchive {
 
     /// The bytes of a stored entry.
     func data(_ entry: Entry) throws -> UnsafeRawBufferPointer {
-        let header = try file.slice(entry.localHeaderOffset, 30, "the local header of '\(entry.name)'")
-        guard header.littleEndian(0, as: UInt32.self) == 0x0403_4b50 else {
-            throw WeightFileError.badHeader(file: file.path, detail: "zip: local header of '\(entry.name)' is missing")
-        }
         guard entry.method == 0 else {
             throw WeightFileError.badHeader(file: file.path,
                                             detail: "zip: entry '\(entry.name)' is compressed (method \(entry.method)); torch.save stores entries")
         }
+        return try rawData(entry)
+    }
+
+    /// The bytes of an entry as the archive holds them (compressed or not).
+    func rawData(_ entry: Entry) throws -> UnsafeRawBufferPointer {
+        let header = try file.slice(entry.localHeaderOffset, 30, "the local header of '\(entry.name)'")
+        guard header.littleEndian(0, as: UInt32.self) == 0x0403_4b50 else {
+            throw WeightFileError.badHeader(file: file.path, detail: "zip: local header of '\(entry.name)' is missing")
+        }
         let start = entry.localHeaderOffset + 30 + Int(header.littleEndian(26, as: UInt16.self))
             + Int(header.littleEndian(28, as: UInt16.self))
-        return try file.slice(start, entry.size, "entry '\(entry.name)'")
+        return try file.slice(start, entry.compressedSize, "entry '\(entry.name)'")
     }
 }

@@ -1,0 +1,62 @@
+import COpenSSL
+import Foundation
+
+/// SHA-256 through OpenSSL's libcrypto, fed in pieces so that a file of any size is hashed
+/// with a small buffer.
+final class SHA256 {
+    private let context: OpaquePointer
+
+    init() throws {
+        guard let context = EVP_MD_CTX_new() else { throw SHA256Failure() }
+        self.context = context
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else { throw SHA256Failure() }
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Adds `bytes` to the message.
+    func update(_ bytes: UnsafeRawBufferPointer) throws {
+        guard bytes.isEmpty || EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else { throw SHA256Failure() }
+    }
+
+    /// The digest of everything added, as 64 lowercase hex digits.
+    func finish() throws -> String {
+        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(context, &digest, &length) == 1, length == 32 else { throw SHA256Failure() }
+        return digest.prefix(32).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The SHA-256 of `bytes`.
+    static func hex(of bytes: [UInt8]) throws -> String {
+        let hasher = try SHA256()
+        try bytes.withUnsafeBytes { try hasher.update($0) }
+        return try hasher.finish()
+    }
+
+    /// The SHA-256 of the file at `path`, read 1 MiB at a time.
+    static func hex(ofFile path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw WeightFetchError.unreadable(path: path, reason: errnoText()) }
+        defer { close(fd) }
+        let hasher = try SHA256()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw WeightFetchError.unreadable(path: path, reason: errnoText()) }
+            if n == 0 { break }
+            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return try hasher.finish()
+    }
+}
+
+/// libcrypto refused to hash (out of memory, or a broken installation).
+struct SHA256Failure: Error, CustomStringConvertible {
+    var description: String { "OpenSSL's SHA-256 failed (libcrypto)" }
+}
+
+/// The text of `code` (the current `errno` by default).
+func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
