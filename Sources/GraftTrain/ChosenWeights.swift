@@ -81,6 +81,19 @@ public struct ChosenWeights: Sendable, Equatable {
     }
 }
 
+extension WeightFile.Origin {
+    /// Where the file came from, in a few words: `already in the cache`, `from the mirror PATH`, ….
+    public var summary: String {
+        switch self {
+        case .cache: "already in the cache"
+        case .torchHub(let path): "from torch hub's cache, \(path)"
+        case .mirror(let place): "from the mirror, \(place)"
+        case .download(let url): "downloaded from \(url)"
+        case .pythonPackage(let package): "from the Python package \(package)"
+        }
+    }
+}
+
 extension WeightSet {
     /// Where the set is published, in a few words: its first URL, or the Python package and version.
     public var sourceDescription: String {

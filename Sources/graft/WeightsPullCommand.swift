@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GraftHub
 import GraftTrain
 
@@ -28,6 +29,7 @@ struct WeightsPullCommand: ParsableCommand {
             for name in names {
                 defer { display.end() }
                 let file = try weightStore.fetch(name.set, progress: { display.show($0) })
+                FileHandle.standardError.write(Data("\(name.qualifiedName): \(file.origin.summary), verified\n".utf8))
                 print(file.path)
             }
         }
