@@ -154,6 +154,11 @@ final class WeightsByNameTests: XCTestCase {
         assertCleanExit(inspect, status: 0)
         XCTAssertTrue(inspect.stdout.contains("  sha256: \(Self.lite0Hash)\n"), inspect.stdout)
         XCTAssertTrue(inspect.stdout.contains("  cached: no (graft weights pull efficientnet_lite0.IMAGENET1K_V1)"), inspect.stdout)
+        let file = try runGraftChild(["inspect", "efficientnet_lite0", "--weights", Self.lite0], environment: env)
+        assertCleanExit(file, status: 0)
+        XCTAssertTrue(file.stdout.hasSuffix("weights: \(Self.lite0) loads into efficientnet_lite0 strictly, 1000 classes\n"), file.stdout)
+        assertCleanExit(try runGraftChild(["inspect", Self.lite0, "--weights", "imagenet"], environment: env), status: 64,
+                        mentions: ["--weights goes with a model"])
 
         let predict = try runGraftChild(["predict", "--model", "efficientnet_lite0", "--topk", "1", photo], environment: env)
         assertCleanExit(predict, status: 0)
