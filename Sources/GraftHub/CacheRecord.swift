@@ -12,7 +12,7 @@ enum CacheRecord {
         guard let data = FileManager.default.contents(atPath: path(of: file)), data.count < 4096,
               let text = String(data: data, encoding: .utf8) else { return nil }
         let hash = text.prefix(64)
-        guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return nil }
+        guard hash.count == 64, hash.isASCIIHex else { return nil }
         return hash.lowercased()
     }
 

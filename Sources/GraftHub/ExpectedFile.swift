@@ -25,7 +25,7 @@ struct ExpectedFile {
             throw WeightFetchError.badWeightSet(name: set.name, detail: "'\(name)' cannot be a file name in the cache")
         }
         let hash = set.sha256.lowercased()
-        guard (8...64).contains(hash.count), hash.allSatisfy(\.isHexDigit) else {
+        guard (8...64).contains(hash.count), hash.isASCIIHex else {
             throw WeightFetchError.badWeightSet(
                 name: set.name, detail: "'\(set.sha256)' is neither a SHA-256 nor a prefix of one (8 to 64 hex digits)")
         }

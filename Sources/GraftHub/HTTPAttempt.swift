@@ -189,20 +189,23 @@ final class HTTPAttempt: NSObject, URLSessionDataDelegate, @unchecked Sendable {
         finished.signal()
     }
 
-    /// A dropped connection or a timeout may pass on another try; a refused connection or an
-    /// unknown host is reported at once.
+    /// A refused connection, an unknown host, no network or a TLS failure is reported at once;
+    /// anything else (a dropped connection, a timeout, a transfer cut short) is worth another try.
     private static func classify(_ error: Error, url: String) -> Outcome {
         let error = error as NSError
-        let detail: String
+        let described = (error.userInfo[NSLocalizedDescriptionKey] as? String) ?? "error \(error.code) (\(error.domain))"
         switch error.code {
+        case NSURLErrorCannotConnectToHost: return .failed(.connection(url: url, detail: "cannot connect (connection refused)"))
+        case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed:
+            return .failed(.connection(url: url, detail: "cannot resolve the host name"))
+        case NSURLErrorNotConnectedToInternet: return .failed(.connection(url: url, detail: "no network"))
+        case NSURLErrorBadURL, NSURLErrorUnsupportedURL, NSURLErrorCancelled,
+             NSURLErrorClientCertificateRequired...NSURLErrorSecureConnectionFailed:
+            return .failed(.connection(url: url, detail: described))
         case NSURLErrorTimedOut: return .retry(.connection(url: url, detail: "no data for the timeout (timed out)"))
         case NSURLErrorNetworkConnectionLost: return .retry(.connection(url: url, detail: "the connection was lost"))
-        case NSURLErrorCannotConnectToHost: detail = "cannot connect (connection refused)"
-        case NSURLErrorCannotFindHost, NSURLErrorDNSLookupFailed: detail = "cannot resolve the host name"
-        case NSURLErrorNotConnectedToInternet: detail = "no network"
-        default: detail = (error.userInfo[NSLocalizedDescriptionKey] as? String) ?? "error \(error.code) (\(error.domain))"
+        default: return .retry(.connection(url: url, detail: described))
         }
-        return .failed(.connection(url: url, detail: detail))
     }
 }
 

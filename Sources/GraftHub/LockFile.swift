@@ -20,15 +20,15 @@ struct LockFile {
             throw WeightFetchError.badLockFile(path: path, line: 1, detail: "not UTF-8 text")
         }
         var pins: [String: String] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // Swift reads "\r\n" as one newline character: CRLF files split as LF ones.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             func bad(_ detail: String) -> WeightFetchError { .badLockFile(path: path, line: index + 1, detail: detail) }
             // sha256sum: the digest, a space, then a space (text mode) or '*' (binary mode), then the name.
             let hash = trimmed.prefix(64)
             let rest = trimmed.dropFirst(64)
-            guard hash.count == 64, hash.allSatisfy(\.isHexDigit), rest.hasPrefix(" ") else {
+            guard hash.count == 64, hash.isASCIIHex, rest.hasPrefix(" ") else {
                 throw bad("expected '<64 hex digits of SHA-256>  <file name>'")
             }
             let separated = rest.dropFirst()

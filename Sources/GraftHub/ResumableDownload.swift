@@ -12,7 +12,8 @@ enum ResumableDownload {
         var delay = settings.retryDelay.isFinite ? max(0, settings.retryDelay) : 0
         var retriesLeft = max(0, settings.retries)
         var attempts = 1
-        let timeout = settings.timeout.isFinite && settings.timeout > 0 ? settings.timeout : 60
+        // libcurl under URLSession counts the idle timeout in whole seconds.
+        let timeout = settings.timeout.isFinite && settings.timeout > 0 ? max(1, settings.timeout.rounded(.up)) : 60
         while true {
             switch HTTPAttempt.run(url, into: partial, expected: expected, fallbackTotal: fallbackTotal,
                                    timeout: timeout, progress: progress) {

@@ -60,3 +60,8 @@ struct SHA256Failure: Error, CustomStringConvertible {
 
 /// The text of `code` (the current `errno` by default).
 func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+extension StringProtocol {
+    /// Whether every character is an ASCII hex digit (`Character.isHexDigit` takes fullwidth ones too).
+    var isASCIIHex: Bool { utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) } }
+}

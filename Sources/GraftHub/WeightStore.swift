@@ -168,7 +168,7 @@ public final class WeightStore: Sendable {
     /// Fills `<final>.partial` with `fill`, verifies it and renames it to `final`. A download
     /// that resumed an earlier partial file and does not verify is fetched once more from the
     /// start (the partial file may have been another file's). A failed connection keeps the
-    /// partial file for the next try to resume; any other failure deletes it.
+    /// partial file (when it holds anything) for the next try to resume; any other failure deletes it.
     private func completing(_ final: String, keep: Bool, origin: WeightFile.Origin, source: String, _ expected: ExpectedFile,
                             fill: (PartialFile) throws -> Void) throws -> WeightFile {
         let partial = try PartialFile(final + ".partial", keep: keep)
@@ -187,7 +187,7 @@ public final class WeightStore: Sendable {
             return WeightFile(path: final, sha256: digest, origin: origin)
         } catch let error as WeightFetchError {
             switch error {
-            case .connection, .httpStatus: break
+            case .connection, .httpStatus: if partial.size == 0 { partial.discard() }
             default: partial.discard()
             }
             throw error

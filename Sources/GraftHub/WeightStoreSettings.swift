@@ -13,7 +13,7 @@ public struct WeightStoreSettings: Sendable, Equatable {
     public var offline: Bool
     /// The lock file whose pins every fetched file must match (`--lock`, or `graft.lock` in the current folder).
     public var lockFile: String?
-    /// Seconds a connection may stay silent before the attempt fails.
+    /// Seconds a connection may stay silent before the attempt fails (whole seconds, at least 1: libcurl's unit).
     public var timeout: Double = 60
     /// Attempts after the first when a connection drops or fails.
     public var retries: Int = 4
