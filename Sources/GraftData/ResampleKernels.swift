@@ -5,8 +5,9 @@ import _Builtin_intrinsics.intel
 /// The loops of PIL's two resampling passes over raw pixel memory, shared by `Image.resampled`
 /// and the fused `Pipeline` path. They keep PIL's arithmetic (Resample.c, 8 bpc): a 32-bit sum
 /// that starts at ½ in 22-bit fixed point, the weights of `ResampleAxis`, then `>> 22` clipped to
-/// 0...255. The sums cannot overflow 32 bits: bytes are at most 255 and an output's weights sum
-/// to 2²² plus rounding.
+/// 0...255. The sums cannot overflow 32 bits: bytes are at most 255 and the magnitudes of an
+/// output's weights sum to 2²² plus rounding (bilinear) or to less than 1.3 · 2²² (bicubic's
+/// negative lobes).
 extension ResampleAxis {
     /// Horizontal pass over `rowCount` rows of `channels`-byte pixels: output pixels `outputs`
     /// of each row. `source` points at input pixel 0 of row 0; rows are `sourceStride` bytes
@@ -15,7 +16,7 @@ extension ResampleAxis {
                       into destination: UnsafeMutablePointer<UInt8>, destinationStride: Int) {
         let half = Int32(1 << (ResampleAxis.precisionBits - 1)), shift = Int32(ResampleAxis.precisionBits)
         #if arch(x86_64)
-        if c == 3 {
+        if c == 3 && weightsSplit {
             resampleRGBRows(source, sourceStride: sourceStride, rowCount: rowCount, outputs: outputs,
                             into: destination, destinationStride: destinationStride)
             return
@@ -69,7 +70,7 @@ extension ResampleAxis {
     func resampleColumns(_ source: UnsafePointer<UInt8>, sourceStride: Int, firstSourceRow: Int, rowLength: Int, outputs: Range<Int>,
                          into destination: UnsafeMutablePointer<UInt8>, destinationStride: Int) {
         #if arch(x86_64)
-        let vectorLength = rowLength & ~7
+        let vectorLength = weightsSplit ? rowLength & ~7 : 0
         if vectorLength > 0 {
             resampleColumnBlocks(source, sourceStride: sourceStride, firstSourceRow: firstSourceRow, bytes: vectorLength,
                                  outputs: outputs, into: destination, destinationStride: destinationStride)
@@ -106,8 +107,9 @@ extension ResampleAxis {
 extension ResampleAxis {
     /// `resampleRows` for 3 channels with SSE2, the same sums: one `pmaddwd` multiplies a
     /// pixel's three bytes by a tap's weight. Each input pixel is widened once per row to the
-    /// 16-bit lanes `v, v·2⁷` per channel, each weight split as `w = wl + 2⁷·wh` (`wh` at most
-    /// 2¹⁵ − 1, so `wl` stays below 2⁸ even for a weight of exactly 2²²), and `pmaddwd` adds
+    /// 16-bit lanes `v, v·2⁷` per channel, each weight split as `w = wl + 2⁷·wh` (`wh` in
+    /// −2¹⁵...2¹⁵ − 1, so `wl` stays in 0..<2⁸ for every weight in −2²²...2²², which
+    /// `weightsSplit` checks), and `pmaddwd` adds
     /// `v·wl + v·2⁷·wh = v·w` in 32 bits. The result is shifted, then packed with saturation
     /// to bytes, which is `clip8`.
     func resampleRGBRows(_ source: UnsafePointer<UInt8>, sourceStride: Int, rowCount: Int, outputs: Range<Int>,

@@ -3,17 +3,6 @@ import GraftCore
 /// Resizes to a shorter side (keeping the aspect ratio) or to an exact size, as torchvision's
 /// `Resize` on a PIL image.
 public struct Resize: ImageTransform, Equatable {
-    /// How output pixels are computed from input pixels.
-    public enum Interpolation: String, Sendable, CaseIterable {
-        /// PIL's antialiased bilinear filter (torchvision's default).
-        case bilinear
-        /// The mean of the input pixels each output pixel covers (`F.interpolate(mode="area")`,
-        /// adaptive average pooling), rounded to nearest.
-        case area
-        /// The input pixel under the output pixel's centre, as PIL's NEAREST.
-        case nearest
-    }
-
     /// The requested output size.
     public enum Size: Equatable, Sendable {
         case shorterSide(Int)
@@ -21,6 +10,7 @@ public struct Resize: ImageTransform, Equatable {
     }
 
     public let size: Size
+    /// How output pixels are computed from input pixels.
     public let interpolation: Interpolation
 
     /// Resizes so that the shorter side is `shorterSide`, as `Resize(shorterSide)`.
@@ -44,11 +34,7 @@ public struct Resize: ImageTransform, Equatable {
         case let .exact(width, height): (w, h) = (width, height)
         }
         if w == image.width && h == image.height { return image }
-        switch interpolation {
-        case .bilinear: return image.resampled(width: w, height: h, rows: 0..<h, columns: 0..<w)
-        case .area: return image.areaResized(width: w, height: h)
-        case .nearest: return image.nearestResized(width: w, height: h)
-        }
+        return image.resized(width: w, height: h, rows: 0..<h, columns: 0..<w, interpolation: interpolation)
     }
 }
 

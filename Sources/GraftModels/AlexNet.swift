@@ -60,6 +60,11 @@ public final class AlexNet: Module, TransferModel {
     public var head: Module { classifier[classifier.count - 1] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// torchvision's AlexNet, for its ImageNet preprocessing.
-    static let zoo = [ModelSpec("alexnet") { try AlexNet(numClasses: $0) }]
+    /// torchvision's AlexNet with torchvision 0.29's ImageNet-1K weights.
+    static let zoo = [
+        ModelSpec("alexnet", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+                         mebibytes: 233.087, top1: 56.522, top5: 79.066, crop: 224),
+        ]) { try AlexNet(numClasses: $0) },
+    ]
 }

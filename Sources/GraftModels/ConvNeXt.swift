@@ -86,9 +86,12 @@ public final class ConvNeXt: Module, TransferModel {
     public var head: Module { classifier[2] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// torchvision's ConvNeXt-T, for its ImageNet preprocessing (resize 236, crop 224).
+    /// torchvision's ConvNeXt-T with torchvision 0.29's ImageNet-1K weights (resize 236, crop 224).
     static let zoo = [
-        ModelSpec("convnext_tiny", preprocessing: .imageNet(resize: 236, crop: 224)) { try ConvNeXt.convnext_tiny(numClasses: $0) },
+        ModelSpec("convnext_tiny", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/convnext_tiny-983f1562.pth",
+                         mebibytes: 109.119, top1: 82.52, top5: 96.146, crop: 224, resize: 236),
+        ]) { try ConvNeXt.convnext_tiny(numClasses: $0) },
     ]
 
     /// ConvNeXt-T: blocks 3-3-9-3 of widths 96-192-384-768, stochastic depth up to 0.1.

@@ -145,12 +145,26 @@ public final class EfficientNet: Module, TransferModel {
         try EfficientNet(width: 1.2, depth: 1.4, dropout: 0.3, numClasses: numClasses)
     }
 
-    /// EfficientNet-B0 … B3 with the resize and crop of torchvision's default ImageNet weights
-    /// (B1's `IMAGENET1K_V2`).
+    /// EfficientNet-B0 … B3 with torchvision 0.29's ImageNet-1K weights, its default set first,
+    /// whose preprocessing is the model's (bicubic for B0, B2 and B3; B1's default is `IMAGENET1K_V2`).
     static let zoo = [
-        ModelSpec("efficientnet_b0", preprocessing: .imageNet(resize: 256, crop: 224)) { try efficientnet_b0(numClasses: $0) },
-        ModelSpec("efficientnet_b1", preprocessing: .imageNet(resize: 255, crop: 240)) { try efficientnet_b1(numClasses: $0) },
-        ModelSpec("efficientnet_b2", preprocessing: .imageNet(resize: 288, crop: 288)) { try efficientnet_b2(numClasses: $0) },
-        ModelSpec("efficientnet_b3", preprocessing: .imageNet(resize: 320, crop: 300)) { try efficientnet_b3(numClasses: $0) },
+        ModelSpec("efficientnet_b0", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/efficientnet_b0_rwightman-7f5810bc.pth",
+                         mebibytes: 20.451, top1: 77.692, top5: 93.532, crop: 224, resize: 256, interpolation: .bicubic),
+        ]) { try efficientnet_b0(numClasses: $0) },
+        ModelSpec("efficientnet_b1", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/efficientnet_b1-c27df63c.pth",
+                         mebibytes: 30.136, top1: 79.838, top5: 94.934, crop: 240, resize: 255),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/efficientnet_b1_rwightman-bac287d4.pth",
+                         mebibytes: 30.134, top1: 78.642, top5: 94.186, crop: 240, resize: 256, interpolation: .bicubic),
+        ]) { try efficientnet_b1(numClasses: $0) },
+        ModelSpec("efficientnet_b2", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/efficientnet_b2_rwightman-c35c1473.pth",
+                         mebibytes: 35.174, top1: 80.608, top5: 95.31, crop: 288, resize: 288, interpolation: .bicubic),
+        ]) { try efficientnet_b2(numClasses: $0) },
+        ModelSpec("efficientnet_b3", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/efficientnet_b3_rwightman-b3899882.pth",
+                         mebibytes: 47.184, top1: 82.008, top5: 96.054, crop: 300, resize: 320, interpolation: .bicubic),
+        ]) { try efficientnet_b3(numClasses: $0) },
     ]
 }

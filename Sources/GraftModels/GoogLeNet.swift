@@ -152,6 +152,12 @@ public final class GoogLeNet: Module, TransferModel {
          inception4e, inception5a, inception5b, fc]
     }
 
-    /// torchvision's GoogLeNet with its auxiliary classifiers, for its ImageNet preprocessing.
-    static let zoo = [ModelSpec("googlenet") { try GoogLeNet(numClasses: $0) }]
+    /// torchvision's GoogLeNet with its auxiliary classifiers and torchvision 0.29's ImageNet-1K
+    /// weights.
+    static let zoo = [
+        ModelSpec("googlenet", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/googlenet-1378be20.pth",
+                         mebibytes: 49.731, top1: 69.778, top5: 89.53, crop: 224),
+        ]) { try GoogLeNet(numClasses: $0) },
+    ]
 }

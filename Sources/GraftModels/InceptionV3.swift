@@ -141,6 +141,12 @@ public final class InceptionV3: Module, TransferModel {
          Mixed_6a, Mixed_6b, Mixed_6c, Mixed_6d, Mixed_6e, Mixed_7a, Mixed_7b, Mixed_7c, fc]
     }
 
-    /// torchvision's Inception-v3 with its auxiliary classifier, at 299×299 (resize 342).
-    static let zoo = [ModelSpec("inception_v3", preprocessing: .imageNet(resize: 342, crop: 299)) { try InceptionV3(numClasses: $0) }]
+    /// torchvision's Inception-v3 with its auxiliary classifier and torchvision 0.29's ImageNet-1K
+    /// weights, at 299×299 (resize 342).
+    static let zoo = [
+        ModelSpec("inception_v3", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/inception_v3_google-0cc3c7bd.pth",
+                         mebibytes: 103.903, top1: 77.294, top5: 93.45, crop: 299, resize: 342),
+        ]) { try InceptionV3(numClasses: $0) },
+    ]
 }

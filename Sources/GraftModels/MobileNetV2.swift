@@ -97,6 +97,14 @@ public final class MobileNetV2: Module, TransferModel {
     public var head: Module { classifier[1] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// torchvision's MobileNet-v2, for its ImageNet preprocessing.
-    static let zoo = [ModelSpec("mobilenet_v2") { try MobileNetV2(numClasses: $0) }]
+    /// torchvision's MobileNet-v2 with torchvision 0.29's ImageNet-1K weights, its default set
+    /// (`IMAGENET1K_V2`, resize 232) first.
+    static let zoo = [
+        ModelSpec("mobilenet_v2", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/mobilenet_v2-7ebf99e0.pth",
+                         mebibytes: 13.598, top1: 72.154, top5: 90.822, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/mobilenet_v2-b0353104.pth",
+                         mebibytes: 13.555, top1: 71.878, top5: 90.286, crop: 224),
+        ]) { try MobileNetV2(numClasses: $0) },
+    ]
 }

@@ -180,10 +180,18 @@ public final class MobileNetV3: Module, TransferModel {
     public var head: Module { classifier[3] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// torchvision's MobileNet-v3 Large and Small, for the ImageNet preprocessing of their
-    /// IMAGENET1K_V1 weights (resize 256, crop 224).
+    /// torchvision's MobileNet-v3 Large and Small with torchvision 0.29's ImageNet-1K weights,
+    /// each default set first (Large's `IMAGENET1K_V2` resizes to 232).
     static let zoo = [
-        ModelSpec("mobilenet_v3_large", preprocessing: .imageNet(resize: 256, crop: 224)) { try MobileNetV3.large(numClasses: $0) },
-        ModelSpec("mobilenet_v3_small", preprocessing: .imageNet(resize: 256, crop: 224)) { try MobileNetV3.small(numClasses: $0) },
+        ModelSpec("mobilenet_v3_large", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/mobilenet_v3_large-5c1a4163.pth",
+                         mebibytes: 21.107, top1: 75.274, top5: 92.566, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/mobilenet_v3_large-8738ca79.pth",
+                         mebibytes: 21.114, top1: 74.042, top5: 91.34, crop: 224),
+        ]) { try MobileNetV3.large(numClasses: $0) },
+        ModelSpec("mobilenet_v3_small", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/mobilenet_v3_small-047dcff4.pth",
+                         mebibytes: 9.829, top1: 67.668, top5: 87.402, crop: 224),
+        ]) { try MobileNetV3.small(numClasses: $0) },
     ]
 }

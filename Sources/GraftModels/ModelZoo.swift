@@ -6,6 +6,7 @@ import Synchronization
 /// knows for transfer learning (head, stages) it tells itself, as a `TransferModel`.
 public struct ModelSpec: Sendable {
     public let name: String
+    /// The input the architecture expects: its default weight set's unless the entry says otherwise.
     public let preprocessing: Preprocessing
     /// Classes of the data set the architecture is usually trained on (1000 for ImageNet).
     public let defaultNumClasses: Int
@@ -13,9 +14,11 @@ public struct ModelSpec: Sendable {
     public let weights: [WeightSet]
     let build: @Sendable (_ numClasses: Int) throws -> any TransferModel
 
-    public init(_ name: String, preprocessing: Preprocessing = .imageNet(), defaultNumClasses: Int = 1000,
+    /// An entry whose input is `preprocessing`: by default its default weight set's (what the
+    /// published weights were trained and evaluated with), else torchvision's ImageNet transform.
+    public init(_ name: String, preprocessing: Preprocessing? = nil, defaultNumClasses: Int = 1000,
                 weights: [WeightSet] = [], build: @escaping @Sendable (_ numClasses: Int) throws -> any TransferModel) {
-        self.name = name; self.preprocessing = preprocessing
+        self.name = name; self.preprocessing = preprocessing ?? weights.first?.preprocessing ?? .imageNet()
         self.defaultNumClasses = defaultNumClasses; self.weights = weights; self.build = build
     }
 

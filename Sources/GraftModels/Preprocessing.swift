@@ -1,5 +1,7 @@
-/// How a model expects its input images: resize the shorter side, centre-crop a square,
-/// scale pixels to [0, 1] and normalise per channel as `(v − mean) / std`.
+import GraftCore
+
+/// How a model expects its input images: resize the shorter side (with `interpolation`),
+/// centre-crop a square, scale pixels to [0, 1] and normalise per channel as `(v − mean) / std`.
 public struct Preprocessing: Sendable, Codable, Equatable {
     /// Image channels (3 for RGB, 1 for grey).
     public var channels: Int
@@ -7,12 +9,24 @@ public struct Preprocessing: Sendable, Codable, Equatable {
     public var inputSize: Int
     /// The shorter side after resizing, before the crop.
     public var resizeShorter: Int
+    /// The resize's filter (torchvision's `interpolation`).
+    public var interpolation: Interpolation
     public var mean: [Float]
     public var std: [Float]
 
-    public init(channels: Int, inputSize: Int, resizeShorter: Int, mean: [Float], std: [Float]) {
+    public init(channels: Int, inputSize: Int, resizeShorter: Int, interpolation: Interpolation = .bilinear,
+                mean: [Float], std: [Float]) {
         self.channels = channels; self.inputSize = inputSize; self.resizeShorter = resizeShorter
-        self.mean = mean; self.std = std
+        self.interpolation = interpolation; self.mean = mean; self.std = std
+    }
+
+    /// Decodes a preprocessing; one written before `interpolation` existed resized bilinearly.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(channels: c.decode(Int.self, forKey: .channels), inputSize: c.decode(Int.self, forKey: .inputSize),
+                      resizeShorter: c.decode(Int.self, forKey: .resizeShorter),
+                      interpolation: c.decodeIfPresent(Interpolation.self, forKey: .interpolation) ?? .bilinear,
+                      mean: c.decode([Float].self, forKey: .mean), std: c.decode([Float].self, forKey: .std))
     }
 
     /// The largest network input side: a 2048 × 2048 RGB input is 48 MB of floats per image.
@@ -43,9 +57,10 @@ public struct Preprocessing: Sendable, Codable, Equatable {
         return nil
     }
 
-    /// torchvision's ImageNet evaluation transform: resize 256, crop 224, ImageNet mean/std.
-    public static func imageNet(resize: Int = 256, crop: Int = 224) -> Preprocessing {
-        Preprocessing(channels: 3, inputSize: crop, resizeShorter: resize,
+    /// torchvision's ImageNet evaluation transform (`ImageClassification`): resize 256
+    /// bilinearly, crop 224, ImageNet mean/std.
+    public static func imageNet(resize: Int = 256, crop: Int = 224, interpolation: Interpolation = .bilinear) -> Preprocessing {
+        Preprocessing(channels: 3, inputSize: crop, resizeShorter: resize, interpolation: interpolation,
                       mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
     }
 }

@@ -152,9 +152,14 @@ public final class RegNet: Module, TransferModel {
                    numClasses: numClasses)
     }
 
-    /// RegNetY-400MF with the resize and crop of torchvision's default ImageNet weights
-    /// (`IMAGENET1K_V2`: resize 232, crop 224).
+    /// RegNetY-400MF with torchvision 0.29's ImageNet-1K weights, its default set (`IMAGENET1K_V2`,
+    /// resize 232) first.
     static let zoo = [
-        ModelSpec("regnet_y_400mf", preprocessing: .imageNet(resize: 232, crop: 224)) { try regnet_y_400mf(numClasses: $0) },
+        ModelSpec("regnet_y_400mf", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/regnet_y_400mf-e6988f5f.pth",
+                         mebibytes: 16.806, top1: 75.804, top5: 92.742, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/regnet_y_400mf-c65dace8.pth",
+                         mebibytes: 16.806, top1: 74.046, top5: 91.716, crop: 224),
+        ]) { try regnet_y_400mf(numClasses: $0) },
     ]
 }

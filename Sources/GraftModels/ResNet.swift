@@ -99,15 +99,47 @@ public final class ResNet: Module, TransferModel {
     public var head: Module { fc }
     public var stages: [Module] { [conv1, bn1, layer1, layer2, layer3, layer4, fc] }
 
-    /// The zoo's ResNets, ResNeXt and wide ResNet, for torchvision's ImageNet preprocessing.
+    /// The zoo's ResNets, ResNeXt and wide ResNet with torchvision 0.29's ImageNet-1K weights,
+    /// each default set first (the `IMAGENET1K_V2` sets resize to 232).
     static let zoo = [
-        ModelSpec("resnet18") { try resnet18(numClasses: $0) },
-        ModelSpec("resnet34") { try resnet34(numClasses: $0) },
-        ModelSpec("resnet50") { try resnet50(numClasses: $0) },
-        ModelSpec("resnet101") { try resnet101(numClasses: $0) },
-        ModelSpec("resnet152") { try resnet152(numClasses: $0) },
-        ModelSpec("resnext50_32x4d") { try resnext50_32x4d(numClasses: $0) },
-        ModelSpec("wide_resnet50_2") { try wide_resnet50_2(numClasses: $0) },
+        ModelSpec("resnet18", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnet18-f37072fd.pth",
+                         mebibytes: 44.661, top1: 69.758, top5: 89.078, crop: 224),
+        ]) { try resnet18(numClasses: $0) },
+        ModelSpec("resnet34", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnet34-b627a593.pth",
+                         mebibytes: 83.275, top1: 73.314, top5: 91.42, crop: 224),
+        ]) { try resnet34(numClasses: $0) },
+        ModelSpec("resnet50", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/resnet50-11ad3fa6.pth",
+                         mebibytes: 97.79, top1: 80.858, top5: 95.434, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnet50-0676ba61.pth",
+                         mebibytes: 97.781, top1: 76.13, top5: 92.862, crop: 224),
+        ]) { try resnet50(numClasses: $0) },
+        ModelSpec("resnet101", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/resnet101-cd907fc2.pth",
+                         mebibytes: 170.53, top1: 81.886, top5: 95.78, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnet101-63fe2227.pth",
+                         mebibytes: 170.511, top1: 77.374, top5: 93.546, crop: 224),
+        ]) { try resnet101(numClasses: $0) },
+        ModelSpec("resnet152", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/resnet152-f82ba261.pth",
+                         mebibytes: 230.474, top1: 82.284, top5: 96.002, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnet152-394f9c45.pth",
+                         mebibytes: 230.434, top1: 78.312, top5: 94.046, crop: 224),
+        ]) { try resnet152(numClasses: $0) },
+        ModelSpec("resnext50_32x4d", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/resnext50_32x4d-1a0047aa.pth",
+                         mebibytes: 95.833, top1: 81.198, top5: 95.34, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/resnext50_32x4d-7cdf4587.pth",
+                         mebibytes: 95.789, top1: 77.618, top5: 93.698, crop: 224),
+        ]) { try resnext50_32x4d(numClasses: $0) },
+        ModelSpec("wide_resnet50_2", weights: [
+            .torchvision("IMAGENET1K_V2", url: "https://download.pytorch.org/models/wide_resnet50_2-9ba9bcbe.pth",
+                         mebibytes: 263.124, top1: 81.602, top5: 95.758, crop: 224, resize: 232),
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/wide_resnet50_2-95faca4d.pth",
+                         mebibytes: 131.82, top1: 78.468, top5: 94.086, crop: 224),
+        ]) { try wide_resnet50_2(numClasses: $0) },
     ]
 
     /// ResNet-18: basic blocks 2-2-2-2.

@@ -129,9 +129,11 @@ public final class ShuffleNetV2: Module, TransferModel {
     public var head: Module { fc }
     public var stages: [Module] { [conv1, stage2, stage3, stage4, conv5, fc] }
 
-    /// torchvision's ShuffleNet-v2 1×, for the ImageNet preprocessing of its IMAGENET1K_V1
-    /// weights (resize 256, crop 224).
+    /// torchvision's ShuffleNet-v2 1× with torchvision 0.29's ImageNet-1K weights.
     static let zoo = [
-        ModelSpec("shufflenet_v2_x1_0", preprocessing: .imageNet(resize: 256, crop: 224)) { try ShuffleNetV2.x1_0(numClasses: $0) },
+        ModelSpec("shufflenet_v2_x1_0", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/shufflenetv2_x1-5666bf0f80.pth",
+                         mebibytes: 8.791, top1: 69.362, top5: 88.316, crop: 224),
+        ]) { try ShuffleNetV2.x1_0(numClasses: $0) },
     ]
 }

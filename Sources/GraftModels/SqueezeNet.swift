@@ -116,9 +116,15 @@ public final class SqueezeNet: Module, TransferModel {
     public var head: Module { classifier[1] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// SqueezeNet 1.0 and 1.1, for torchvision's ImageNet preprocessing.
+    /// SqueezeNet 1.0 and 1.1 with torchvision 0.29's ImageNet-1K weights.
     static let zoo = [
-        ModelSpec("squeezenet1_0") { try SqueezeNet(version: .v1_0, numClasses: $0) },
-        ModelSpec("squeezenet1_1") { try SqueezeNet(version: .v1_1, numClasses: $0) },
+        ModelSpec("squeezenet1_0", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/squeezenet1_0-b66bff10.pth",
+                         mebibytes: 4.778, top1: 58.092, top5: 80.42, crop: 224),
+        ]) { try SqueezeNet(version: .v1_0, numClasses: $0) },
+        ModelSpec("squeezenet1_1", weights: [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth",
+                         mebibytes: 4.729, top1: 58.178, top5: 80.624, crop: 224),
+        ]) { try SqueezeNet(version: .v1_1, numClasses: $0) },
     ]
 }

@@ -79,10 +79,49 @@ public final class VGG: Module, TransferModel {
     public var head: Module { classifier[classifier.count - 1] }
     public var stages: [Module] { withParameters(features.layers + classifier.layers) }
 
-    /// VGG-11, 13, 16 and 19, without and with BatchNorm, for torchvision's ImageNet preprocessing.
+    /// VGG-11, 13, 16 and 19, without and with BatchNorm, with torchvision 0.29's ImageNet-1K
+    /// weights.
     static let zoo = [11, 13, 16, 19].flatMap { depth in
         [false, true].map { batchNorm in
-            ModelSpec("vgg\(depth)\(batchNorm ? "_bn" : "")") { try VGG(depth: depth, batchNorm: batchNorm, numClasses: $0) }
+            let name = "vgg\(depth)\(batchNorm ? "_bn" : "")"
+            return ModelSpec(name, weights: weightSets[name] ?? []) { try VGG(depth: depth, batchNorm: batchNorm, numClasses: $0) }
         }
     }
+
+    /// torchvision 0.29's ImageNet-1K weight sets by zoo name (VGG-16's `IMAGENET1K_FEATURES`,
+    /// whose classifier holds no trained values, is left out).
+    static let weightSets: [String: [WeightSet]] = [
+        "vgg11": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg11-8a719046.pth",
+                         mebibytes: 506.84, top1: 69.02, top5: 88.628, crop: 224),
+        ],
+        "vgg11_bn": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg11_bn-6002323d.pth",
+                         mebibytes: 506.881, top1: 70.37, top5: 89.81, crop: 224),
+        ],
+        "vgg13": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg13-19584684.pth",
+                         mebibytes: 507.545, top1: 69.928, top5: 89.246, crop: 224),
+        ],
+        "vgg13_bn": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg13_bn-abd245e5.pth",
+                         mebibytes: 507.59, top1: 71.586, top5: 90.374, crop: 224),
+        ],
+        "vgg16": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg16-397923af.pth",
+                         mebibytes: 527.796, top1: 71.592, top5: 90.382, crop: 224),
+        ],
+        "vgg16_bn": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg16_bn-6c64b313.pth",
+                         mebibytes: 527.866, top1: 73.36, top5: 91.516, crop: 224),
+        ],
+        "vgg19": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
+                         mebibytes: 548.051, top1: 72.376, top5: 90.876, crop: 224),
+        ],
+        "vgg19_bn": [
+            .torchvision("IMAGENET1K_V1", url: "https://download.pytorch.org/models/vgg19_bn-c79401a0.pth",
+                         mebibytes: 548.143, top1: 74.218, top5: 91.842, crop: 224),
+        ],
+    ]
 }

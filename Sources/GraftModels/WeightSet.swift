@@ -1,3 +1,5 @@
+import GraftCore
+
 /// A published set of pretrained weights for a zoo architecture: torchvision's `Weights` enum
 /// entry, timm's pretrained config. Each family declares its sets in its own file, beside its
 /// zoo entries.
@@ -52,15 +54,31 @@ public struct WeightSet: Sendable, Equatable {
     /// Whether `sha256` holds the whole hash rather than a prefix of it.
     public var isFullHash: Bool { sha256.count == 64 }
 
-    /// A set of torchvision's ImageNet weights: its official file, whose name carries the first
-    /// hex digits of its SHA-256 (`resnet50-11ad3fa6.pth`); the size in MiB as torchvision's
-    /// `_file_size` gives it; BSD-3-Clause, as torchvision.
+    /// A set of torchvision's ImageNet weights, transcribed from its `Weights` entry: its
+    /// official file, whose name carries the first hex digits of its SHA-256
+    /// (`resnet50-11ad3fa6.pth`); the size in MiB as `_file_size` gives it; the reported
+    /// ImageNet-1K `acc@1` and `acc@5`; the evaluation transform `ImageClassification(crop_size:,
+    /// resize_size:, interpolation:)` with its defaults (256, bilinear) and ImageNet's mean/std;
+    /// BSD-3-Clause, as torchvision.
     public static func torchvision(_ name: String, url: String, mebibytes: Double, top1: Double, top5: Double,
-                                   preprocessing: Preprocessing = .imageNet()) -> WeightSet {
-        let stem = url.split(separator: "/").last.map { $0.split(separator: ".").first ?? $0 } ?? ""
-        let prefix = stem.split(separator: "-").last.map(String.init) ?? ""
+                                   crop: Int, resize: Int = 256, interpolation: Interpolation = .bilinear) -> WeightSet {
+        let fileName = String(url.split(separator: "/").last ?? "")
         return WeightSet(name: name, source: .urls([url]), bytes: Int((mebibytes * 1_048_576).rounded()),
-                         sizeIsExact: false, sha256: prefix, licence: "BSD-3-Clause", top1: top1, top5: top5,
-                         classNames: ImageNetClasses.names, preprocessing: preprocessing)
+                         sizeIsExact: false, sha256: hashPrefix(inFileName: fileName) ?? "", licence: "BSD-3-Clause",
+                         top1: top1, top5: top5, classNames: ImageNetClasses.names,
+                         preprocessing: .imageNet(resize: resize, crop: crop, interpolation: interpolation))
+    }
+
+    /// The hash prefix torch.hub's `check_hash` reads from a file name: the digits its
+    /// `HASH_REGEX`, `-([a-f0-9]*)\.`, first matches (`resnet50-11ad3fa6.pth` → `11ad3fa6`,
+    /// `shufflenetv2_x0.5-f707e7126e.pth` → `f707e7126e`); nil when it matches nowhere.
+    static func hashPrefix(inFileName name: String) -> String? {
+        let characters = Array(name)
+        for (i, c) in characters.enumerated() where c == "-" {
+            let digits = characters[(i + 1)...].prefix { "0123456789abcdef".contains($0) }
+            let end = i + 1 + digits.count
+            if end < characters.count && characters[end] == "." { return String(digits) }
+        }
+        return nil
     }
 }

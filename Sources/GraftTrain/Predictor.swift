@@ -49,6 +49,11 @@ public final class Predictor {
         preprocessing = weights.choice.preprocessing(for: spec)
     }
 
+    /// `init(weights:)` with the weight file at `weightsPath`.
+    public convenience init(modelName: String, weightsPath: String) throws {
+        try self.init(weights: ChosenWeights(model: modelName, origin: .file(weightsPath)))
+    }
+
     /// Everything from a Graft checkpoint: architecture, head, weights, class names and preprocessing.
     public init(checkpoint path: String) throws {
         let loaded = try loadCheckpoint(path)
@@ -63,7 +68,8 @@ public final class Predictor {
         let p = preprocessing
         do {
             let image = try Image(contentsOf: path).converted(channels: p.channels)
-            return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize).toTensor(mean: p.mean, std: p.std)
+            return try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize, interpolation: p.interpolation)
+                .toTensor(mean: p.mean, std: p.std)
         } catch {
             throw SourcedError(source: path, underlying: error)
         }

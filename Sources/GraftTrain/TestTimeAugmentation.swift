@@ -4,8 +4,8 @@ import GraftModels
 
 /// Test-time augmentation: the views of an image a model classifies, whose softmax
 /// probabilities are then averaged. Every view is a `inputSize × inputSize` crop of the image
-/// (converted to the model's channels) after resizing its shorter side, with PIL's
-/// antialiased bilinear filter, as torchvision's `Resize`.
+/// (converted to the model's channels) after resizing its shorter side with the model's
+/// interpolation (PIL's antialiased bilinear or bicubic filter), as torchvision's `Resize`.
 ///
 /// - `none`: the model's evaluation view, `Resize(resizeShorter)` then `CenterCrop(inputSize)` (1 view).
 /// - `flip`: that view and its left–right mirror (2 views).
@@ -40,16 +40,16 @@ public enum TTA: String, CaseIterable, Codable, Sendable {
         let image = try image.converted(channels: p.channels)
         switch self {
         case .none:
-            return [try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize)]
+            return [try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize, interpolation: p.interpolation)]
         case .flip:
-            let view = try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize)
+            let view = try image.resizeAndCenterCrop(shorterSide: p.resizeShorter, crop: p.inputSize, interpolation: p.interpolation)
             return [view, view.mirrored()]
         case .tenCrop:
-            let resized = try image.resize(shorterSide: p.resizeShorter)
+            let resized = try image.resize(shorterSide: p.resizeShorter, interpolation: p.interpolation)
             return try TTA.fiveCrop(resized, size: p.inputSize) + TTA.fiveCrop(resized.mirrored(), size: p.inputSize)
         case .multiScale:
             return try TTA.multiScaleSides(p).flatMap { side -> [Image] in
-                let view = try image.resizeAndCenterCrop(shorterSide: side, crop: p.inputSize)
+                let view = try image.resizeAndCenterCrop(shorterSide: side, crop: p.inputSize, interpolation: p.interpolation)
                 return [view, view.mirrored()]
             }
         }

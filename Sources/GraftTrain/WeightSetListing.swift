@@ -84,7 +84,7 @@ public func describeWeightSet(_ set: WeightSet, of spec: ModelSpec, store: Weigh
         "  licence: \(entry.licence)",
         "  reported accuracy: " + (accuracy.isEmpty ? "not published" : accuracy.joined(separator: ", ")),
         "  classes: " + classes,
-        "  preprocessing: resize \(p.resizeShorter), crop \(p.inputSize), mean \(p.mean), std \(p.std)",
+        "  preprocessing: resize \(p.resizeShorter) (\(p.interpolation.rawValue)), crop \(p.inputSize), mean \(p.mean), std \(p.std)",
         "  cached: " + (entry.cached ?? "no (graft weights pull \(entry.reference))"),
     ]
     return lines.joined(separator: "\n")

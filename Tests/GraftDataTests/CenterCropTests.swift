@@ -42,10 +42,15 @@ final class CenterCropTests: XCTestCase {
 
     func testFusedEqualsResizeThenCropOnADecodedPhoto() throws {
         let image = try Image(contentsOf: Fixtures.path("jpeg_large.jpg"))  // 64 × 40
-        for (side, crop) in [(32, 28), (32, 29), (20, 17), (57, 50), (40, 36), (13, 20), (7, 3)] {
-            XCTAssertEqual(try image.resizeAndCenterCrop(shorterSide: side, crop: crop),
-                           try image.resize(shorterSide: side).centerCrop(crop), "resize \(side) crop \(crop)")
+        for interpolation in Interpolation.allCases {
+            for (side, crop) in [(32, 28), (32, 29), (20, 17), (57, 50), (40, 36), (13, 20), (7, 3)] {
+                XCTAssertEqual(try image.resizeAndCenterCrop(shorterSide: side, crop: crop, interpolation: interpolation),
+                               try image.resize(shorterSide: side, interpolation: interpolation).centerCrop(crop),
+                               "\(interpolation) resize \(side) crop \(crop)")
+            }
         }
+        XCTAssertNotEqual(try image.resizeAndCenterCrop(shorterSide: 32, crop: 28, interpolation: .bicubic),
+                          try image.resizeAndCenterCrop(shorterSide: 32, crop: 28))
     }
 
     func testNonPositiveSizesThrow() throws {

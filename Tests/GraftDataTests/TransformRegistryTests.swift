@@ -88,7 +88,7 @@ final class TransformRegistryTests: XCTestCase {
         }
         XCTAssertEqual(Pipeline.specNames.count, TransformRegistry.entries.count + 1)
         XCTAssertEqual(Set(Pipeline.specNames), Set(TransformRegistry.entries.map(\.name) + ["normalize"]))
-        XCTAssert(help.contains("resize(size, interpolation=bilinear)") && help.contains("bilinear | area | nearest"), help)
+        XCTAssert(help.contains("resize(size, interpolation=bilinear)") && help.contains("bilinear | bicubic | area | nearest"), help)
     }
 
     func testUnknownNamesListTheKnownOnes() {

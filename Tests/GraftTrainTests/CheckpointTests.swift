@@ -117,6 +117,31 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// A checkpoint written before preprocessing recorded its interpolation (no such key) loads
+    /// as bilinear, the filter it was made with; a bicubic one comes back bicubic; an unknown
+    /// filter is refused, naming the field.
+    func testPreprocessingInterpolation() throws {
+        let model = try ModelZoo.spec("lenet5").make(head: head)
+        let path = directory + "/interpolation.safetensors"
+        let current = try MetadataJSON.encode(metadata())
+        let key = #""interpolation":"bilinear","#
+        XCTAssertTrue(current.contains(key), current)
+        try saveWeights(model, to: path, metadata: ["graft": current.replacingOccurrences(of: key, with: "")])
+        let old = try loadCheckpoint(path).metadata
+        XCTAssertEqual(old.preprocessing.interpolation, .bilinear)
+        XCTAssertEqual(old.preprocessing, try metadata().preprocessing)
+
+        var bicubic = try metadata()
+        bicubic.preprocessing.interpolation = .bicubic
+        try saveCheckpoint(model, metadata: bicubic, to: path)
+        XCTAssertEqual(try readCheckpointMetadata(path).preprocessing, bicubic.preprocessing)
+
+        try saveWeights(model, to: path, metadata: ["graft": current.replacingOccurrences(of: key, with: #""interpolation":"lanczos","#)])
+        XCTAssertThrowsError(try loadCheckpoint(path)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(path): bad metadata: field 'preprocessing.interpolation'"), "\(error)")
+        }
+    }
+
     /// Saving refuses metadata that does not describe the model, and writes nothing.
     func testSavingChecksTheMetadataAgainstTheModel() throws {
         let path = directory + "/never.safetensors"

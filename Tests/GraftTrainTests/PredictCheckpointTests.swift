@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftData
 import GraftIO
 import GraftModels
 import GraftNN
@@ -31,6 +32,24 @@ final class PredictCheckpointTests: XCTestCase {
                                                               classNames: ["cat", "coffee", "rocket"], preprocessing: preprocessing),
                            to: path)
         return (path, model)
+    }
+
+    /// `predict` resizes with the checkpoint's interpolation.
+    func testPreprocessingUsesTheCheckpointsInterpolation() throws {
+        let head = HeadConfig(classes: 3, hidden: [10])
+        let bicubic = Preprocessing(channels: 1, inputSize: 32, resizeShorter: 36, interpolation: .bicubic, mean: [0.5], std: [0.25])
+        let path = directory + "/bicubic.safetensors"
+        try saveCheckpoint(try ModelZoo.spec("lenet5").make(head: head),
+                           metadata: CheckpointMetadata(architecture: "lenet5", head: head, classNames: ["a", "b", "c"], preprocessing: bicubic),
+                           to: path)
+        let photo = photos + "/chelsea.jpg"
+        let input = try Predictor(checkpoint: path).preprocess(photo).toArray()
+        let image = try Image(contentsOf: photo).converted(channels: 1)
+        func view(_ interpolation: Interpolation) throws -> [Float] {
+            try image.resizeAndCenterCrop(shorterSide: 36, crop: 32, interpolation: interpolation).toTensor(mean: [0.5], std: [0.25]).toArray()
+        }
+        XCTAssertEqual(input, try view(.bicubic))
+        XCTAssertNotEqual(input, try view(.bilinear))
     }
 
     /// A folder of images: two photos at the top, one in a subfolder, a hidden one, a hidden

@@ -21,7 +21,8 @@ final class PretrainedSetTrainingTests: XCTestCase {
         let set = WeightSet(name: "TOY_V1", source: .urls(["http://127.0.0.1:9/lenet5-toy.safetensors"]), bytes: bytes.count,
                             sizeIsExact: true, sha256: sha256Hex(bytes), licence: "CC0-1.0", top1: 12.5, top5: nil,
                             classNames: (0..<10).map { "digit \($0)" },
-                            preprocessing: Preprocessing(channels: 1, inputSize: 32, resizeShorter: 36, mean: [0.5], std: [0.25]))
+                            preprocessing: Preprocessing(channels: 1, inputSize: 32, resizeShorter: 36, interpolation: .bicubic,
+                                                          mean: [0.5], std: [0.25]))
         return ModelSpec("lenet5_toy_weights", preprocessing: .init(channels: 1, inputSize: 32, resizeShorter: 32, mean: [0.2860], std: [0.3530]),
                          defaultNumClasses: 10, weights: [set]) { try LeNet5(numClasses: $0) }
     }()
@@ -66,7 +67,8 @@ final class PretrainedSetTrainingTests: XCTestCase {
         XCTAssertEqual(reporter.start?.freeze, "head")
         let metadata = try readCheckpointMetadata(out + "/run/best.safetensors")
         XCTAssertEqual(metadata.weights, "lenet5_toy_weights.TOY_V1 sha256:\(set.sha256)")
-        // The set's mean, std and resize ratio (36 for 32), not the architecture's.
+        // The set's mean, std, interpolation and resize ratio (36 for 32), not the architecture's.
+        XCTAssertEqual(metadata.preprocessing.interpolation, .bicubic)
         XCTAssertEqual(metadata.preprocessing.mean, [0.5])
         XCTAssertEqual(metadata.preprocessing.std, [0.25])
         XCTAssertEqual(metadata.preprocessing.resizeShorter, 36)
@@ -89,6 +91,7 @@ final class PretrainedSetTrainingTests: XCTestCase {
         let metadata = try readCheckpointMetadata(out + "/run/best.safetensors")
         XCTAssertEqual(metadata.weights, "none")
         XCTAssertEqual(metadata.preprocessing.mean, [0.2860])
+        XCTAssertEqual(metadata.preprocessing.interpolation, .bilinear)
     }
 
     func testAFamilyWithoutPublishedWeightsSaysItTrainsFromScratch() throws {

@@ -49,7 +49,7 @@ final class PretrainedWeightsTests: XCTestCase {
         let spec = try ModelZoo.spec("lenet5")
         let path = directory + "/lenet-7.safetensors"
         try saveWeights(spec.make(numClasses: 7), to: path)
-        let predictor = try Predictor(weights: ChosenWeights(model: "lenet5", origin: .file(path)))
+        let predictor = try Predictor(modelName: "lenet5", weightsPath: path)
         XCTAssertNil(predictor.labels)
         let input = Tensor(shape: [1, 1, 32, 32], data: (0..<1024).map { Float($0 % 13) / 13 })
         let p = try predictor.predict(input: input, path: "x", topK: 3)

@@ -13,9 +13,9 @@ final class TestTimeAugmentationTests: XCTestCase {
             .appendingPathComponent("Fixtures/photos/\(name)").path
     }
 
-    /// torchvision's `Compose([Resize(shorter), TenCrop(crop)])` on a PIL image of `image`'s
-    /// pixels, run by Debian's python3 at test time.
-    static func torchvisionTenCrop(_ image: Image, shorter: Int, crop: Int) throws -> [Image] {
+    /// torchvision's `Compose([Resize(shorter, interpolation), TenCrop(crop)])` on a PIL image
+    /// of `image`'s pixels, run by Debian's python3 at test time.
+    static func torchvisionTenCrop(_ image: Image, shorter: Int, crop: Int, interpolation: Interpolation) throws -> [Image] {
         let script = """
         import sys, numpy as np
         from PIL import Image
@@ -23,11 +23,12 @@ final class TestTimeAugmentationTests: XCTestCase {
         w, h, c, shorter, crop = map(int, sys.argv[1:6])
         a = np.frombuffer(sys.stdin.buffer.read(), np.uint8).reshape(h, w, c)
         img = Image.fromarray(a[:, :, 0] if c == 1 else a)
-        for view in T.Compose([T.Resize(shorter), T.TenCrop(crop)])(img):
+        resize = T.Resize(shorter, interpolation=T.InterpolationMode(sys.argv[6]))
+        for view in T.Compose([resize, T.TenCrop(crop)])(img):
             sys.stdout.buffer.write(np.asarray(view, dtype=np.uint8).tobytes())
         """
-        let out = try runPython(["-c", script, "\(image.width)", "\(image.height)", "\(image.channels)", "\(shorter)", "\(crop)"],
-                                input: Data(image.pixels))
+        let out = try runPython(["-c", script, "\(image.width)", "\(image.height)", "\(image.channels)", "\(shorter)", "\(crop)",
+                                 interpolation.rawValue], input: Data(image.pixels))
         let size = crop * crop * image.channels
         XCTAssertEqual(out.count, 10 * size)
         return try (0..<10).map { i in
@@ -41,11 +42,14 @@ final class TestTimeAugmentationTests: XCTestCase {
             ("chelsea.jpg", Preprocessing(channels: 3, inputSize: 60, resizeShorter: 75, mean: [0.5], std: [0.25])),
             ("rocket.jpg", .imageNet()),
             ("coffee.jpg", Preprocessing(channels: 1, inputSize: 41, resizeShorter: 48, mean: [0.5], std: [0.25])),
+            ("chelsea.jpg", .imageNet(resize: 75, crop: 60, interpolation: .bicubic)),
+            ("coffee.jpg", Preprocessing(channels: 1, inputSize: 41, resizeShorter: 48, interpolation: .bicubic, mean: [0.5], std: [0.25])),
         ]
         for (file, p) in cases {
             let photo = try Image(contentsOf: Self.fixture(file))
             let views = try TTA.tenCrop.images(of: photo, preprocessing: p)
-            let expected = try Self.torchvisionTenCrop(photo.converted(channels: p.channels), shorter: p.resizeShorter, crop: p.inputSize)
+            let expected = try Self.torchvisionTenCrop(photo.converted(channels: p.channels), shorter: p.resizeShorter, crop: p.inputSize,
+                                                       interpolation: p.interpolation)
             XCTAssertEqual(views.count, 10)
             for (i, (view, reference)) in zip(views, expected).enumerated() {
                 XCTAssertTrue(view == reference, "\(file): crop \(i) differs from torchvision's")
@@ -53,6 +57,8 @@ final class TestTimeAugmentationTests: XCTestCase {
             // torchvision crops the mirrored image: its top-left crop mirrors the top-right one.
             XCTAssertTrue(views[5] == views[1].mirrored())
             XCTAssertTrue(views[6] == views[0].mirrored())
+            // The single view is torchvision's centre crop, with the same interpolation.
+            XCTAssertTrue(try TTA.none.images(of: photo, preprocessing: p) == [expected[4]], "\(file) \(p.interpolation)")
         }
     }
 
