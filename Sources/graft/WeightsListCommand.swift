@@ -7,8 +7,8 @@ struct WeightsListCommand: ParsableCommand {
         commandName: "list",
         abstract: "List the published weight sets: model, set, size, licence, reported accuracy, cached or not.",
         discussion: """
-        With --json, one object per set: {"model", "set", "is_default", "file", "bytes", \\
-        "size_is_exact", "sha256", "full_hash", "licence", "top1", "top5", "classes", "urls" or \\
+        With --json, one object per set: {"model", "set", "is_default", "file", "bytes", \
+        "size_is_exact", "sha256", "full_hash", "licence", "top1", "top5", "classes", "urls" or \
         "package" and "member", "cached" (the cached file's path, when it is cached)}.
         """)
 

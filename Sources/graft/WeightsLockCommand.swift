@@ -7,8 +7,8 @@ struct WeightsLockCommand: ParsableCommand {
         commandName: "lock",
         abstract: "Write a lock file pinning the full SHA-256 of weight files; later fetches must match it.",
         discussion: """
-        Pins the named sets (fetching those not cached) or every cached set, keeping the pins the \\
-        file already holds for other files. Fetches in a folder with graft.lock, or with --lock \\
+        Pins the named sets (fetching those not cached) or every cached set, keeping the pins the \
+        file already holds for other files. Fetches in a folder with graft.lock, or with --lock \
         FILE, are checked against it.
 
         Example: graft weights lock graft.lock efficientnet_lite0 resnet50

@@ -8,8 +8,8 @@ struct WeightsPullCommand: ParsableCommand {
         commandName: "pull",
         abstract: "Fetch weight sets into the cache (verified), and print each file's path.",
         discussion: """
-        From the cache if already there, else torch hub's cache, else the mirror, else (unless \\
-        offline) the publisher. Progress goes to standard error: a bar with bytes, rate and time \\
+        From the cache if already there, else torch hub's cache, else the mirror, else (unless \
+        offline) the publisher. Progress goes to standard error: a bar with bytes, rate and time \
         left on a terminal, a line every few seconds otherwise.
         """)
 

@@ -8,7 +8,7 @@ struct WeightsVerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Re-hash cached weight files against their published SHA-256 (and the lock file's pins).",
         discussion: """
-        Prints one line per set: intact, corrupt (with the expected and actual hash) or not \\
+        Prints one line per set: intact, corrupt (with the expected and actual hash) or not \
         cached. Exit status 1 when a file is corrupt or a named set is not cached.
         """)
 
