@@ -216,19 +216,24 @@ struct ContentRange {
     let total: Int64?
 
     init?(_ header: String) {
+        /// A run of ASCII digits that fits in Int64 (no sign).
+        func number<S: StringProtocol>(_ text: S) -> Int64? {
+            guard !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+            return Int64(text)
+        }
         let text = header.trimmingCharacters(in: .whitespaces)
         guard text.lowercased().hasPrefix("bytes ") else { return nil }
-        let parts = text.dropFirst(6).split(separator: "/", maxSplits: 1)
+        let parts = text.dropFirst(6).split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
         if parts[1] == "*" { total = nil } else {
-            guard let t = Int64(parts[1]), t >= 0 else { return nil }
+            guard let t = number(parts[1]) else { return nil }
             total = t
         }
         if parts[0] == "*" {
             first = nil; last = nil
         } else {
-            let bounds = parts[0].split(separator: "-", maxSplits: 1)
-            guard bounds.count == 2, let a = Int64(bounds[0]), let b = Int64(bounds[1]), a >= 0, b >= a else { return nil }
+            let bounds = parts[0].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+            guard bounds.count == 2, let a = number(bounds[0]), let b = number(bounds[1]), b >= a, b < Int64.max else { return nil }
             if let total, b >= total { return nil }
             first = a; last = b
         }

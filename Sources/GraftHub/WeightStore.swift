@@ -25,7 +25,8 @@ public final class WeightStore: Sendable {
     public func isCached(_ set: WeightSet) -> Bool { FileManager.default.fileExists(atPath: cachePath(for: set)) }
 
     /// `set`'s verified file: from Graft's cache, else torch hub's cache, else the mirror, else
-    /// (unless offline) the publisher. `progress` hears about downloads.
+    /// (unless offline) the publisher. `progress` hears about downloads, about ten times a
+    /// second, on the download's own thread.
     public func fetch(_ set: WeightSet, progress: (@Sendable (TransferProgress) -> Void)? = nil) throws -> WeightFile {
         let expected = try ExpectedFile(set, lockFile: settings.lockFile.map(LockFile.read))
         let final = cachePath(for: set)
@@ -108,7 +109,7 @@ public final class WeightStore: Sendable {
                 unlink(CacheRecord.path(of: final))
                 return nil
             }
-            try CacheRecord.write(actual, for: final)
+            try? CacheRecord.write(actual, for: final)   // a read-only cache is hashed each time instead
             digest = actual
         }
         guard let digest else { return nil }
@@ -119,29 +120,7 @@ public final class WeightStore: Sendable {
         return WeightFile(path: final, sha256: digest, origin: .cache)
     }
 
-    /// A verified file in torch hub's cache, hard-linked into Graft's cache (copied where a
-    /// link cannot be made); one that does not verify is left alone with a warning.
-    private func fromTorchHub(_ folder: String, _ expected: ExpectedFile, _ final: String) throws -> WeightFile? {
-        let candidate = (folder as NSString).appendingPathComponent(expected.fileName)
-        guard LocalCopy.isRegularFile(candidate) else { return nil }
-        let digest = try SHA256.hex(ofFile: candidate)
-        do { try expected.check(digest, source: candidate) } catch {
-            warning("ignoring torch hub's \(candidate): \(error)")
-            return nil
-        }
-        let link = (settings.cacheDirectory as NSString).appendingPathComponent(".\(expected.fileName).\(UUID().uuidString).link")
-        if linkat(AT_FDCWD, candidate, AT_FDCWD, link, AT_SYMLINK_FOLLOW) == 0 {
-            defer { unlink(link) }
-            try CacheRecord.write(digest, for: final)
-            guard rename(link, final) == 0 else { throw WeightFetchError.writeFailed(path: final, reason: errnoText()) }
-            syncFolder(of: final)
-            unlink(final + ".partial")
-            return WeightFile(path: final, sha256: digest, origin: .torchHub(candidate))
-        }
-        return try copy(candidate, expected, final, origin: .torchHub(candidate))
-    }
-
-    private func copy(_ source: String, _ expected: ExpectedFile, _ final: String, origin: WeightFile.Origin) throws -> WeightFile {
+    func copy(_ source: String, _ expected: ExpectedFile, _ final: String, origin: WeightFile.Origin) throws -> WeightFile {
         try completing(final, keep: false, origin: origin, source: source, expected) { partial in
             try LocalCopy.copy(source, into: partial, expected: expected)
         }

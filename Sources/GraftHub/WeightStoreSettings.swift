@@ -15,7 +15,8 @@ public struct WeightStoreSettings: Sendable, Equatable {
     public var lockFile: String?
     /// Seconds a connection may stay silent before the attempt fails (whole seconds, at least 1: libcurl's unit).
     public var timeout: Double = 60
-    /// Attempts after the first when a connection drops or fails.
+    /// Attempts after the first when a connection drops or times out or the server is busy (408, 429, 502-504);
+    /// a refused connection, an unknown host or another HTTP error is reported at once.
     public var retries: Int = 4
     /// Seconds before the first retry; each later retry waits twice as long.
     public var retryDelay: Double = 1
