@@ -99,7 +99,7 @@ extension Image {
     }
 
     /// The image resized to `width × height` with `interpolation` (PIL's antialiased bilinear
-    /// filter by default), as `PIL.Image.resize((width, height), BILINEAR)`.
+    /// filter by default), as `PIL.Image.resize((width, height), BILINEAR)` (or `BICUBIC`).
     public func resize(width w: Int, height h: Int, interpolation: Interpolation = .bilinear) throws -> Image {
         guard w > 0, h > 0 else {
             throw GraftError.invalidArgument(op: "Image.resize", detail: "size \(w)×\(h) must be positive")
@@ -134,9 +134,9 @@ extension Image {
     }
 
     /// The window `rows × columns` of this image resized to `width × height` with PIL's
-    /// `filter`, computing only that window: PIL's horizontal pass over the input rows the window needs, rounded to
-    /// 8 bits, then its vertical pass. A pass whose axis keeps its size is skipped (PIL skips
-    /// it too; its weights would be the identity).
+    /// `filter`, computing only that window: PIL's horizontal pass over the input rows the
+    /// window needs, rounded to 8 bits, then its vertical pass. A pass whose axis keeps its size
+    /// is skipped (PIL skips it too; its weights would be the identity).
     func resampled(width ow: Int, height oh: Int, rows: Range<Int>, columns: Range<Int>, filter: ResampleAxis.Filter) -> Image {
         if ow == width && oh == height && rows == 0..<height && columns == 0..<width { return self }
         let c = channels

@@ -12,8 +12,10 @@ final class ClassicZooTests: XCTestCase {
             "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
             "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
         ])
+        // The models whose default weights are torchvision's IMAGENET1K_V2 resize to 232.
+        let resize232: Set = ["resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2", "mobilenet_v2"]
         for spec in classic {
-            XCTAssertEqual(spec.preprocessing, .imageNet(), spec.name)
+            XCTAssertEqual(spec.preprocessing, .imageNet(resize: resize232.contains(spec.name) ? 232 : 256), spec.name)
             XCTAssertEqual(spec.inputShape, [3, 224, 224], spec.name)
             XCTAssertTrue(try Init.withoutInitialisation { try spec.make(numClasses: 2) }.auxiliaryHeads.isEmpty, spec.name)
         }

@@ -33,10 +33,12 @@ final class MobileNetV3ShuffleNetV2Tests: XCTestCase {
         XCTAssertTrue(shuffle.auxiliary.isEmpty)
     }
 
-    func testPreprocessingIsTorchvisionsForTheV1Weights() throws {
-        for name in ["mobilenet_v3_large", "mobilenet_v3_small", "shufflenet_v2_x1_0"] {
+    /// The preprocessing of each default weight set: MobileNet-v3 Large's `IMAGENET1K_V2` resizes
+    /// to 232, the others' `IMAGENET1K_V1` to 256.
+    func testPreprocessingIsTorchvisionsForTheDefaultWeights() throws {
+        for (name, resize) in [("mobilenet_v3_large", 232), ("mobilenet_v3_small", 256), ("shufflenet_v2_x1_0", 256)] {
             let p = try ModelZoo.spec(name).preprocessing
-            XCTAssertEqual([p.resizeShorter, p.inputSize], [256, 224], name)
+            XCTAssertEqual([p.resizeShorter, p.inputSize], [resize, 224], name)
             XCTAssertEqual(p.mean, [0.485, 0.456, 0.406], name)
             XCTAssertEqual(try ModelZoo.spec(name).defaultNumClasses, 1000, name)
         }

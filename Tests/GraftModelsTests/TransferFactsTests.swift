@@ -65,7 +65,7 @@ final class TransferFactsTests: XCTestCase {
         XCTAssertEqual(regNet.head, "fc")
         XCTAssertEqual(regNet.stages, ["stem"] + (1...4).map { "trunk_output.block\($0)" } + ["fc"])
         XCTAssertTrue(regNet.auxiliary.isEmpty)
-        XCTAssertEqual(try ModelZoo.spec("efficientnet_b3").preprocessing, .imageNet(resize: 320, crop: 300))
+        XCTAssertEqual(try ModelZoo.spec("efficientnet_b3").preprocessing, .imageNet(resize: 320, crop: 300, interpolation: .bicubic))
         XCTAssertEqual(try ModelZoo.spec("regnet_y_400mf").preprocessing, .imageNet(resize: 232, crop: 224))
         for name in ["efficientnet_b0", "regnet_y_400mf"] {
             let model = try ModelZoo.spec(name).make(numClasses: 3)
