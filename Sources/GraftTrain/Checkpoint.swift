@@ -21,16 +21,19 @@ public struct CheckpointMetadata: Codable, Sendable, Equatable {
     public var preprocessing: Preprocessing
     /// The flags that produced the checkpoint (`"freeze": "last:2"`, …).
     public var recipe: [String: String]
+    /// The weights the run started from (`ChosenWeights.record`: a published set with its
+    /// file's SHA-256, a file's path, or `none`); nil in checkpoints of earlier versions.
+    public var weights: String?
     /// The epoch after which it was written (counted from 1).
     public var epoch: Int
     /// Figures at that epoch (`"val_top1": 0.91`, …).
     public var metrics: [String: Double]
 
     public init(architecture: String, head: HeadConfig, classNames: [String], preprocessing: Preprocessing,
-                recipe: [String: String] = [:], epoch: Int = 0, metrics: [String: Double] = [:],
+                recipe: [String: String] = [:], weights: String? = nil, epoch: Int = 0, metrics: [String: Double] = [:],
                 formatVersion: Int = CheckpointMetadata.currentFormatVersion) {
         self.formatVersion = formatVersion; self.architecture = architecture; self.head = head
-        self.classNames = classNames; self.preprocessing = preprocessing; self.recipe = recipe
+        self.classNames = classNames; self.preprocessing = preprocessing; self.recipe = recipe; self.weights = weights
         self.epoch = epoch; self.metrics = metrics
     }
 }

@@ -1,11 +1,12 @@
 import Foundation
+import GraftHub
 import GraftModels
 
 /// The transfer-learning lab of `graft demo`: one network, four ways of training it on a small
 /// labelled set, one table.
 public struct DemoOptions: Sendable {
-    /// ImageNet weights of `model`.
-    public var weights: String
+    /// ImageNet weights of `model`, as `TransferOptions.weights` takes them; nil: its default set.
+    public var weights: String?
     /// An IDX directory (Fashion-MNIST) or any training data path.
     public var data: String
     public var model = "efficientnet_lite0"
@@ -22,7 +23,7 @@ public struct DemoOptions: Sendable {
     public var workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var seed: UInt64 = 0
 
-    public init(weights: String, data: String) { self.weights = weights; self.data = data }
+    public init(data: String) { self.data = data }
 }
 
 /// One way of training, and what it gave.
@@ -42,7 +43,9 @@ public struct DemoRow: Codable, Sendable {
 /// Trains `options.model` four ways — the head alone on cached features, the last stages, the
 /// whole network from the pretrained weights, and the whole network from scratch — each on
 /// `perClass` images per class, and evaluates each best checkpoint on the data's test set.
-public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [DemoRow] {
+/// Published weights come through `store` (by default as the environment configures it).
+public func runDemo(_ options: DemoOptions, reporter: RunReporter,
+                    store: @autoclosure () throws -> WeightStore = try WeightStore(settings: .resolve())) throws -> [DemoRow] {
     let ways: [(String, FreezePolicy, Bool, Int, Float)] = [
         ("head only, cached features", .head, true, options.headEpochs, 3e-3),
         ("last stages (last:4)", .last(4), true, options.epochs, 1e-3),
@@ -53,7 +56,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
     for (n, (way, freeze, pretrained, epochs, lr)) in ways.enumerated() {
         reporter.note("— \(n + 1)/4: \(way) —")
         var o = TransferOptions(model: options.model, data: options.data)
-        o.weights = pretrained ? options.weights : nil
+        o.weights = pretrained ? options.weights : WeightsChoice.noneArgument
         // EfficientNet's BatchNorm momentum (TensorFlow's 0.01) suits long ImageNet runs: from
         // scratch in a few hundred steps its running statistics never catch up with the
         // weights, and the network predicts one class in inference mode. 0.1 is torch's default.
@@ -72,7 +75,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter) throws -> [De
         o.seed = options.seed
         o.out = (options.out as NSString).appendingPathComponent(["head", "last", "full", "scratch"][n])
         o.overwrite = true   // the demo's own folders: a second demo replaces the first
-        let s = try runTransferTraining(o, reporter: reporter)
+        let s = try runTransferTraining(o, reporter: reporter, store: try store())
         rows.append(DemoRow(way: way, freeze: freeze.description, pretrained: pretrained, epochs: s.epochs, valTop1: s.valTop1,
                             testTop1: s.testTop1, testTop5: s.testTop5, seconds: s.seconds, trunkSeconds: s.trunkSeconds,
                             cachedEpochSeconds: s.cachedEpochSeconds))

@@ -1,24 +1,38 @@
 import Foundation
+import GraftHub
 import GraftIO
 import GraftModels
 import GraftNN
 
 /// The JSON inspection of a zoo model: `{"model", "input", "head", "auxiliary_heads", "stages",
-/// "parameters", "trainable", "flops", "layers": [{"name", "type", "output", "parameters", "flops"}]}`.
-public func describeModelJSON(_ name: String) throws -> String {
+/// "parameters", "trainable", "flops", "layers": [{"name", "type", "output", "parameters", "flops"}]}`,
+/// and for `weights` a published set's `"weights"` (as `graft weights list --json`, cached
+/// according to `store`, by default the environment's) or a weight file's
+/// `"weights_file": {"file", "classes"}` once it has loaded strictly.
+public func describeModelJSON(_ name: String, weights: WeightsChoice = .none, store: WeightStore? = nil) throws -> String {
     struct Layer: Encodable { let name, type: String; let output: [Int]; let parameters, flops: Int }
+    struct WeightFile: Encodable { let file: String; let classes: Int }
     struct Model: Encodable {
         let model: String; let input: [Int]; let head: String; let auxiliary_heads, stages: [String]
         let parameters, trainable, flops: Int; let layers: [Layer]
+        let weights: WeightSetEntry?; let weights_file: WeightFile?
     }
     let spec = try ModelZoo.spec(name)
+    var set: WeightSetEntry? = nil, file: WeightFile? = nil
+    switch weights {
+    case .pretrained(let s):
+        set = WeightSetEntry(spec: spec, set: s, store: try store ?? WeightStore(settings: .resolve()))
+    case .file(let path): file = WeightFile(file: path, classes: try weightFileClasses(path, spec: spec))
+    case .none: break
+    }
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     let rows = try summarize(model, inputShape: spec.inputShape)
     return jsonObjectLine(Model(model: spec.name, input: spec.inputShape, head: model.headPath,
                                 auxiliary_heads: model.auxiliaryHeadPaths, stages: model.stagePaths, parameters: model.parameterCount,
                                 trainable: model.trainableParameterCount, flops: rows.reduce(0) { $0 + $1.flops },
                                 layers: rows.map { Layer(name: $0.name, type: $0.type, output: $0.outputShape,
-                                                         parameters: $0.parameters, flops: $0.flops) }))
+                                                         parameters: $0.parameters, flops: $0.flops) },
+                                weights: set, weights_file: file))
 }
 
 /// The JSON inspection of a weight file: `{"file", "tensors": [{"name", "dtype", "shape"}], "fits":

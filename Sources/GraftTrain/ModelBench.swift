@@ -63,15 +63,17 @@ public struct ModelBenchResult: Sendable {
 /// passed; the figure is the median step. Training steps are forward, cross-entropy, backward
 /// and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
-/// `precision` is set on the engine for the rest of the process.
+/// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
+/// the model) is loaded before its head is replaced; without it the weights are random.
 public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double,
-                          precision: ComputePrecision = .float32) throws -> ModelBenchResult {
+                          precision: ComputePrecision = .float32, weights: String? = nil) throws -> ModelBenchResult {
     guard batch > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "batch \(batch) must be positive") }
     guard minimum > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "seconds \(minimum) must be positive") }
     try Engine.shared.setPrecision(precision)
     let spec = try ModelZoo.spec(name)
     GlobalRandom.seed(0)
-    let model = try spec.make(numClasses: benchClasses)
+    let model = try weights.map { try buildModel(spec: spec, weights: $0, head: HeadConfig(classes: benchClasses)) }
+        ?? spec.make(numClasses: benchClasses)
     if workload == .features { try model.replaceModule(at: model.headPath, with: Identity()) }
     let trained = try prepareForBench(model, spec: spec, workload: workload)
     let flops = try modelBenchFLOPs(model, spec: spec, trainedPrefixes: workload.trains ? trained : [])

@@ -1,9 +1,13 @@
 import Foundation
+import GraftHub
+import GraftIO
 import GraftModels
 import GraftNN
 
-/// `graft inspect MODEL` as text: one line per layer, then the totals.
-public func describeModel(_ name: String) throws -> String {
+/// `graft inspect MODEL` as text: one line per layer, then the totals; then, for `weights`, a
+/// published set's facts (with where `store` caches it; by default the environment's store) or
+/// how a weight file loads into the model.
+public func describeModel(_ name: String, weights: WeightsChoice = .none, store: WeightStore? = nil) throws -> String {
     let spec = try ModelZoo.spec(name)
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     let rows = try summarize(model, inputShape: spec.inputShape)
@@ -24,5 +28,18 @@ public func describeModel(_ name: String) throws -> String {
     let flops = rows.reduce(0) { $0 + $1.flops }
     lines.append(String(format: "total: %d parameters (%d trainable), %.3f GFLOPs per image",
                         model.parameterCount, model.trainableParameterCount, Double(flops) / 1e9))
+    switch weights {
+    case .pretrained(let set): lines.append(describeWeightSet(set, of: spec, store: try store ?? WeightStore(settings: .resolve())))
+    case .file(let path): lines.append("weights: \(path) loads into \(spec.name) strictly, \(try weightFileClasses(path, spec: spec)) classes")
+    case .none: break
+    }
     return lines.joined(separator: "\n")
+}
+
+/// The classes of the head of the weight file at `path`, once it has loaded strictly into `spec`'s model.
+public func weightFileClasses(_ path: String, spec: ModelSpec) throws -> Int {
+    let entries = try readWeights(path)
+    let (model, classes) = try modelFitting(entries, spec: spec)
+    try loadWeights(into: model, entries: entries, strict: true, source: path)
+    return classes
 }

@@ -30,17 +30,28 @@ public final class Predictor {
     /// How images are prepared: the spec's, or the checkpoint's.
     public let preprocessing: Preprocessing
 
-    /// Builds `modelName` with as many classes as the weight file's head has and loads it strictly.
-    public init(modelName: String, weightsPath: String) throws {
-        let spec = try ModelZoo.spec(modelName)
+    /// A zoo model with `weights`, loaded strictly: a published set's file, with the set's class
+    /// names and preprocessing; or a weight file, the model built with as many classes as its
+    /// head has (ImageNet's names for 1000) and the model's own preprocessing.
+    public init(weights: ChosenWeights) throws {
+        let spec = try ModelZoo.spec(weights.model)
+        guard let path = weights.path else {
+            throw GraftError.invalidArgument(op: "predict", detail: "\(spec.name) with random weights predicts nothing; give pretrained weights")
+        }
         self.spec = spec
-        let entries = try readWeights(weightsPath)
+        let entries = try readWeights(path)
         let (model, classes) = try modelFitting(entries, spec: spec)
         self.model = model
-        try loadWeights(into: model, entries: entries, strict: true, source: weightsPath)
+        try loadWeights(into: model, entries: entries, strict: true, source: path)
         model.eval()
-        labels = classes == ImageNetClasses.names.count ? ImageNetClasses.names : nil
-        preprocessing = spec.preprocessing
+        let names = weights.set?.classNames ?? ImageNetClasses.names
+        labels = names.count == classes ? names : nil
+        preprocessing = weights.choice.preprocessing(for: spec)
+    }
+
+    /// `init(weights:)` with the weight file at `weightsPath`.
+    public convenience init(modelName: String, weightsPath: String) throws {
+        try self.init(weights: ChosenWeights(model: modelName, origin: .file(weightsPath)))
     }
 
     /// Everything from a Graft checkpoint: architecture, head, weights, class names and preprocessing.

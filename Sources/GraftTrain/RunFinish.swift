@@ -21,7 +21,8 @@ func finishRun(_ options: TransferOptions, model: TrainingModel, plan: TrainingP
                      skipBad: options.skipBad).ensemble
     }
     try TrainingReportPage(title: "\(model.spec.name) on \(options.data)",
-                           recipe: plan.recipe.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
+                           recipe: plan.recipe.merging(["weights": model.weights.record]) { $1 }
+                               .sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) },
                            epochs: progress.history, metrics: evaluation?.ensemble,
                            misclassified: try MisclassifiedImage.mostConfident(evaluation?.misclassified ?? [], in: data.validation),
                            skippedImages: session.skipped.descriptions)

@@ -8,15 +8,15 @@ public struct RunPipelines: Sendable {
     /// The input the trained model expects, as its checkpoint records it.
     public let preprocessing: Preprocessing
 
-    /// Evaluation: resize the shorter side to `size × resizeShorter / inputSize` (256 for 224)
-    /// with the model's interpolation, centre crop `size`. Training: `augment`, or by default a
-    /// random resized crop and a horizontal flip for RGB inputs of 64 px and more, the
-    /// evaluation transform otherwise.
-    public init(spec: ModelSpec, size: Int, augment: String?) throws {
-        let p = spec.preprocessing
+    /// The transforms of `p` (the weights' preprocessing) at input side `size`. Evaluation:
+    /// resize the shorter side to `size × resizeShorter / inputSize` (256 for 224) with its
+    /// interpolation, centre crop `size`. Training: `augment`, or by default a random resized
+    /// crop and a horizontal flip for RGB inputs of 64 px and more, the evaluation transform otherwise.
+    public init(preprocessing p: Preprocessing, size: Int, augment: String?) throws {
         let resize = Int((Double(size) * Double(p.resizeShorter) / Double(p.inputSize)).rounded())
-        preprocessing = Preprocessing(channels: p.channels, inputSize: size, resizeShorter: resize, interpolation: p.interpolation,
-                                      mean: p.mean, std: p.std)
+        var scaled = p
+        scaled.inputSize = size; scaled.resizeShorter = resize
+        preprocessing = scaled
         let evalSpec = "resize(\(resize), interpolation=\(p.interpolation.rawValue)), center-crop(\(size))"
         let trainSpec = augment ?? (p.channels == 3 && size >= 64 ? "random-resized-crop(\(size)), hflip" : evalSpec)
         evaluation = try Pipeline(spec: evalSpec, mean: p.mean, std: p.std)

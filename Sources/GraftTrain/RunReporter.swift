@@ -1,8 +1,11 @@
 import Foundation
+import GraftHub
 
 /// What a training run is about to do, for the first lines of its log.
 public struct RunStart: Codable, Sendable {
     public var model: String
+    /// What the weights start from (`ChosenWeights.summary`).
+    public var weights: String
     public var parameters: Int
     public var trainableParameters: Int
     public var freeze: String
@@ -34,13 +37,24 @@ public protocol RunReporter: AnyObject {
     /// A remark worth a line (the feature cache's timings, stages unfrozen, early stopping).
     func note(_ text: String)
     func progress(_ progress: BatchProgress)
+    /// How far the download of the run's pretrained weights has come.
+    func downloading(_ progress: TransferProgress)
+    /// The weights are in place (or their fetch failed): a progress display ends.
+    func downloadEnded()
     func epochFinished(_ record: EpochRecord, epochs: Int)
     func finished(_ summary: TransferSummary)
 }
 
-/// Lines for people; on a terminal, a progress bar redrawn in place during each epoch.
+extension RunReporter {
+    public func downloading(_ progress: TransferProgress) {}
+    public func downloadEnded() {}
+}
+
+/// Lines for people; on a terminal, a progress bar redrawn in place during each epoch; a
+/// download's progress on standard error.
 public final class TextRunReporter: RunReporter {
     private let terminal: Bool
+    private let download = TransferProgressDisplay()
     private var lastDraw = 0.0
     /// Rewrites each line before it is printed; a front end spells the option names that
     /// lines write in backquotes (`` `freeze` ``) as its users write them.
@@ -53,12 +67,14 @@ public final class TextRunReporter: RunReporter {
     }
 
     public func started(_ s: RunStart) {
-        say("\(s.model): \(s.parameters) parameters, \(s.trainableParameters) trained (`freeze` \(s.freeze)); "
+        say("\(s.model): \(s.weights), \(s.parameters) parameters, \(s.trainableParameters) trained (`freeze` \(s.freeze)); "
             + "\(s.classes) classes, \(s.trainImages) training images, \(s.validationImages) validation images (\(s.validationSource)); run folder \(s.out)")
         say("trains: " + (s.trainedStages.isEmpty ? "nothing" : s.trainedStages.joined(separator: ", ")))
     }
 
     public func note(_ text: String) { say(text) }
+    public func downloading(_ progress: TransferProgress) { download.show(progress) }
+    public func downloadEnded() { download.end() }
 
     public func progress(_ p: BatchProgress) {
         guard terminal else { return }
@@ -100,13 +116,17 @@ public final class TextRunReporter: RunReporter {
 }
 
 /// One JSON object per line: `{"event": "start" | "note" | "epoch" | "summary", …}`; the last
-/// line is the summary, with `val_top1` and the checkpoint path.
+/// line is the summary, with `val_top1` and the checkpoint path. A download's progress goes to
+/// standard error.
 public final class JSONRunReporter: RunReporter {
+    private let download = TransferProgressDisplay()
     public init() {}
 
     public func started(_ s: RunStart) { emit("start", s) }
     public func note(_ text: String) { emit("note", ["text": text]) }
     public func progress(_ progress: BatchProgress) {}
+    public func downloading(_ progress: TransferProgress) { download.show(progress) }
+    public func downloadEnded() { download.end() }
     public func epochFinished(_ r: EpochRecord, epochs: Int) { emit("epoch", r) }
     public func finished(_ s: TransferSummary) { emit("summary", s) }
 

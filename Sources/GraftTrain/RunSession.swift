@@ -26,7 +26,7 @@ final class RunSession {
 func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: TrainingPlan, data: TrainingData,
                     reporter: RunReporter) throws -> RunSession {
     let module = model.module, spec = model.spec
-    reporter.started(RunStart(model: spec.name, parameters: module.parameterCount, trainableParameters: module.trainableParameterCount,
+    reporter.started(RunStart(model: spec.name, weights: model.weights.summary, parameters: module.parameterCount, trainableParameters: module.trainableParameterCount,
                               freeze: options.freezePolicy.description, trainedStages: trainedStages(of: module),
                               classes: data.classNames.count, trainImages: data.train.count,
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))

@@ -35,7 +35,8 @@ func makeTrainingPlan(_ options: TransferOptions, model: TrainingModel, data: Tr
     let scheduler = try makeScheduler(options, optimizer: optimizer, totalSteps: batches.perEpoch * options.epochs,
                                       stepsPerEpoch: batches.perEpoch)
     let metadata = CheckpointMetadata(architecture: model.spec.name, head: model.head, classNames: data.classNames,
-                                      preprocessing: model.pipelines.preprocessing, recipe: runRecipe)
+                                      preprocessing: model.pipelines.preprocessing, recipe: runRecipe,
+                                      weights: model.weights.record)
     var plan = TrainingPlan(files: files, recipe: runRecipe, optimizer: optimizer, scheduler: scheduler, batches: batches,
                             classWeights: options.classWeights.weights(for: data), metadata: metadata,
                             resumeLogLine: resumePoint?.logLine,

@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftHub
 import GraftModels
 
 /// Everything a training run needs to know: the model and its weights, the data, how much of
@@ -7,12 +8,15 @@ import GraftModels
 public struct TransferOptions: Codable, Sendable {
     /// A zoo architecture name.
     public var model: String
-    /// Pretrained weights (safetensors or PyTorch .pth); nil trains from scratch.
+    /// The weights to start from, as `--weights` gives them: `imagenet` or a set's name (fetched
+    /// through the weight store), a weight file (safetensors or PyTorch .pth), or `none` for
+    /// random initialisation; nil: the family's default pretrained set, or random
+    /// initialisation for a family that publishes none.
     public var weights: String?
     /// An ImageFolder root (`train/` + `val/` [+ `test/`] or one folder per class), a CSV file
     /// of `path,label` rows, or a directory of MNIST-family IDX files.
     public var data: String
-    /// How much of the trunk stays frozen; nil: `head` with `weights`, `none` without.
+    /// How much of the trunk stays frozen; nil: `head` from pretrained weights, `none` from random ones.
     public var freeze: FreezePolicy?
     public var epochs = 10
     public var batchSize = 32
@@ -87,6 +91,13 @@ public struct TransferOptions: Codable, Sendable {
         self.model = model; self.data = data
     }
 
-    /// The freeze policy in effect: `freeze`, else `head` with weights and `none` without.
-    public var freezePolicy: FreezePolicy { freeze ?? (weights == nil ? .none : .head) }
+    /// The freeze policy in effect: `freeze`, else `head` from pretrained weights and `none` from random ones.
+    public var freezePolicy: FreezePolicy { freeze ?? (startsPretrained ? .head : .none) }
+
+    /// Whether the run starts from pretrained weights: a set or a file, or without `weights`
+    /// the family's default set, when it publishes one.
+    public var startsPretrained: Bool {
+        guard let weights else { return (try? ModelZoo.spec(model))?.defaultWeights != nil }
+        return weights.lowercased() != WeightsChoice.noneArgument
+    }
 }

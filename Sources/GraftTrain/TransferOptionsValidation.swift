@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftHub
 import GraftModels
 
 extension TransferOptions {
@@ -17,12 +18,10 @@ extension TransferOptions {
         guard FileManager.default.fileExists(atPath: data) else {
             throw TrainingOptionError(.data, "'\(data)': no such file or directory")
         }
-        if let weights, !FileManager.default.fileExists(atPath: weights) {
-            throw TrainingOptionError(.weights, "'\(weights)': no such file")
-        }
         let spec = try ModelZoo.spec(model)
+        let preprocessing = try WeightsChoice.parseOption(weights, for: spec).preprocessing(for: spec)
         try freezePolicy.validate(for: spec, head: HeadConfig(classes: 2, hidden: hidden, dropout: dropout))
-        _ = try RunPipelines(spec: spec, size: imageSize ?? spec.preprocessing.inputSize, augment: augment)
+        _ = try RunPipelines(preprocessing: preprocessing, size: imageSize ?? preprocessing.inputSize, augment: augment)
         try RunFiles(out).checkUse(resume: resume, resumeWithChanges: resumeWithChanges, overwrite: overwrite)
         if resume {
             do {

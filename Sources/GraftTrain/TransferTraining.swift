@@ -1,6 +1,7 @@
 import Foundation
 import GraftCore
 import GraftData
+import GraftHub
 import GraftIO
 import GraftModels
 import GraftNN
@@ -44,16 +45,20 @@ public struct RunFiles: Sendable {
 }
 
 /// Trains a zoo model on an image data set as `graft train` does, in five steps: the data,
-/// the model (pretrained weights and a new head, or from scratch, frozen as `freeze` says), the
+/// the model (pretrained weights — a published set fetched through `store`, made only then and
+/// by default as the environment configures it, or a file — and a new head, or from scratch,
+/// frozen as `freeze` says), the
 /// plan (optimizer, schedule, loss weights, and where a resumed run left off), the epoch loop
 /// (on the feature cache when the whole trunk is frozen, on augmented images otherwise,
 /// validating and writing checkpoints every epoch), and the finish (the best checkpoint scored,
 /// the HTML report and the summary written into `out`).
-public func runTransferTraining(_ options: TransferOptions, reporter: RunReporter) throws -> TransferSummary {
+public func runTransferTraining(_ options: TransferOptions, reporter: RunReporter,
+                                store: @autoclosure () throws -> WeightStore = try WeightStore(settings: .resolve()))
+    throws -> TransferSummary {
     try options.validate()
     let start = DispatchTime.now()
     let data = try TrainingData(options)
-    let model = try buildTrainingModel(options, classNames: data.classNames)
+    let model = try buildTrainingModel(options, classNames: data.classNames, store: try store(), reporter: reporter)
     var plan = try makeTrainingPlan(options, model: model, data: data, reporter: reporter)
     let session = try openRunSession(options, model: model, plan: plan, data: data, reporter: reporter)
     let loop = try trainEpochs(options, model: model, plan: &plan, session: session, data: data, reporter: reporter)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraftCore
+import GraftHub
 import GraftModels
 import GraftTrain
 
@@ -10,7 +11,8 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure a model's speed (--model), the data pipeline (--data) or the machine's peak (--peak).",
         discussion: """
         With --model: times one workload of shared/bench/torch_bench.py on a fresh zoo model with a \
-        10-class head and a random batch. infer: the whole model, eval and inference mode; features: \
+        10-class head and a random batch; the model's weights are random unless --weights loads a \
+        weight set (imagenet, …) or a file into it first (the timing does not depend on them). infer: the whole model, eval and inference mode; features: \
         the trunk without its head; train-head: the new head trains, the trunk is frozen in eval \
         mode; train-last: the last stage (torch_bench.py's choice: layer4 for ResNets, VGG's last \
         three convolutions, …) and the head train; train-full: everything trains. A training step is \
@@ -42,6 +44,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Zoo model to time (see `graft inspect`).")
     var model: String?
 
+    @Option(help: ArgumentHelp("Weights to load into the timed model: imagenet or a weight set's name, a weight file, or none (default: none, random weights).", valueName: "SET|FILE|none"))
+    var weights = WeightsChoice.noneArgument
+
+    @OptionGroup var store: WeightStoreFlags
+
     @Option(help: "infer, features, train-head, train-last or train-full.")
     var workload: BenchWorkload = .infer
 
@@ -71,10 +78,12 @@ struct BenchCommand: ParsableCommand {
         }
         if let seconds, seconds <= 0 { throw ValidationError("--seconds must be positive, not \(seconds)") }
         if let model {
-            do { _ = try ModelZoo.spec(model) } catch { throw ValidationError("--model: \(error)") }
+            let spec: ModelSpec
+            do { spec = try ModelZoo.spec(model) } catch { throw ValidationError("--model: \(error)") }
             guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
-        } else if compare != nil {
-            throw ValidationError("--compare goes with --model")
+            _ = try parseWeights(weights, for: spec)
+        } else if compare != nil || weights != WeightsChoice.noneArgument {
+            throw ValidationError("--compare and --weights go with --model")
         }
     }
 
@@ -89,8 +98,9 @@ struct BenchCommand: ParsableCommand {
                 print(json ? result.json : result.text)
             } else if let model {
                 let figures = try compare.map { try TorchBenchFigures(path: $0) }
+                let loaded = try store.choose(weights, for: try ModelZoo.spec(model))
                 let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6,
-                                                precision: compute.precision)
+                                                precision: compute.precision, weights: loaded.path)
                 print(json ? result.json : result.text)
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }

@@ -10,13 +10,17 @@ struct DemoCommand: ParsableCommand {
         Trains the ImageNet-pretrained EfficientNet-Lite0 four ways on --per-class images of each \
         class (upscaled to --image-size, grey to RGB): the head alone on cached trunk features, the last stages, the whole network, and \
         the same network from scratch; evaluates each on the full test set (10,000 images) and \
-        prints a table of accuracy and time. `make demo` installs the data and the weights and runs it.
+        prints a table of accuracy and time. The weights are EfficientNet-Lite0's published ImageNet \
+        set, fetched once into the weight cache and verified (see graft weights); `make demo` \
+        installs the data, places the weight file in a mirror folder and runs it.
 
-        Example: graft demo --weights .cache/efficientnet-lite0-57934424.pth
+        Examples:
+          graft demo
+          GRAFT_WEIGHTS_MIRROR=.cache/weights-mirror graft demo --offline
         """)
 
-    @Option(help: "EfficientNet-Lite0 ImageNet weights.")
-    var weights = ".cache/efficientnet-lite0-57934424.pth"
+    @Option(help: ArgumentHelp("EfficientNet-Lite0's ImageNet weights: a weight set's name or a weight file (default: its default set).", valueName: "SET|FILE"))
+    var weights: String?
     @Option(help: "Data set (Fashion-MNIST IDX directory by default).")
     var data = "/usr/share/datasets/fashion-mnist"
     @Option(help: "Folder for the four runs.")
@@ -32,16 +36,17 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("image-size"), help: "Side of the network input (Fashion-MNIST's 28 px upscaled).")
     var imageSize = 64
     @OptionGroup var common: RunFlags
+    @OptionGroup var store: WeightStoreFlags
     @Flag(help: "Print JSON lines; the last one holds the table's rows.")
     var json = false
 
     func run() throws {
-        var o = DemoOptions(weights: weights, data: data)
-        o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.scratchEpochs = scratchEpochs
+        var o = DemoOptions(data: data)
+        o.weights = weights; o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.scratchEpochs = scratchEpochs
         o.imageSize = imageSize; o.batchSize = common.batchSize; o.workers = common.workers; o.seed = common.seed
         let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter(spelling: OptionSpelling.spell)
         try reportingFailure("demo") {
-            let rows = try runDemo(o, reporter: reporter)
+            let rows = try runDemo(o, reporter: reporter, store: try store.store())
             if json {
                 print(jsonObjectLine(["rows": rows]))
             } else {

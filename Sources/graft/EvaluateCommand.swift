@@ -2,17 +2,20 @@ import ArgumentParser
 import Foundation
 import GraftCore
 import GraftData
+import GraftModels
 import GraftTrain
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate checkpoints on labelled images, with test-time augmentation and ensembles.",
+        abstract: "Evaluate checkpoints or pretrained models on labelled images, with test-time augmentation and ensembles.",
         discussion: """
         --data is an ImageFolder root (its test/ folder, else val/, else every class folder), a \
         CSV file, or an IDX directory (its t10k files). Each --model is a checkpoint written by \
-        graft train; with several, their class probabilities are averaged (an ensemble) and each \
-        member is reported too. --tta: none (resize + centre crop), flip (and its mirror), ten-crop \
+        graft train or a zoo architecture with --weights (default: its default pretrained set; \
+        the set's class names, or ImageNet's for a 1000-class file); the data's class folders \
+        must carry the model's class names. With several, their class probabilities are averaged \
+        (an ensemble) and each member is reported too. --tta: none (resize + centre crop), flip (and its mirror), ten-crop \
         (four corners + centre, and mirrors), multi-scale (centre crops at three scales, and mirrors).
 
         With --json: {"top1": …, "top5": …, "n": …, "per_class": [...], "confusion": [[...]]} for \
@@ -22,10 +25,14 @@ struct EvaluateCommand: ParsableCommand {
         Examples:
           graft evaluate --model run/best.safetensors --data photos --tta ten-crop
           graft evaluate --model a/best.safetensors --model b/best.safetensors --data photos --json
+          graft evaluate --model resnet50 --weights IMAGENET1K_V2 --data imagenet-sample
         """)
 
-    @Option(help: "A checkpoint written by graft train (repeat for an ensemble).")
+    @Option(help: "A checkpoint written by graft train, or a zoo architecture (repeat for an ensemble).")
     var model: [String]
+    @Option(help: ArgumentHelp("The weights of each architecture among --model: imagenet or a weight set's name, or a weight file (default: its default pretrained set).", valueName: "SET|FILE"))
+    var weights: String?
+    @OptionGroup var store: WeightStoreFlags
     @Option(help: "Labelled images: ImageFolder root, CSV file or IDX directory.")
     var data: String
     @Option(help: "Test-time augmentation: none, flip, ten-crop or multi-scale.")
@@ -43,19 +50,33 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard !model.isEmpty else { throw ValidationError("give at least one --model") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+        let architectures = try model.filter(ModelZoo.names.contains).map { try ModelZoo.spec($0) }
+        if architectures.isEmpty, weights != nil {
+            throw ValidationError("--weights goes with a zoo architecture as --model; a checkpoint carries its own weights")
+        }
+        for spec in architectures where try parseWeights(weights, for: spec) == .none {
+            throw ValidationError("--model \(spec.name) needs pretrained weights: \(weights == nil ? "it has no published set; give --weights FILE" : "not --weights none")")
+        }
     }
 
     func run() throws {
         try reportingFailure("evaluate") {
             try Engine.shared.setPrecision(compute.precision)
-            let members = try model.map { path -> EvaluationMember in
-                let c = try loadCheckpoint(path)
-                return EvaluationMember(name: path, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames)
+            let members = try model.map { name -> EvaluationMember in
+                guard ModelZoo.names.contains(name) else {
+                    let c = try loadCheckpoint(name)
+                    return EvaluationMember(name: name, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames)
+                }
+                let p = try Predictor(weights: try store.choose(weights, for: try ModelZoo.spec(name)))
+                guard let classNames = p.labels else {
+                    throw ValidationError("--model \(name) --weights '\(weights ?? "")': the file's classes have no names to match --data's class folders with")
+                }
+                return EvaluationMember(name: name, model: p.model, preprocessing: p.preprocessing, classNames: classNames)
             }
             let dataset = try evaluationImages(data)
             if let bad = members.first(where: { $0.classNames != dataset.classNames }) {
-                throw ValidationError("--model '\(bad.name)' was trained on the classes \(bad.classNames.joined(separator: ", ")); "
-                                      + "--data '\(data)' has \(dataset.classNames.joined(separator: ", "))")
+                throw ValidationError("--model '\(bad.name)' was trained on the classes \(listed(bad.classNames)); "
+                                      + "--data '\(data)' has \(listed(dataset.classNames))")
             }
             let result = try evaluate(members, on: dataset, tta: tta, batchSize: batchSize, workers: workers,
                                   skipBad: skipBad)
@@ -67,4 +88,9 @@ struct EvaluateCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Class names for a message: all of a few, else the first ten and how many there are.
+private func listed(_ names: [String]) -> String {
+    names.count <= 12 ? names.joined(separator: ", ") : names.prefix(10).joined(separator: ", ") + ", … (\(names.count) classes)"
 }

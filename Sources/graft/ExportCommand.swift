@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import GraftIO
+import GraftModels
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Convert a weight file or Graft checkpoint to a PyTorch checkpoint or safetensors.",
+        abstract: "Convert a weight file, a Graft checkpoint or a zoo model's pretrained weights to a PyTorch checkpoint or safetensors.",
         discussion: """
         The output format follows --out's extension: .pth or .pt writes torch.save's zip format, which \
         torch.load(path, weights_only=True) and load_state_dict(strict=True) accept; .safetensors writes \
@@ -13,11 +14,21 @@ struct ExportCommand: ParsableCommand {
         safetensors output's header, or, for a PyTorch output, into a JSON file next to it \
         (model.pth → model.json).
 
-        Example: graft export runs/best.safetensors --out resnet18-pets.pth
+        A zoo model's name exports its --weights (default: its default pretrained set, fetched \
+        once into the weight cache and verified; see graft weights).
+
+        Examples:
+          graft export runs/best.safetensors --out resnet18-pets.pth
+          graft export resnet18 --weights imagenet --out resnet18.safetensors
         """)
 
-    @Argument(help: "The weight file: a Graft checkpoint, safetensors, or a PyTorch checkpoint.")
+    @Argument(help: "The weight file (a Graft checkpoint, safetensors, or a PyTorch checkpoint), or a zoo model.")
     var checkpoint: String
+
+    @Option(help: ArgumentHelp("A zoo model's weights: imagenet or a weight set's name, or a weight file (default: its default pretrained set).", valueName: "SET|FILE"))
+    var weights: String?
+
+    @OptionGroup var store: WeightStoreFlags
 
     @Option(help: "The file to write: FILE.pth, FILE.pt or FILE.safetensors.")
     var out: String
@@ -25,8 +36,20 @@ struct ExportCommand: ParsableCommand {
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
+    /// Whether the argument names a zoo model rather than a file.
+    private var isArchitecture: Bool { ModelZoo.names.contains(checkpoint) }
+
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: checkpoint) else { throw ValidationError("'\(checkpoint)' does not exist") }
+        if isArchitecture {
+            if try parseWeights(weights, for: try ModelZoo.spec(checkpoint)) == .none {
+                throw ValidationError("\(checkpoint) has no pretrained weights to export: \(weights == nil ? "it publishes none; give --weights FILE" : "not --weights none")")
+            }
+        } else {
+            guard FileManager.default.fileExists(atPath: checkpoint) else {
+                throw ValidationError("'\(checkpoint)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
+            }
+            guard weights == nil else { throw ValidationError("--weights goes with a zoo model; '\(checkpoint)' is a weight file") }
+        }
         guard WeightFormat.named(by: out) != nil else {
             throw ValidationError("--out '\(out)': unknown extension; use .pth, .pt or .safetensors")
         }
@@ -34,7 +57,8 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("export") {
-            let export = try exportWeights(from: checkpoint, to: out)
+            let source = try isArchitecture ? store.choose(weights, for: try ModelZoo.spec(checkpoint)).path ?? checkpoint : checkpoint
+            let export = try exportWeights(from: source, to: out)
             if json {
                 print(export.json)
             } else {

@@ -7,7 +7,7 @@ struct GraftCommand: ParsableCommand {
         commandName: "graft",
         abstract: "Transfer learning on images: pretrained CNNs, new heads, frozen trunks, fast CPU training.",
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, InspectCommand.self,
-                      AugmentCommand.self, ExportCommand.self, BenchCommand.self, DemoCommand.self]
+                      AugmentCommand.self, ExportCommand.self, BenchCommand.self, DemoCommand.self, WeightsCommand.self]
     )
 
     /// Parses the command line with `--config FILE` expanded into flags and negative numbers

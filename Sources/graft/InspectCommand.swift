@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GraftHub
 import GraftModels
 import GraftTrain
 
@@ -8,17 +9,26 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a zoo model's layers, or a weight file's tensors and the zoo models it fits.",
         discussion: """
-        For a model: each layer with its output shape, parameters and FLOPs per image. For a file \
-        (safetensors or PyTorch .pth): each tensor's name, dtype and shape, and the zoo models it fits.
+        For a model: each layer with its output shape, parameters and FLOPs per image; with \
+        --weights SET, the set's facts (source, file, size, SHA-256, licence, reported accuracy, \
+        classes, preprocessing, whether it is cached; nothing is fetched), with --weights FILE, \
+        whether the file loads into it. For a file (safetensors or PyTorch .pth): each tensor's \
+        name, dtype and shape, and the zoo models it fits.
 
         Examples:
           graft inspect resnet18
+          graft inspect resnet50 --weights imagenet
           graft inspect .cache/efficientnet-lite0-57934424.pth
           graft inspect run/best.safetensors --json
         """)
 
     @Argument(help: "A model name (\(ModelZoo.names.joined(separator: ", "))) or a weight file.")
     var target: String
+
+    @Option(help: ArgumentHelp("With a model: a weight set's name (imagenet, …) to describe, or a weight file to load into it.", valueName: "SET|FILE"))
+    var weights: String?
+
+    @OptionGroup var store: WeightStoreFlags
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -27,16 +37,26 @@ struct InspectCommand: ParsableCommand {
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
         }
+        _ = try choice()
+    }
+
+    /// What `--weights` asks for the model; `.none` without it.
+    private func choice() throws -> WeightsChoice {
+        guard let weights else { return .none }
+        guard ModelZoo.names.contains(target) else { throw ValidationError("--weights goes with a model; '\(target)' is a weight file") }
+        return try parseWeights(weights, for: try ModelZoo.spec(target))
     }
 
     func run() throws {
         try reportingFailure("inspect") {
-            let isModel = ModelZoo.names.contains(target)
-            if json {
-                print(isModel ? try describeModelJSON(target) : try describeWeightFileJSON(target))
-            } else {
-                print(isModel ? try describeModel(target) : try describeWeightFile(target))
+            guard ModelZoo.names.contains(target) else {
+                print(json ? try describeWeightFileJSON(target) : try describeWeightFile(target))
+                return
             }
+            let choice = try choice()
+            let weightStore: WeightStore? = if case .pretrained = choice { try store.store() } else { nil }
+            print(json ? try describeModelJSON(target, weights: choice, store: weightStore)
+                       : try describeModel(target, weights: choice, store: weightStore))
         }
     }
 }

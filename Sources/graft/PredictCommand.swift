@@ -7,14 +7,16 @@ import GraftTrain
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify images with a Graft checkpoint, or a zoo model and a weight file.",
+        abstract: "Classify images with a Graft checkpoint, or a zoo model and its pretrained weights.",
         discussion: """
         --model names either a checkpoint written by graft train (it carries the architecture, the \
         head, the class names and the preprocessing: no --weights) or a zoo architecture, which then \
-        needs --weights. Folders are walked for JPEG and PNG files (sorted; hidden files skipped; \
+        loads --weights: its default pretrained set unless told otherwise (fetched once into the \
+        weight cache and verified; see graft weights), another set by name, or a weight file. Folders are walked for JPEG and PNG files (sorted; hidden files skipped; \
         files of other image formats left out, with a note). Each image \
-        gets the model's own eval preprocessing (torchvision models: shorter side resized to 256, centre \
-        crop 224, ImageNet mean/std; 342/299 for inception_v3; a checkpoint's own). With --json, one JSON \
+        gets the weights' own eval preprocessing (a weight set's; for a file the model's: torchvision models \
+        shorter side resized to 256, centre crop 224, ImageNet mean/std; 342/299 for inception_v3; a \
+        checkpoint's own). With --json, one JSON \
         object per image: {"path": …, "predictions": [{"index": …, "label": …, "probability": …}], \
         "logits": [...]} ("logits" only with --logits; "label" when the classes have names). With \
         --skip-bad an image that fails to decode gets {"path": …, "error": …} instead (a line on standard \
@@ -22,14 +24,18 @@ struct PredictCommand: ParsableCommand {
 
         Examples:
           graft predict --model run/best.safetensors photo.jpg holiday/
-          graft predict --model efficientnet_lite0 --weights .cache/efficientnet-lite0-57934424.pth cat.jpg
+          graft predict --model efficientnet_lite0 cat.jpg
+          graft predict --model resnet50 --weights IMAGENET1K_V1 cat.jpg
+          graft predict --model efficientnet_lite0 --weights efficientnet-lite0-57934424.pth cat.jpg
         """)
 
-    @Option(help: "A Graft checkpoint (.safetensors from graft train), or a model architecture (\(ModelZoo.names.joined(separator: ", "))) with --weights.")
+    @Option(help: "A Graft checkpoint (.safetensors from graft train), or a model architecture (\(ModelZoo.names.joined(separator: ", "))).")
     var model: String
 
-    @Option(help: "Weight file for an architecture: safetensors or a PyTorch checkpoint (.pth, zip or legacy).")
+    @Option(help: ArgumentHelp("An architecture's weights: imagenet or a weight set's name, or a weight file (safetensors or PyTorch .pth) (default: its default pretrained set).", valueName: "SET|FILE"))
     var weights: String?
+
+    @OptionGroup var store: WeightStoreFlags
 
     @Option(help: "How many classes to show per image.")
     var topk: Int = 5
@@ -52,10 +58,12 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if isArchitecture {
-            guard let weights else {
-                throw ValidationError("--model \(model) needs --weights FILE (or give --model a Graft checkpoint)")
+            let spec = try ModelZoo.spec(model)
+            if try parseWeights(weights, for: spec) == .none {
+                throw ValidationError(weights == nil
+                    ? "--model \(model) has no published pretrained weights: give --weights FILE (or give --model a Graft checkpoint)"
+                    : "--weights none: predicting needs trained weights; give a weight set or a file")
             }
-            guard FileManager.default.fileExists(atPath: weights) else { throw ValidationError("--weights '\(weights)' does not exist") }
         } else {
             guard FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model '\(model)' is neither a checkpoint file nor a known model; known models: \(ModelZoo.names.joined(separator: ", "))")
@@ -71,7 +79,8 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         try reportingFailure("predict") {
             try Engine.shared.setPrecision(compute.precision)
-            let predictor = try isArchitecture ? Predictor(modelName: model, weightsPath: weights!) : Predictor(checkpoint: model)
+            let predictor = try isArchitecture ? Predictor(weights: try store.choose(weights, for: try ModelZoo.spec(model)))
+                                               : Predictor(checkpoint: model)
             var unsupported: [String] = []
             let paths = try imagePaths(images) { unsupported.append($0) }
             if !unsupported.isEmpty {

@@ -13,6 +13,13 @@ struct TrainCommand: ParsableCommand {
         folder, --val-fraction of each class is held out (seeded) for validation. The best \
         checkpoint is scored on the test set (an ImageFolder's test/, the t10k-* files) at the end.
 
+        --weights: without it the model starts from its family's default pretrained set \
+        (graft weights list), fetched once into the weight cache and verified; the first line \
+        names the set, its source and its licence, and the set's preprocessing becomes the \
+        run's. A family without published weights (lenet5, alexnet_lrn) trains from scratch and \
+        says so; --weights none always does. --weights-mirror, --offline and --lock say where \
+        the weights may come from (see graft weights --help).
+
         --freeze says how much of the pretrained trunk stays fixed: head (train only the new \
         head; its input features are computed once and cached), last:K (the last K stages and \
         the head), none (everything, the weights only initialise), or module prefixes \
@@ -28,9 +35,10 @@ struct TrainCommand: ParsableCommand {
         YAML-style file of `key: value` lines; flags on the command line win.
 
         Examples:
-          graft train --model efficientnet_lite0 --weights efficientnet-lite0.pth --data photos --freeze head
-          graft train --model resnet18 --weights resnet18.pth --data photos --freeze last:2 --epochs 15 --augment \
+          graft train --model efficientnet_lite0 --data photos --freeze head
+          graft train --model resnet18 --weights IMAGENET1K_V1 --data photos --freeze last:2 --epochs 15 --augment \
         "random-resized-crop(224), hflip, color-jitter(0.4, 0.4, 0.4)"
+          graft train --model resnet18 --weights my-resnet18.pth --data photos
           graft train --model lenet5 --data /usr/share/datasets/fashion-mnist --epochs 10
 
         Exit status: 0 done, 1 failed (the message names the file or flag), 64 bad flags.
@@ -53,6 +61,8 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter(spelling: OptionSpelling.spell)
         explainInterruption(out: training.out, statePath: RunFiles(training.out).state, resuming: training.resume)
-        try reportingFailure("train") { _ = try runTransferTraining(try training.options(), reporter: reporter) }
+        try reportingFailure("train") {
+            _ = try runTransferTraining(try training.options(), reporter: reporter, store: try training.store.store())
+        }
     }
 }

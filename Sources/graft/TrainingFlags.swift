@@ -12,11 +12,11 @@ private let defaults = TransferOptions(model: "", data: "")
 struct TrainingFlags: ParsableArguments {
     @Option(help: "Model architecture (\(ModelZoo.names.joined(separator: ", "))).")
     var model: String
-    @Option(help: "Pretrained weights (.safetensors or PyTorch .pth); without it the model trains from scratch.")
+    @Option(help: ArgumentHelp("imagenet or a weight set's name (graft weights list), a weight file (.safetensors or PyTorch .pth), or none for random initialisation (default: the model's default pretrained set; from scratch for a model without one).", valueName: "SET|FILE|none"))
     var weights: String?
     @Option(help: "Data: ImageFolder root, CSV file or IDX directory.")
     var data: String
-    @Option(help: "head | last:K | none | module prefixes (default: head with --weights, none without).")
+    @Option(help: "head | last:K | none | module prefixes (default: head from pretrained weights, none from random ones).")
     var freeze: String?
     @Option(help: "Passes over the training set.")
     var epochs = defaults.epochs
@@ -78,6 +78,7 @@ struct TrainingFlags: ParsableArguments {
     @Option(name: .customLong("stop-after"), help: .hidden)
     var stopAfter: Int?
     @OptionGroup var common: RunFlags
+    @OptionGroup var store: WeightStoreFlags
 
     /// The flags as the library's options. Throws `TrainingOptionError` for a `--freeze` or
     /// `--hidden` value that does not parse.

@@ -131,7 +131,7 @@ final class PredictCheckpointTests: XCTestCase {
                       asCheckpoint.stderr)
         let noWeights = try runGraft(["predict", "--model", "lenet5", photo])
         XCTAssertNotEqual(noWeights.status, 0)
-        XCTAssertTrue(noWeights.stderr.contains("--model lenet5 needs --weights FILE"), noWeights.stderr)
+        XCTAssertTrue(noWeights.stderr.contains("--model lenet5 has no published pretrained weights: give --weights FILE"), noWeights.stderr)
         let (checkpoint, _) = try writeCheckpoint()
         let both = try runGraft(["predict", "--model", checkpoint, "--weights", plain, photo])
         XCTAssertNotEqual(both.status, 0)

@@ -60,7 +60,8 @@ final class TrainingStepsTests: XCTestCase {
         let reporter = StepCountingReporter()
         let trainingData = try TrainingData(o)
 
-        let model = try buildTrainingModel(o, classNames: trainingData.classNames)
+        let model = try buildTrainingModel(o, classNames: trainingData.classNames, store: try unavailableStore(), reporter: reporter)
+        XCTAssertEqual(model.weights.origin, .random(asked: false))
         XCTAssertEqual(model.policy, FreezePolicy.none)
         XCTAssertEqual(model.head.classes, trainingData.classNames.count)
         XCTAssertEqual(model.module.trainableParameterCount, model.module.parameterCount)

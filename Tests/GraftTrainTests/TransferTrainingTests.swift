@@ -70,7 +70,7 @@ final class TransferTrainingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: data) }
         func options(_ out: String) -> TransferOptions {
             var o = TransferOptions(model: "resnet18", data: data)
-            o.out = out; o.epochs = 4; o.batchSize = 8; o.imageSize = 32; o.hidden = [16]; o.dropout = 0.5
+            o.weights = "none"; o.out = out; o.epochs = 4; o.batchSize = 8; o.imageSize = 32; o.hidden = [16]; o.dropout = 0.5
             o.augment = "random-resized-crop(32), hflip"; o.valFraction = 0.25; o.workers = 2; o.seed = 3
             return o
         }
@@ -157,6 +157,7 @@ final class TransferTrainingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: data) }
         func failure(_ change: (inout TransferOptions) -> Void) -> String {
             var o = TransferOptions(model: "resnet18", data: data)
+            o.weights = "none"
             o.out = FileManager.default.temporaryDirectory.appendingPathComponent("graft-never-\(UUID())").path
             change(&o)
             do {
