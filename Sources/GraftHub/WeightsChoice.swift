@@ -10,6 +10,9 @@ public enum WeightsChoice: Sendable, Equatable {
     /// Random initialisation.
     case none
 
+    /// The `--weights` word for random initialisation.
+    public static let noneArgument = "none"
+
     /// The choice `argument` makes for `spec`: nil means the default pretrained set (random
     /// initialisation for a model with none), `none` random initialisation, `imagenet` or a
     /// set's name that set, anything else a file. A word that is neither a set nor an existing
@@ -17,7 +20,7 @@ public enum WeightsChoice: Sendable, Equatable {
     /// or an extension, is a file even when it does not exist: loading it says so.)
     public static func parse(_ argument: String?, for spec: ModelSpec) throws -> WeightsChoice {
         guard let argument else { return spec.defaultWeights.map(WeightsChoice.pretrained) ?? .none }
-        if argument.lowercased() == "none" { return .none }
+        if argument.lowercased() == noneArgument { return .none }
         do {
             return .pretrained(try spec.weightSet(named: argument))
         } catch {

@@ -105,9 +105,6 @@ extension WeightSet {
 }
 
 extension WeightsChoice {
-    /// The `--weights` word for random initialisation.
-    public static let noneArgument = "none"
-
     /// `parse`, its errors as `TrainingOptionError`s of `weights`: an argument that looks like a
     /// path (a slash or a dot in it) and is no file is named as a missing file; any other
     /// unknown name lists the model's sets.

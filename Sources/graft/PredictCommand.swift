@@ -12,11 +12,11 @@ struct PredictCommand: ParsableCommand {
         --model names either a checkpoint written by graft train (it carries the architecture, the \
         head, the class names and the preprocessing: no --weights) or a zoo architecture, which then \
         loads --weights: its default pretrained set unless told otherwise (fetched once into the \
-        weight cache and verified; see graft weights), another set by name, or a weight file. Folders are walked for JPEG and PNG files (sorted; hidden files skipped; \
-        files of other image formats left out, with a note). Each image \
-        gets the weights' own eval preprocessing (a weight set's; for a file the model's: torchvision models \
-        shorter side resized to 256, centre crop 224, ImageNet mean/std; 342/299 for inception_v3; a \
-        checkpoint's own). With --json, one JSON \
+        weight cache and verified; see graft weights), another set by name, or a weight file. \
+        Folders are walked for JPEG and PNG files (sorted; hidden files skipped; files of other \
+        image formats left out, with a note). Each image gets the weights' own eval preprocessing: \
+        a weight set's (resnet50's IMAGENET1K_V2: shorter side to 232, centre crop 224, ImageNet \
+        mean/std), for a weight file that of the model's default set, a checkpoint's own. With --json, one JSON \
         object per image: {"path": …, "predictions": [{"index": …, "label": …, "probability": …}], \
         "logits": [...]} ("logits" only with --logits; "label" when the classes have names). With \
         --skip-bad an image that fails to decode gets {"path": …, "error": …} instead (a line on standard \
