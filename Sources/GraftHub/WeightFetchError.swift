@@ -33,7 +33,7 @@ public enum WeightFetchError: Error, CustomStringConvertible, Equatable {
         case let .writeFailed(path, reason):
             return "\(path): cannot write: \(reason); the partial file was removed and the cache is as it was"
         case let .hashMismatch(file, source, expected, actual):
-            return "\(file) from \(source) has SHA-256 \(actual), but the published hash is \(expected); the file was discarded"
+            return "\(file) from \(source) has SHA-256 \(actual), but the published hash \(expected.count < 64 ? "starts with" : "is") \(expected); the file was discarded"
         case let .pinMismatch(file, source, lockFile, expected, actual):
             return "\(file) from \(source) has SHA-256 \(actual), but \(lockFile) pins \(expected); the file was not kept"
         case let .httpStatus(url, status): return "\(url): HTTP \(status)"
@@ -64,7 +64,7 @@ public struct WeightUnavailable: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var lines = ["\(fileName) is not available\(offline ? " offline (GRAFT_OFFLINE, --offline)" : ""):",
-                     "  published at \(publishedAt), SHA-256 \(sha256)"]
+                     "  published at \(publishedAt), SHA-256 \(sha256.count < 64 ? "starting \(sha256)" : sha256)"]
         lines += attempts.map { "  tried: \($0)" }
         lines.append("""
           to provide it, put the file named \(fileName) in a folder and set GRAFT_WEIGHTS_MIRROR=/that/folder \
