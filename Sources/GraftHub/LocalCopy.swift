@@ -4,21 +4,12 @@ import Foundation
 /// file, 1 MiB at a time, refusing one larger than the weight file may be.
 enum LocalCopy {
     static func copy(_ source: String, into partial: PartialFile, expected: ExpectedFile) throws {
-        let fd = open(source, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WeightFetchError.unreadable(path: source, reason: errnoText()) }
-        defer { close(fd) }
         try partial.truncate()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw WeightFetchError.unreadable(path: source, reason: errnoText()) }
-            if n == 0 { return }
-            guard partial.size + Int64(n) <= Int64(expected.maximumSize) else {
+        try forEachChunk(ofFile: source) { chunk in
+            guard partial.size + Int64(chunk.count) <= Int64(expected.maximumSize) else {
                 throw WeightFetchError.wrongSize(source: source, detail: "larger than the \(expected.maximumSize) bytes allowed for \(expected.fileName)")
             }
-            try partial.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            try partial.append(chunk)
         }
     }
 

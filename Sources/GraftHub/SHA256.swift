@@ -36,19 +36,8 @@ final class SHA256 {
 
     /// The SHA-256 of the file at `path`, read 1 MiB at a time.
     static func hex(ofFile path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WeightFetchError.unreadable(path: path, reason: errnoText()) }
-        defer { close(fd) }
         let hasher = try SHA256()
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let n = read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { throw WeightFetchError.unreadable(path: path, reason: errnoText()) }
-            if n == 0 { break }
-            try hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        }
+        try forEachChunk(ofFile: path) { try hasher.update($0) }
         return try hasher.finish()
     }
 }
