@@ -22,6 +22,11 @@ extension Tensor {
 
     /// The same data viewed with another shape of equal element count (row-major data).
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
+        try GraphRecorder.recording(.reshape(newShape), [self]) { try unrecordedReshaped(newShape) }
+    }
+
+    /// `reshaped(_:)` as the op computes it, with no graph recording.
+    private func unrecordedReshaped(_ newShape: [Int]) throws -> Tensor {
         var newShape = newShape
         if let i = newShape.firstIndex(of: -1) {
             let rest = newShape.enumerated().filter { $0.offset != i }.map(\.element).reduce(1, *)

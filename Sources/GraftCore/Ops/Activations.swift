@@ -2,58 +2,67 @@ import CDNNL
 
 /// `max(x, 0)` element-wise, as `torch.relu` (gradient 0 at 0).
 public func relu(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "relu", dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0)
+    try GraphRecorder.recording(.relu, [x]) { try eltwise(x, "relu", dnnl_eltwise_relu_use_dst_for_bwd, alpha: 0) }
 }
 
 /// `min(max(x, 0), 6)` element-wise, as `torch.nn.functional.relu6` (gradient 1 only for 0 < x < 6).
 public func relu6(_ x: Tensor) throws -> Tensor {
     // clip_v2's gradient is 1 strictly inside (alpha, beta), like torch's hardtanh; clip and
     // bounded_relu pass the gradient at the upper bound.
-    try eltwise(x, "relu6", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6)
+    try GraphRecorder.recording(.relu6, [x]) { try eltwise(x, "relu6", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 6) }
 }
 
 /// `x` where positive and `negativeSlope · x` elsewhere, as `torch.nn.functional.leaky_relu`.
 public func leakyReLU(_ x: Tensor, negativeSlope: Float = 0.01) throws -> Tensor {
     // The output tells the sign of the input only for a non-negative slope.
-    try eltwise(x, "leaky_relu", negativeSlope >= 0 ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_relu,
-                alpha: negativeSlope)
+    try GraphRecorder.recording(.leakyReLU(negativeSlope: negativeSlope), [x]) {
+        try eltwise(x, "leaky_relu", negativeSlope >= 0 ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_relu,
+                    alpha: negativeSlope)
+    }
 }
 
 /// The logistic function `1 / (1 + e^(−x))` element-wise.
 public func sigmoid(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "sigmoid", dnnl_eltwise_logistic_use_dst_for_bwd)
+    try GraphRecorder.recording(.sigmoid, [x]) { try eltwise(x, "sigmoid", dnnl_eltwise_logistic_use_dst_for_bwd) }
 }
 
 /// The hyperbolic tangent element-wise.
 public func tanh(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "tanh", dnnl_eltwise_tanh_use_dst_for_bwd)
+    try GraphRecorder.recording(.tanh, [x]) { try eltwise(x, "tanh", dnnl_eltwise_tanh_use_dst_for_bwd) }
 }
 
 /// `x · relu6(x + 3) / 6` element-wise, as `torch.nn.functional.hardswish`.
 public func hardswish(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "hardswish", dnnl_eltwise_hardswish)
+    try GraphRecorder.recording(.hardswish, [x]) { try eltwise(x, "hardswish", dnnl_eltwise_hardswish) }
 }
 
 /// `x · sigmoid(x)` element-wise, as `torch.nn.functional.silu` (swish with β = 1).
 public func silu(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "silu", dnnl_eltwise_swish, alpha: 1)
+    try GraphRecorder.recording(.silu, [x]) { try eltwise(x, "silu", dnnl_eltwise_swish, alpha: 1) }
 }
 
 /// `relu6(x + 3) / 6` element-wise, as `torch.nn.functional.hardsigmoid` (gradient 1/6 only for
 /// −3 < x < 3). oneDNN 2.6 has no hardsigmoid algorithm: it runs as `x / 6 + 1/2` clipped to
 /// [0, 1], two eltwise primitives, each with its backward.
 public func hardsigmoid(_ x: Tensor) throws -> Tensor {
-    let shifted = try eltwise(x, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: 1 / 6, beta: 0.5)
-    return try eltwise(shifted, "hardsigmoid", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 1)
+    try GraphRecorder.recording(.hardsigmoid, [x]) {
+        let shifted = try eltwise(x, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: 1 / 6, beta: 0.5)
+        return try eltwise(shifted, "hardsigmoid", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 1)
+    }
 }
 
 /// `x · Φ(x)` with the exact normal CDF `Φ(x) = (1 + erf(x/√2)) / 2`, as torch's default GELU.
 public func gelu(_ x: Tensor) throws -> Tensor {
-    try eltwise(x, "gelu", dnnl_eltwise_gelu_erf)
+    try GraphRecorder.recording(.gelu, [x]) { try eltwise(x, "gelu", dnnl_eltwise_gelu_erf) }
 }
 
 /// `s · x` element-wise (for instance to weight an auxiliary loss).
 public func scale(_ x: Tensor, by s: Float) throws -> Tensor {
+    try GraphRecorder.recording(.scale(s), [x]) { try unrecordedScale(x, by: s) }
+}
+
+/// `scale(_:by:)` as the op computes it, with no graph recording.
+private func unrecordedScale(_ x: Tensor, by s: Float) throws -> Tensor {
     try requireFloat(x, "scale")
     FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad

@@ -12,6 +12,17 @@ import CDNNL
 /// positive outputs for the backward pass instead of a separate ReLU's output).
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
+    if training { GraphRecorder.reject("batch_norm on batch statistics (training mode)") }
+    return try GraphRecorder.recording(.batchNorm(affine: weight != nil && bias != nil, eps: eps, relu: relu),
+                                       [x] + [weight, bias].compactMap { $0 } + [runningMean, runningVar]) {
+        try unrecordedBatchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
+                                training: training, momentum: momentum, eps: eps, relu: relu)
+    }
+}
+
+/// `batchNorm` as the op computes it, with no graph recording.
+private func unrecordedBatchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
     let op = "batch_norm"
     guard x.shape.count == 4 || x.shape.count == 2 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W] or [N, C]; input vs running mean",

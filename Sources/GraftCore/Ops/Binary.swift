@@ -3,12 +3,12 @@ import CDNNL
 /// Element-wise `a + b` with broadcasting, as `torch.add`: both tensors have the same rank and,
 /// in every dimension, equal sizes or size 1 in one of them (`[N, C, H, W] + [1, C, 1, 1]`).
 public func add(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-    try broadcastBinary(a, b, alg: dnnl_binary_add, name: "add")
+    try GraphRecorder.recording(.add, [a, b]) { try broadcastBinary(a, b, alg: dnnl_binary_add, name: "add") }
 }
 
 /// Element-wise `a * b` with broadcasting, as `torch.mul` (see `add` for the broadcasting rule).
 public func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
-    try broadcastBinary(a, b, alg: dnnl_binary_mul, name: "mul")
+    try GraphRecorder.recording(.mul, [a, b]) { try broadcastBinary(a, b, alg: dnnl_binary_mul, name: "mul") }
 }
 
 /// `add(a, b)`.

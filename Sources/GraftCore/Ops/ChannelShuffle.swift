@@ -5,6 +5,11 @@ import CDNNL
 /// to `[N, k·g, …]`, so output channel `j·g + i` is input channel `i·k + j`. The result is
 /// row-major; the gradient is shuffled back (a shuffle with `k` groups undoes one with `g`).
 public func channelShuffle(_ x: Tensor, groups: Int) throws -> Tensor {
+    try GraphRecorder.recording(.channelShuffle(groups: groups), [x]) { try unrecordedChannelShuffle(x, groups: groups) }
+}
+
+/// `channelShuffle` as the op computes it, with no graph recording.
+private func unrecordedChannelShuffle(_ x: Tensor, groups: Int) throws -> Tensor {
     let op = "channel_shuffle"
     try requireFloat(x, op)
     guard x.shape.count >= 2 else {

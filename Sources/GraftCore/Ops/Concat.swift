@@ -4,6 +4,11 @@ import CDNNL
 /// have the same rank and the same sizes except on `axis`. The layout of the result is
 /// oneDNN's choice; each input's gradient is its slice of the output's gradient.
 public func concat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
+    try GraphRecorder.recording(.concat(axis: axis), xs) { try unrecordedConcat(xs, axis: axis) }
+}
+
+/// `concat` as the op computes it, with no graph recording.
+private func unrecordedConcat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
     let op = "concat"
     guard let first = xs.first else {
         throw GraftError.invalidArgument(op: op, detail: "needs at least one tensor")

@@ -49,14 +49,18 @@ func windowOutputSize(_ input: Int, kernel: Int, stride: Int, padBefore: Int, pa
 /// `bias` `[O]`, as `torch.nn.functional.conv2d` (cross-correlation). Runs on oneDNN with the
 /// layouts it picks; the weight gradient comes back in OIHW.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try conv2d(x, weight: weight, bias: bias, config, activation: nil)
+    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, activation: nil), [x, weight] + (bias.map { [$0] } ?? [])) {
+        try conv2d(x, weight: weight, bias: bias, config, activation: nil)
+    }
 }
 
 /// `relu(conv2d(x, weight, bias, config))` as one oneDNN convolution with a ReLU post-op, for
 /// inference: it records no gradient, so it throws `GraftError.invalidArgument` when gradients
 /// are enabled and an input requires one.
 public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try conv2d(x, weight: weight, bias: bias, config, activation: .relu)
+    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, activation: .relu), [x, weight] + (bias.map { [$0] } ?? [])) {
+        try conv2d(x, weight: weight, bias: bias, config, activation: .relu)
+    }
 }
 
 /// `conv2d`, with `activation` (if any) applied by the convolution itself as a oneDNN post-op;

@@ -9,6 +9,18 @@ import CDNNL
 public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                      bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                                      eps: Float, activation: FusedActivation?) throws -> Tensor {
+    try GraphRecorder.recording(
+        .conv2dBatchNorm(config, hasBias: bias != nil, affine: bnWeight != nil && bnBias != nil, eps: eps, activation: activation),
+        [x, weight] + [bias, bnWeight, bnBias].compactMap { $0 } + [runningMean, runningVar]) {
+        try unrecordedConv2dBatchNormInference(x, weight: weight, bias: bias, config, bnWeight: bnWeight, bnBias: bnBias,
+                                               runningMean: runningMean, runningVar: runningVar, eps: eps, activation: activation)
+    }
+}
+
+/// `conv2dBatchNormInference` as the op computes it, with no graph recording.
+private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
+                                     bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                                     eps: Float, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d_batch_norm"
     if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
         throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")

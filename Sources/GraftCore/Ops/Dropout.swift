@@ -3,6 +3,12 @@
 /// same mask. Returns `x` itself when not training or when `p` is 0. The mask is drawn from
 /// `generator`, so a seed reproduces it.
 public func dropout(_ x: Tensor, p: Float, training: Bool, generator: inout RandomGenerator) throws -> Tensor {
+    if training && p > 0 { GraphRecorder.reject("dropout in training mode") }
+    return try GraphRecorder.recording(.dropout(p: p), [x]) { try unrecordedDropout(x, p: p, training: training, generator: &generator) }
+}
+
+/// `dropout` as the op computes it, with no graph recording.
+private func unrecordedDropout(_ x: Tensor, p: Float, training: Bool, generator: inout RandomGenerator) throws -> Tensor {
     guard p >= 0, p < 1 else {
         throw GraftError.invalidArgument(op: "dropout", detail: "probability \(p) is outside [0, 1)")
     }

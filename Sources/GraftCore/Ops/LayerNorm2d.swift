@@ -5,6 +5,13 @@
 /// row-major); gradients flow to `x`, `weight` and `bias`. Counts 8 FLOPs per element (mean,
 /// variance, normalisation, affine).
 public func layerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-6) throws -> Tensor {
+    try GraphRecorder.recording(.layerNorm2d(affine: weight != nil && bias != nil, eps: eps), [x] + [weight, bias].compactMap { $0 }) {
+        try unrecordedLayerNorm2d(x, weight: weight, bias: bias, eps: eps)
+    }
+}
+
+/// `layerNorm2d` as the op computes it, with no graph recording.
+private func unrecordedLayerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-6) throws -> Tensor {
     let op = "layer_norm2d"
     try requireFloat(x, op)
     guard x.shape.count == 4 else {

@@ -4,6 +4,13 @@ import CDNNL
 /// `[N, in]`, `weight` `[out, in]` and an optional `bias` `[out]`. Runs as a oneDNN inner
 /// product with the layouts it picks; the weight gradient comes back row-major `[out, in]`.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+    try GraphRecorder.recording(.linear(hasBias: bias != nil), [x, weight] + (bias.map { [$0] } ?? [])) {
+        try unrecordedLinear(x, weight: weight, bias: bias)
+    }
+}
+
+/// `linear` as the op computes it, with no graph recording.
+private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
     let op = "linear"
     guard weight.shape.count == 2 else {
         throw GraftError.shapeMismatch(op: op, detail: "weight must be [out, in]; input vs weight", lhs: x.shape, rhs: weight.shape)

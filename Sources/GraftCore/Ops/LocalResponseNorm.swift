@@ -5,6 +5,13 @@ import CDNNL
 /// `size` channels centred on `c` (zero outside the tensor). `size` must be odd: for even
 /// sizes oneDNN's window is one channel narrower than PyTorch's.
 public func localResponseNorm(_ x: Tensor, size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) throws -> Tensor {
+    try GraphRecorder.recording(.localResponseNorm(size: size, alpha: alpha, beta: beta, k: k), [x]) {
+        try unrecordedLocalResponseNorm(x, size: size, alpha: alpha, beta: beta, k: k)
+    }
+}
+
+/// `localResponseNorm` as the op computes it, with no graph recording.
+private func unrecordedLocalResponseNorm(_ x: Tensor, size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) throws -> Tensor {
     let op = "lrn"
     guard x.shape.count == 4 else {
         throw GraftError.invalidArgument(op: op, detail: "input must be [N, C, H, W], not \(shapeString(x.shape))")

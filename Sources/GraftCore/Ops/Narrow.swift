@@ -4,6 +4,13 @@ import CDNNL
 /// `torch.narrow`, copied into a row-major tensor (`x` itself when the window is the whole
 /// axis). The gradient is the output's gradient in that window and zero elsewhere.
 public func narrow(_ x: Tensor, axis: Int, start: Int, length: Int) throws -> Tensor {
+    try GraphRecorder.recording(.narrow(axis: axis, start: start, length: length), [x]) {
+        try unrecordedNarrow(x, axis: axis, start: start, length: length)
+    }
+}
+
+/// `narrow` as the op computes it, with no graph recording.
+private func unrecordedNarrow(_ x: Tensor, axis: Int, start: Int, length: Int) throws -> Tensor {
     let op = "narrow"
     try requireFloat(x, op)
     let rank = x.shape.count

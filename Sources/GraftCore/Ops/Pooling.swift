@@ -24,14 +24,16 @@ public struct Pool2dConfig: Sendable {
 
 /// 2-D max pooling of `x` `[N, C, H, W]`, as `torch.nn.functional.max_pool2d` (padding never wins).
 public func maxPool2d(_ x: Tensor, _ config: Pool2dConfig) throws -> Tensor {
-    try pool2d(x, config, op: "max_pool2d", alg: dnnl_pooling_max)
+    try GraphRecorder.recording(.maxPool2d(config), [x]) { try pool2d(x, config, op: "max_pool2d", alg: dnnl_pooling_max) }
 }
 
 /// 2-D average pooling of `x` `[N, C, H, W]`, as `torch.nn.functional.avg_pool2d`, including
 /// its divisor for windows that `ceilMode` lets hang over the padded input.
 public func avgPool2d(_ x: Tensor, _ config: Pool2dConfig) throws -> Tensor {
-    try pool2d(x, config, op: "avg_pool2d",
-               alg: config.countIncludePad ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding)
+    try GraphRecorder.recording(.avgPool2d(config), [x]) {
+        try pool2d(x, config, op: "avg_pool2d",
+                   alg: config.countIncludePad ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding)
+    }
 }
 
 /// PyTorch's pooled size along one axis (`pooling_output_shape`).
@@ -137,6 +139,11 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
 /// `floor(i·H/out) ..< ceil((i+1)·H/out)`, and likewise for columns. One oneDNN average
 /// pooling when the sizes divide evenly; an exact loop on row-major data otherwise.
 public func adaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) throws -> Tensor {
+    try GraphRecorder.recording(.adaptiveAvgPool2d(outputSize: outputSize), [x]) { try unrecordedAdaptiveAvgPool2d(x, outputSize: outputSize) }
+}
+
+/// `adaptiveAvgPool2d` as the op computes it, with no graph recording.
+private func unrecordedAdaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) throws -> Tensor {
     let op = "adaptive_avg_pool2d"
     let (oh, ow) = outputSize
     guard x.shape.count == 4 else {

@@ -2,12 +2,12 @@ import CDNNL
 
 /// `exp(x) / Σ exp(x)` along `axis` (negative counts from the end), as `torch.softmax`.
 public func softmax(_ x: Tensor, axis: Int = 1) throws -> Tensor {
-    try softmaxV2(x, axis: axis, alg: dnnl_softmax_accurate, name: "softmax")
+    try GraphRecorder.recording(.softmax(axis: axis), [x]) { try softmaxV2(x, axis: axis, alg: dnnl_softmax_accurate, name: "softmax") }
 }
 
 /// `x − log Σ exp(x)` along `axis`, as `torch.log_softmax`: the numerically stable log of `softmax`.
 public func logSoftmax(_ x: Tensor, axis: Int = 1) throws -> Tensor {
-    try softmaxV2(x, axis: axis, alg: dnnl_softmax_log, name: "log_softmax")
+    try GraphRecorder.recording(.logSoftmax(axis: axis), [x]) { try softmaxV2(x, axis: axis, alg: dnnl_softmax_log, name: "log_softmax") }
 }
 
 private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {

@@ -13,6 +13,15 @@ public enum StochasticDepthMode: String, Sendable, CaseIterable {
 /// or one for the batch is drawn from `generator`, so a seed reproduces the mask.
 public func stochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode = .row, training: Bool,
                             generator: inout RandomGenerator) throws -> Tensor {
+    if training && p > 0 { GraphRecorder.reject("stochastic_depth in training mode") }
+    return try GraphRecorder.recording(.stochasticDepth(p: p, mode: mode), [x]) {
+        try unrecordedStochasticDepth(x, p: p, mode: mode, training: training, generator: &generator)
+    }
+}
+
+/// `stochasticDepth` as the op computes it, with no graph recording.
+private func unrecordedStochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode = .row, training: Bool,
+                            generator: inout RandomGenerator) throws -> Tensor {
     let op = "stochastic_depth"
     guard p >= 0, p <= 1 else {
         throw GraftError.invalidArgument(op: op, detail: "probability \(p) is outside [0, 1]")

@@ -1,0 +1,84 @@
+/// Runs `graph` eagerly, node by node, with the GraftCore op each node names: the reference
+/// that passes and executors are checked against. `inputs` are the graph's inputs in order;
+/// `parameters` gives each parameter or buffer the nodes read by its dotted name (read when
+/// the node runs, so they hold their current values). Returns the graph's outputs.
+public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Tensor]) throws -> [Tensor] {
+    guard inputs.count == graph.inputs.count else {
+        throw GraftError.invalidArgument(op: "interpret", detail: "the graph takes \(graph.inputs.count) inputs, got \(inputs.count)")
+    }
+    var values: [Int: Tensor] = [:]
+    for (id, x) in zip(graph.inputs, inputs) { values[id] = x }
+    func tensor(_ operand: GraphOperand) throws -> Tensor {
+        switch operand {
+        case .value(let id):
+            guard let t = values[id] else { throw GraftError.invalidState("interpret: value %\(id) is read before it is written") }
+            return t
+        case .parameter(let name):
+            guard let t = parameters[name] else { throw GraftError.invalidArgument(op: "interpret", detail: "no parameter '\(name)'") }
+            return t
+        case .constant(let index):
+            guard graph.constants.indices.contains(index) else { throw GraftError.invalidState("interpret: no constant #\(index)") }
+            return graph.constants[index].tensor
+        }
+    }
+    for node in graph.nodes {
+        values[node.output] = try run(node.op, node.inputs.map(tensor))
+    }
+    return try graph.outputs.map(tensor)
+}
+
+/// The result of `op` on `operands` (in the order `GraphOp` documents).
+private func run(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
+    var rest = operands[...]
+    func next() throws -> Tensor {
+        guard let t = rest.popFirst() else {
+            throw GraftError.invalidState("interpret: \(op.name) has \(operands.count) operands, too few for its attributes")
+        }
+        return t
+    }
+    func nextIf(_ present: Bool) throws -> Tensor? { present ? try next() : nil }
+    let x = try next()
+    let y: Tensor
+    switch op {
+    case .conv2d(let config, let hasBias, let activation):
+        let (w, b) = (try next(), try nextIf(hasBias))
+        y = try conv2d(x, weight: w, bias: b, config, activation: activation)
+    case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, let activation):
+        let (w, b, gamma, beta) = (try next(), try nextIf(hasBias), try nextIf(affine), try nextIf(affine))
+        y = try conv2dBatchNormInference(x, weight: w, bias: b, config, bnWeight: gamma, bnBias: beta,
+                                         runningMean: next(), runningVar: next(), eps: eps, activation: activation)
+    case .batchNorm(let affine, let eps, let relu):
+        let (gamma, beta) = (try nextIf(affine), try nextIf(affine))
+        y = try batchNorm(x, weight: gamma, bias: beta, runningMean: next(), runningVar: next(), training: false, eps: eps, relu: relu)
+    case .linear(let hasBias): y = try linear(x, weight: next(), bias: nextIf(hasBias))
+    case .layerNorm2d(let affine, let eps): y = try layerNorm2d(x, weight: nextIf(affine), bias: nextIf(affine), eps: eps)
+    case .relu: y = try relu(x)
+    case .relu6: y = try relu6(x)
+    case .sigmoid: y = try sigmoid(x)
+    case .tanh: y = try tanh(x)
+    case .hardswish: y = try hardswish(x)
+    case .hardsigmoid: y = try hardsigmoid(x)
+    case .silu: y = try silu(x)
+    case .gelu: y = try gelu(x)
+    case .leakyReLU(let slope): y = try leakyReLU(x, negativeSlope: slope)
+    case .scale(let s): y = try scale(x, by: s)
+    case .add: y = try add(x, next())
+    case .mul: y = try mul(x, next())
+    case .maxPool2d(let config): y = try maxPool2d(x, config)
+    case .avgPool2d(let config): y = try avgPool2d(x, config)
+    case .adaptiveAvgPool2d(let size): y = try adaptiveAvgPool2d(x, outputSize: size)
+    case .concat(let axis): y = try concat(operands, axis: axis)
+    case .narrow(let axis, let start, let length): y = try narrow(x, axis: axis, start: start, length: length)
+    case .channelShuffle(let groups): y = try channelShuffle(x, groups: groups)
+    case .localResponseNorm(let size, let alpha, let beta, let k): y = try localResponseNorm(x, size: size, alpha: alpha, beta: beta, k: k)
+    case .softmax(let axis): y = try softmax(x, axis: axis)
+    case .logSoftmax(let axis): y = try logSoftmax(x, axis: axis)
+    case .reshape(let shape): y = try x.reshaped(shape)
+    case .dropout, .stochasticDepth: y = x
+    }
+    if case .concat = op { return y }
+    guard rest.isEmpty else {
+        throw GraftError.invalidState("interpret: \(op.name) has \(operands.count) operands, more than its attributes name")
+    }
+    return y
+}

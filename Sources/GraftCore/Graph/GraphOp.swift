@@ -1,0 +1,103 @@
+/// The kind of a graph node with its attributes, one case per GraftCore op (the public
+/// functions of `Ops/`). Operands come in the op's argument order; optional operands are
+/// present exactly when the attribute that names them says so.
+public enum GraphOp: Sendable {
+    /// `conv2d(x, weight, bias?)`, with a fused activation when traced from `conv2dReLU`.
+    case conv2d(Conv2dConfig, hasBias: Bool, activation: FusedActivation?)
+    /// `conv2dBatchNormInference(x, weight, bias?, bnWeight?, bnBias?, runningMean, runningVar)`.
+    case conv2dBatchNorm(Conv2dConfig, hasBias: Bool, affine: Bool, eps: Float, activation: FusedActivation?)
+    /// `batchNorm(x, weight?, bias?, runningMean, runningVar)` on running statistics.
+    case batchNorm(affine: Bool, eps: Float, relu: Bool)
+    /// `linear(x, weight, bias?)`.
+    case linear(hasBias: Bool)
+    /// `layerNorm2d(x, weight?, bias?)`.
+    case layerNorm2d(affine: Bool, eps: Float)
+    case relu, relu6, sigmoid, tanh, hardswish, hardsigmoid, silu, gelu
+    case leakyReLU(negativeSlope: Float)
+    /// `scale(x, by:)`.
+    case scale(Float)
+    /// `add(a, b)` and `mul(a, b)`, broadcasting.
+    case add, mul
+    case maxPool2d(Pool2dConfig)
+    case avgPool2d(Pool2dConfig)
+    case adaptiveAvgPool2d(outputSize: (Int, Int))
+    case concat(axis: Int)
+    case narrow(axis: Int, start: Int, length: Int)
+    case channelShuffle(groups: Int)
+    case localResponseNorm(size: Int, alpha: Float, beta: Float, k: Float)
+    case softmax(axis: Int)
+    case logSoftmax(axis: Int)
+    /// `reshaped(shape)` (and `flattened`, which reshapes).
+    case reshape([Int])
+    /// `dropout` and `stochasticDepth` as inference runs them: the input itself.
+    case dropout(p: Float)
+    case stochasticDepth(p: Float, mode: StochasticDepthMode)
+
+    /// The op's name as `graft inspect --graph` prints it.
+    public var name: String {
+        switch self {
+        case .conv2d: return "conv2d"
+        case .conv2dBatchNorm: return "conv2d_batch_norm"
+        case .batchNorm: return "batch_norm"
+        case .linear: return "linear"
+        case .layerNorm2d: return "layer_norm2d"
+        case .relu: return "relu"
+        case .relu6: return "relu6"
+        case .sigmoid: return "sigmoid"
+        case .tanh: return "tanh"
+        case .hardswish: return "hardswish"
+        case .hardsigmoid: return "hardsigmoid"
+        case .silu: return "silu"
+        case .gelu: return "gelu"
+        case .leakyReLU: return "leaky_relu"
+        case .scale: return "scale"
+        case .add: return "add"
+        case .mul: return "mul"
+        case .maxPool2d: return "max_pool2d"
+        case .avgPool2d: return "avg_pool2d"
+        case .adaptiveAvgPool2d: return "adaptive_avg_pool2d"
+        case .concat: return "concat"
+        case .narrow: return "narrow"
+        case .channelShuffle: return "channel_shuffle"
+        case .localResponseNorm: return "local_response_norm"
+        case .softmax: return "softmax"
+        case .logSoftmax: return "log_softmax"
+        case .reshape: return "reshape"
+        case .dropout: return "dropout"
+        case .stochasticDepth: return "stochastic_depth"
+        }
+    }
+
+    /// The attributes as `key=value` words (empty for ops without any).
+    public var attributes: [String] {
+        func conv(_ c: Conv2dConfig) -> [String] {
+            let p = c.padding
+            return ["stride=\(c.stride.0)x\(c.stride.1)", "pad=\(p.top),\(p.left),\(p.bottom),\(p.right)"]
+                + (c.dilation == (1, 1) ? [] : ["dilation=\(c.dilation.0)x\(c.dilation.1)"])
+                + (c.groups == 1 ? [] : ["groups=\(c.groups)"])
+        }
+        func pool(_ c: Pool2dConfig) -> [String] {
+            ["kernel=\(c.kernel.0)x\(c.kernel.1)", "stride=\(c.stride.0)x\(c.stride.1)", "pad=\(c.padding.0),\(c.padding.1)"]
+                + (c.ceilMode ? ["ceil"] : []) + (c.countIncludePad ? [] : ["exclude_pad"])
+        }
+        func act(_ a: FusedActivation?) -> [String] { a.map { ["post=\($0 == .relu ? "relu" : "relu6")"] } ?? [] }
+        switch self {
+        case .conv2d(let c, _, let a): return conv(c) + act(a)
+        case .conv2dBatchNorm(let c, _, _, let eps, let a): return conv(c) + ["eps=\(eps)"] + act(a)
+        case .batchNorm(_, let eps, let relu): return ["eps=\(eps)"] + (relu ? ["relu"] : [])
+        case .layerNorm2d(_, let eps): return ["eps=\(eps)"]
+        case .leakyReLU(let s): return ["slope=\(s)"]
+        case .scale(let s): return ["by=\(s)"]
+        case .maxPool2d(let c), .avgPool2d(let c): return pool(c)
+        case .adaptiveAvgPool2d(let s): return ["size=\(s.0)x\(s.1)"]
+        case .concat(let axis), .softmax(let axis), .logSoftmax(let axis): return ["axis=\(axis)"]
+        case .narrow(let axis, let start, let length): return ["axis=\(axis)", "start=\(start)", "length=\(length)"]
+        case .channelShuffle(let g): return ["groups=\(g)"]
+        case .localResponseNorm(let size, let alpha, let beta, let k): return ["size=\(size)", "alpha=\(alpha)", "beta=\(beta)", "k=\(k)"]
+        case .reshape(let shape): return ["shape=" + shape.map(String.init).joined(separator: "x")]
+        case .dropout(let p): return ["p=\(p)"]
+        case .stochasticDepth(let p, let mode): return ["p=\(p)", "mode=\(mode.rawValue)"]
+        case .linear, .relu, .relu6, .sigmoid, .tanh, .hardswish, .hardsigmoid, .silu, .gelu, .add, .mul: return []
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// Records the GraftCore ops that run while it is `active` into a `Graph`. Each public op
+/// passes through `GraphRecorder.recording`, which costs one nil check when no recorder is
+/// active and does not change what the op computes. Ops that an op runs inside itself are not
+/// recorded: the outer op is the node.
+///
+/// Not thread-safe: trace one forward at a time, on one thread.
+public final class GraphRecorder {
+    /// The recorder that ops report to; nil when nothing is traced.
+    nonisolated(unsafe) static var active: GraphRecorder?
+
+    private var graph = Graph()
+    private var operands: [ObjectIdentifier: GraphOperand] = [:]
+    /// Every tensor seen, kept alive so that no identity is reused while tracing.
+    private var seen: [Tensor] = []
+    /// Why the trace does not describe inference (an op that trained), if it does not.
+    private var problem: String?
+
+    /// A recorder that names `parameters` (dotted names, by tensor identity) and takes
+    /// `inputs` as the graph's inputs.
+    public init(parameters: [(String, Tensor)], inputs: [Tensor]) {
+        for (name, tensor) in parameters where operands[ObjectIdentifier(tensor)] == nil {
+            operands[ObjectIdentifier(tensor)] = .parameter(name)
+            seen.append(tensor)
+        }
+        for x in inputs { graph.inputs.append(newValue(for: x)) }
+    }
+
+    /// Runs `body` with this recorder active and returns the graph of the ops it ran, with
+    /// `body`'s result as the output. Throws `GraftError.invalidState` if an op ran as in
+    /// training (batch statistics, dropout), which the graph cannot describe.
+    public func record(_ body: () throws -> Tensor) throws -> Graph {
+        let outer = GraphRecorder.active
+        GraphRecorder.active = self
+        defer { GraphRecorder.active = outer }
+        let y = try body()
+        if let problem { throw GraftError.invalidState("graph trace: \(problem)") }
+        graph.outputs = [operand(for: y)]
+        return graph
+    }
+
+    /// Runs the op `body`; while a recorder is active, records it as a node of kind `op` reading
+    /// `inputs`. `op` and `inputs` are evaluated only while recording.
+    @inline(__always)
+    static func recording(_ op: @autoclosure () -> GraphOp, _ inputs: @autoclosure () -> [Tensor],
+                          _ body: () throws -> Tensor) rethrows -> Tensor {
+        guard let recorder = active else { return try body() }
+        return try recorder.add(op(), inputs(), body)
+    }
+
+    /// Marks the trace as not describing inference because of `reason`.
+    static func reject(_ reason: @autoclosure () -> String) {
+        guard let recorder = active else { return }
+        recorder.problem = recorder.problem ?? reason()
+    }
+
+    private func add(_ op: GraphOp, _ inputs: [Tensor], _ body: () throws -> Tensor) rethrows -> Tensor {
+        let operands = inputs.map(operand(for:))
+        GraphRecorder.active = nil
+        defer { GraphRecorder.active = self }
+        let (y, flops) = try FLOPCounter.counting(body)
+        graph.nodes.append(GraphNode(op: op, inputs: operands, output: newValue(for: y), flops: flops))
+        return y
+    }
+
+    /// What `t` is to the graph; a tensor the trace has not seen becomes a constant.
+    private func operand(for t: Tensor) -> GraphOperand {
+        if let known = operands[ObjectIdentifier(t)] { return known }
+        let constant = GraphOperand.constant(graph.constants.count)
+        graph.constants.append(GraphConstant(tensor: t.dtype == .int64 ? t : t.copy()))
+        operands[ObjectIdentifier(t)] = constant
+        seen.append(t)
+        return constant
+    }
+
+    private func newValue(for t: Tensor) -> Int {
+        let id = graph.values.count
+        graph.values.append(GraphValue(id: id, shape: t.shape, dtype: t.dtype))
+        operands[ObjectIdentifier(t)] = .value(id)
+        seen.append(t)
+        return id
+    }
+}
