@@ -10,6 +10,8 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a zoo model's layers, or a weight file's tensors and the zoo models it fits.",
         discussion: """
         For a model: each layer with its output shape, parameters and FLOPs per image; with \
+        --graph, the ops one forward pass runs in inference (one line per op: its output, \
+        attributes, inputs and parameters, output shape), with the totals; with \
         --weights SET, the set's facts (source, file, size, SHA-256, licence, reported accuracy, \
         classes, preprocessing, whether it is cached; nothing is fetched), with --weights FILE, \
         whether the file loads into it. For a file (safetensors or PyTorch .pth): each tensor's \
@@ -18,6 +20,7 @@ struct InspectCommand: ParsableCommand {
         Examples:
           graft inspect resnet18
           graft inspect resnet50 --weights imagenet
+          graft inspect mobilenet_v2 --graph
           graft inspect .cache/efficientnet-lite0-57934424.pth
           graft inspect run/best.safetensors --json
         """)
@@ -33,11 +36,18 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(help: "Print the model's traced graph in inference: one line per op, then the totals.")
+    var graph = false
+
     func validate() throws {
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
         }
         _ = try choice()
+        if graph {
+            guard ModelZoo.names.contains(target) else { throw ValidationError("--graph goes with a model; '\(target)' is a weight file") }
+            guard !json, weights == nil else { throw ValidationError("--graph prints text on its own; leave out --json and --weights") }
+        }
     }
 
     /// What `--weights` asks for the model; `.none` without it.
@@ -51,6 +61,10 @@ struct InspectCommand: ParsableCommand {
         try reportingFailure("inspect") {
             guard ModelZoo.names.contains(target) else {
                 print(json ? try describeWeightFileJSON(target) : try describeWeightFile(target))
+                return
+            }
+            if graph {
+                print(try describeGraph(target))
                 return
             }
             let choice = try choice()

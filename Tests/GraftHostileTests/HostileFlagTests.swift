@@ -69,6 +69,18 @@ final class HostileFlagTests: XCTestCase {
         }
     }
 
+    func testInspectGraphPrintsOneLinePerOpAndRefusesWhatItCannotShow() throws {
+        let run = try runGraftChild(["inspect", "lenet5", "--graph"])
+        assertCleanExit(run, status: 0)
+        let lines = run.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.dropFirst().first, "%0 = input -> 1x1x32x32", run.stdout)
+        XCTAssertTrue(lines.last?.hasPrefix("total: ") == true, run.stdout)
+        assertCleanExit(try runGraftChild(["inspect", "lenet5", "--graph", "--json"]), status: 64, mentions: ["--graph"])
+        let file = folder + "/weights.safetensors"
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
+        assertCleanExit(try runGraftChild(["inspect", file, "--graph"]), status: 64, mentions: ["--graph goes with a model"])
+    }
+
     func testAnOutFolderThatCannotBeCreatedSaysWhy() throws {
         let file = folder + "/a-file"
         XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))

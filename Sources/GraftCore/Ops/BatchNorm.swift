@@ -13,6 +13,7 @@ import CDNNL
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
     if training { GraphRecorder.reject("batch_norm on batch statistics (training mode)") }
+    if (weight == nil) != (bias == nil) { GraphRecorder.reject("batch_norm with only one of weight and bias") }
     return try GraphRecorder.recording(.batchNorm(affine: weight != nil && bias != nil, eps: eps, relu: relu),
                                        [x] + [weight, bias].compactMap { $0 } + [runningMean, runningVar]) {
         try unrecordedBatchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,

@@ -9,7 +9,8 @@ import CDNNL
 public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                      bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                                      eps: Float, activation: FusedActivation?) throws -> Tensor {
-    try GraphRecorder.recording(
+    if (bnWeight == nil) != (bnBias == nil) { GraphRecorder.reject("conv2d_batch_norm with only one of weight and bias") }
+    return try GraphRecorder.recording(
         .conv2dBatchNorm(config, hasBias: bias != nil, affine: bnWeight != nil && bnBias != nil, eps: eps, activation: activation),
         [x, weight] + [bias, bnWeight, bnBias].compactMap { $0 } + [runningMean, runningVar]) {
         try unrecordedConv2dBatchNormInference(x, weight: weight, bias: bias, config, bnWeight: bnWeight, bnBias: bnBias,

@@ -5,7 +5,8 @@
 /// row-major); gradients flow to `x`, `weight` and `bias`. Counts 8 FLOPs per element (mean,
 /// variance, normalisation, affine).
 public func layerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-6) throws -> Tensor {
-    try GraphRecorder.recording(.layerNorm2d(affine: weight != nil && bias != nil, eps: eps), [x] + [weight, bias].compactMap { $0 }) {
+    if (weight == nil) != (bias == nil) { GraphRecorder.reject("layer_norm2d with only one of weight and bias") }
+    return try GraphRecorder.recording(.layerNorm2d(affine: weight != nil && bias != nil, eps: eps), [x] + [weight, bias].compactMap { $0 }) {
         try unrecordedLayerNorm2d(x, weight: weight, bias: bias, eps: eps)
     }
 }
