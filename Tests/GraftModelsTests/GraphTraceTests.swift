@@ -20,7 +20,8 @@ final class GraphTraceTests: XCTestCase {
 
     /// For every zoo model: the graph traced on one input, interpreted on another, gives the
     /// unfused eval forward's output bit for bit, and the fused one's within 1e-5 of its largest
-    /// magnitude; no tensor the forward read became a constant of the graph.
+    /// magnitude (and with its batch norms folded, within 1e-4); no tensor the forward read
+    /// became a constant of the graph.
     func testEveryZooModelsGraphComputesItsForward() throws {
         for spec in ModelZoo.builtIn {
             let model = try spec.make(numClasses: 5)
@@ -47,6 +48,12 @@ final class GraphTraceTests: XCTestCase {
             let largest = fused.map(abs).max() ?? 0
             let worst = zip(got, fused).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(worst, 1e-5 * largest, spec.name)
+
+            let folded = try GradMode.withoutGradients {
+                try interpret(foldBatchNorms(graph), inputs: [x], parameters: graphParameters(of: model))[0].toArray()
+            }
+            let foldError = zip(folded, got).map { abs($0 - $1) }.max() ?? .infinity
+            XCTAssertLessThanOrEqual(foldError, 1e-4 * (got.map(abs).max() ?? 0), "\(spec.name): batch norms folded")
         }
     }
 

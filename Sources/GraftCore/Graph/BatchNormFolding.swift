@@ -1,0 +1,25 @@
+/// `graph` with each batch norm that directly follows a convolution folded into it: a
+/// `conv2d` (without a fused activation) whose output only that `batchNorm` reads, and that
+/// is not a graph output, becomes one `conv2dBatchNorm` node writing the batch norm's output
+/// (its ReLU, if it had one, as the convolution's post-op). Graph batch norms always run on
+/// running statistics (a trace rejects batch statistics), so the fold is exact up to rounding.
+/// The folded node reads the same parameters by name, so it sees them change.
+public func foldBatchNorms(_ graph: Graph) -> Graph {
+    let readers = graph.readers
+    var producers: [Int: Int] = [:]
+    for (i, node) in graph.nodes.enumerated() { producers[node.output] = i }
+    var folded = graph
+    var removed = Set<Int>()
+    for (i, bn) in graph.nodes.enumerated() {
+        guard case .batchNorm(let affine, let eps, let relu) = bn.op, case .value(let convOutput)? = bn.inputs.first,
+              readers[convOutput] == 1, let c = producers[convOutput],
+              case .conv2d(let config, let hasBias, nil) = graph.nodes[c].op else { continue }
+        let conv = graph.nodes[c]
+        folded.nodes[i] = GraphNode(
+            op: .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, activation: relu ? .relu : nil),
+            inputs: conv.inputs + bn.inputs.dropFirst(), output: bn.output, flops: conv.flops)
+        removed.insert(c)
+    }
+    folded.nodes = folded.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
+    return folded
+}
