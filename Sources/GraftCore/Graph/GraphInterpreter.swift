@@ -67,7 +67,9 @@ private func run(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
     case .maxPool2d(let config): y = try maxPool2d(x, config)
     case .avgPool2d(let config): y = try avgPool2d(x, config)
     case .adaptiveAvgPool2d(let size): y = try adaptiveAvgPool2d(x, outputSize: size)
-    case .concat(let axis): y = try concat(operands, axis: axis)
+    case .concat(let axis):
+        y = try concat(operands, axis: axis)
+        rest = []
     case .narrow(let axis, let start, let length): y = try narrow(x, axis: axis, start: start, length: length)
     case .channelShuffle(let groups): y = try channelShuffle(x, groups: groups)
     case .localResponseNorm(let size, let alpha, let beta, let k): y = try localResponseNorm(x, size: size, alpha: alpha, beta: beta, k: k)
@@ -76,7 +78,6 @@ private func run(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
     case .reshape(let shape): y = try x.reshaped(shape)
     case .dropout, .stochasticDepth: y = x
     }
-    if case .concat = op { return y }
     guard rest.isEmpty else {
         throw GraftError.invalidState("interpret: \(op.name) has \(operands.count) operands, more than its attributes name")
     }

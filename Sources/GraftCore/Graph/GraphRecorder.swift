@@ -3,7 +3,7 @@
 /// active and does not change what the op computes. Ops that an op runs inside itself are not
 /// recorded: the outer op is the node.
 ///
-/// Not thread-safe: trace one forward at a time, on one thread.
+/// Not thread-safe: trace one forward at a time, while no other thread runs ops.
 public final class GraphRecorder {
     /// The recorder that ops report to; nil when nothing is traced.
     nonisolated(unsafe) static var active: GraphRecorder?
