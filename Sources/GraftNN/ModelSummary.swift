@@ -1,10 +1,14 @@
 import GraftCore
 
 /// Records the modules called during one forward pass, in call order, with the FLOPs their
-/// ops reported (see `summarize`).
+/// ops reported (see `summarize`). With `paths` (module identity → dotted path), a graph being
+/// recorded gets each op's module as its scope.
 final class ModuleTrace {
     static var active: ModuleTrace?
     private(set) var calls: [(module: Module, input: [Int], output: [Int], flops: Int)] = []
+    let paths: [ObjectIdentifier: String]
+
+    init(paths: [ObjectIdentifier: String] = [:]) { self.paths = paths }
 
     func record(_ module: Module, input: [Int], output: [Int], flops: Int) { calls.append((module, input, output, flops)) }
 }

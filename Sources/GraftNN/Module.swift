@@ -109,7 +109,7 @@ open class Module {
     /// `module(x)` runs `forward(x)`.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         guard let trace = ModuleTrace.active else { return try forward(x) }
-        let (y, flops) = try FLOPCounter.counting { try forward(x) }
+        let (y, flops) = try FLOPCounter.counting { try GraphRecorder.inScope(trace.paths[ObjectIdentifier(self)]) { try forward(x) } }
         trace.record(self, input: x.shape, output: y.shape, flops: flops)
         return y
     }

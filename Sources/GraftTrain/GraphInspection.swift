@@ -5,7 +5,8 @@ import GraftNN
 
 /// `graft inspect MODEL --graph`: the graph of one forward pass of a zero image (batch 1) in
 /// inference, one line per node (`%3 = conv2d(%2, conv1.weight) stride=2x2 … -> 1x64x112x112`,
-/// with its MFLOPs), then the totals: nodes, parameters read, FLOPs per image.
+/// with its MFLOPs and `@` the module that ran it), then the totals: nodes, parameters read,
+/// FLOPs per image.
 public func describeGraph(_ name: String) throws -> String {
     let spec = try ModelZoo.spec(name)
     let model = try spec.make(numClasses: spec.defaultNumClasses)
@@ -29,7 +30,8 @@ func describe(_ graph: Graph, parameters: [String: Tensor], title: String) -> St
     for node in graph.nodes {
         let attributes = node.op.attributes.isEmpty ? "" : " " + node.op.attributes.joined(separator: " ")
         lines.append("%\(node.output) = \(node.op.name)(\(node.inputs.map(operand).joined(separator: ", ")))\(attributes)"
-                     + " -> \(shape(node.output))" + (node.flops > 0 ? String(format: "  %.2f MFLOPs", Double(node.flops) / 1e6) : ""))
+                     + " -> \(shape(node.output))" + (node.flops > 0 ? String(format: "  %.2f MFLOPs", Double(node.flops) / 1e6) : "")
+                     + (node.scope.isEmpty ? "" : "  @" + node.scope))
     }
     lines.append("output: " + graph.outputs.map(operand).joined(separator: ", "))
     let read = graph.parameterNames.compactMap { parameters[$0] }

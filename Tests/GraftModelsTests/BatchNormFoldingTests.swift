@@ -36,6 +36,7 @@ final class BatchNormFoldingTests: XCTestCase {
         XCTAssertEqual(folded.nodes[0].inputs, [.value(0), .parameter("conv.weight"), .parameter("bn.weight"), .parameter("bn.bias"),
                                                 .parameter("bn.running_mean"), .parameter("bn.running_var")])
         XCTAssertEqual(folded.nodes[0].output, graph.nodes[1].output)
+        XCTAssertEqual(folded.nodes[0].scope, "", "the module holding conv and bn")
         assertClose(try outputs(folded, model), try outputs(graph, model))
     }
 

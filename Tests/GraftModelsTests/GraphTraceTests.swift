@@ -58,7 +58,7 @@ final class GraphTraceTests: XCTestCase {
     }
 
     /// conv → bn → relu, a residual add, pooling and a linear head: exactly those nodes, reading
-    /// the parameters and buffers by name, with the shapes they produce.
+    /// the parameters and buffers by name, with the shapes they produce, in the modules that ran them.
     func testSmallModuleGivesExactlyItsNodes() throws {
         let model = try SmallResidual()
         let graph = try traceGraph(model, input: Tensor.zeros([2, 3, 8, 8]))
@@ -74,12 +74,13 @@ final class GraphTraceTests: XCTestCase {
         XCTAssertEqual(n.map { graph.values[$0.output].shape },
                        [[2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 8, 8], [2, 3, 1, 1], [2, 3], [2, 4]])
         XCTAssertEqual(graph.outputs, [.value(n[6].output)])
+        XCTAssertEqual(n.map(\.scope), ["conv", "bn", "", "", "", "", "fc"])
         XCTAssertEqual(n[0].flops, 2 * 3 * 8 * 8 * (2 * 3 * 9))
         XCTAssertTrue(model.training, "the model's mode is restored")
     }
 
-    /// A model in training mode traces as in eval; an op run by hand on batch statistics
-    /// inside a recording makes the trace fail instead of describing inference wrongly.
+    /// An op run by hand on batch statistics inside a recording makes the trace fail instead
+    /// of describing inference wrongly.
     func testTrainingOpsAreRejected() throws {
         let bn = BatchNorm2d(3)
         let recorder = GraphRecorder(parameters: bn.namedParameters(), inputs: [Tensor.ones([2, 3, 2, 2])])

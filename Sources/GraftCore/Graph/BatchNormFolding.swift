@@ -1,7 +1,7 @@
 /// `graph` with each batch norm that directly follows a convolution folded into it: a
 /// `conv2d` (without a fused activation) whose output only that `batchNorm` reads, and that
 /// is not a graph output, becomes one `conv2dBatchNorm` node writing the batch norm's output
-/// (its ReLU, if it had one, as the convolution's post-op). Graph batch norms always run on
+/// (its ReLU, if it had one, as the convolution's post-op), in the module holding both. Graph batch norms always run on
 /// running statistics (a trace rejects batch statistics), so the fold is exact up to rounding.
 /// The folded node reads the same parameters by name, so it sees them change.
 public func foldBatchNorms(_ graph: Graph) -> Graph {
@@ -17,9 +17,15 @@ public func foldBatchNorms(_ graph: Graph) -> Graph {
         let conv = graph.nodes[c]
         folded.nodes[i] = GraphNode(
             op: .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, activation: relu ? .relu : nil),
-            inputs: conv.inputs + bn.inputs.dropFirst(), output: bn.output, flops: conv.flops)
+            inputs: conv.inputs + bn.inputs.dropFirst(), output: bn.output, flops: conv.flops,
+            scope: commonScope(conv.scope, bn.scope))
         removed.insert(c)
     }
     folded.nodes = folded.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     return folded
+}
+
+/// The innermost module holding both scopes (`features.0` for `features.0.0` and `features.0.1`).
+private func commonScope(_ a: String, _ b: String) -> String {
+    zip(a.split(separator: "."), b.split(separator: ".")).prefix { $0 == $1 }.map { String($0.0) }.joined(separator: ".")
 }

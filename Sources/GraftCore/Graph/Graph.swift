@@ -1,7 +1,7 @@
 /// A forward pass as data: the ops one traced call ran (`GraphRecorder`), in the order they ran,
 /// over values that are graph inputs, op outputs, parameters named as in `stateDict()`, or
 /// constants the forward made itself. Passes rewrite it; `interpret` runs it.
-public struct Graph: Sendable {
+public struct Graph {
     /// Every value an op produced or the graph took as input, indexed by `GraphValue.id`.
     public var values: [GraphValue]
     /// The ops in execution order: each reads only inputs, parameters, constants and earlier outputs.
@@ -55,21 +55,23 @@ public enum GraphOperand: Sendable, Hashable {
 }
 
 /// A tensor that is part of the graph itself.
-public struct GraphConstant: @unchecked Sendable {
+public struct GraphConstant {
     /// A private copy, never written.
     public let tensor: Tensor
 }
 
 /// One op: what it computes, what it reads and the value it writes.
-public struct GraphNode: Sendable {
+public struct GraphNode {
     public var op: GraphOp
     public var inputs: [GraphOperand]
     /// The `GraphValue.id` of the result.
     public var output: Int
     /// The floating-point operations the op reported when traced (a multiply-add is two).
     public var flops: Int
+    /// The dotted path of the module whose forward ran the op ("" for the model itself).
+    public var scope: String
 
-    public init(op: GraphOp, inputs: [GraphOperand], output: Int, flops: Int = 0) {
-        self.op = op; self.inputs = inputs; self.output = output; self.flops = flops
+    public init(op: GraphOp, inputs: [GraphOperand], output: Int, flops: Int = 0, scope: String = "") {
+        self.op = op; self.inputs = inputs; self.output = output; self.flops = flops; self.scope = scope
     }
 }

@@ -14,6 +14,8 @@ public final class GraphRecorder {
     private var seen: [Tensor] = []
     /// Why the trace does not describe inference (an op that trained), if it does not.
     private var problem: String?
+    /// The dotted path of the module running, given to the nodes recorded now.
+    private var scope = ""
 
     /// A recorder that names `parameters` (dotted names, by tensor identity) and takes
     /// `inputs` as the graph's inputs.
@@ -47,6 +49,16 @@ public final class GraphRecorder {
         return try recorder.add(op(), inputs(), body)
     }
 
+    /// Runs `body` with the ops it runs recorded as inside the module at `path` (when a
+    /// recorder is active and `path` is known).
+    public static func inScope<R>(_ path: String?, _ body: () throws -> R) rethrows -> R {
+        guard let recorder = active, let path else { return try body() }
+        let outer = recorder.scope
+        recorder.scope = path
+        defer { recorder.scope = outer }
+        return try body()
+    }
+
     /// Marks the trace as not describing inference because of `reason`.
     static func reject(_ reason: @autoclosure () -> String) {
         guard let recorder = active else { return }
@@ -58,7 +70,7 @@ public final class GraphRecorder {
         GraphRecorder.active = nil
         defer { GraphRecorder.active = self }
         let (y, flops) = try FLOPCounter.counting(body)
-        graph.nodes.append(GraphNode(op: op, inputs: operands, output: newValue(for: y), flops: flops))
+        graph.nodes.append(GraphNode(op: op, inputs: operands, output: newValue(for: y), flops: flops, scope: scope))
         return y
     }
 
@@ -66,7 +78,7 @@ public final class GraphRecorder {
     private func operand(for t: Tensor) -> GraphOperand {
         if let known = operands[ObjectIdentifier(t)] { return known }
         let constant = GraphOperand.constant(graph.constants.count)
-        graph.constants.append(GraphConstant(tensor: t.dtype == .int64 ? t : t.copy()))
+        graph.constants.append(GraphConstant(tensor: t.copy()))
         operands[ObjectIdentifier(t)] = constant
         seen.append(t)
         return constant
