@@ -23,7 +23,7 @@ public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: 
 
 /// `batchNorm` as the op computes it, with no graph recording.
 private func unrecordedBatchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
+                                 training: Bool, momentum: Float, eps: Float, relu: Bool) throws -> Tensor {
     let op = "batch_norm"
     guard x.shape.count == 4 || x.shape.count == 2 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W] or [N, C]; input vs running mean",

@@ -8,7 +8,7 @@ public func concat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
 }
 
 /// `concat` as the op computes it, with no graph recording.
-private func unrecordedConcat(_ xs: [Tensor], axis: Int = 1) throws -> Tensor {
+private func unrecordedConcat(_ xs: [Tensor], axis: Int) throws -> Tensor {
     let op = "concat"
     guard let first = xs.first else {
         throw GraftError.invalidArgument(op: op, detail: "needs at least one tensor")

@@ -20,8 +20,8 @@ public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?,
 
 /// `conv2dBatchNormInference` as the op computes it, with no graph recording.
 private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
-                                     bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                                     eps: Float, activation: FusedActivation?) throws -> Tensor {
+                                                bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                                                eps: Float, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d_batch_norm"
     if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
         throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")

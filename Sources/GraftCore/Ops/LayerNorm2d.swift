@@ -12,7 +12,7 @@ public func layerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float 
 }
 
 /// `layerNorm2d` as the op computes it, with no graph recording.
-private func unrecordedLayerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 1e-6) throws -> Tensor {
+private func unrecordedLayerNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) throws -> Tensor {
     let op = "layer_norm2d"
     try requireFloat(x, op)
     guard x.shape.count == 4 else {

@@ -10,7 +10,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> T
 }
 
 /// `linear` as the op computes it, with no graph recording.
-private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
     let op = "linear"
     guard weight.shape.count == 2 else {
         throw GraftError.shapeMismatch(op: op, detail: "weight must be [out, in]; input vs weight", lhs: x.shape, rhs: weight.shape)

@@ -11,7 +11,7 @@ public func localResponseNorm(_ x: Tensor, size: Int, alpha: Float = 1e-4, beta:
 }
 
 /// `localResponseNorm` as the op computes it, with no graph recording.
-private func unrecordedLocalResponseNorm(_ x: Tensor, size: Int, alpha: Float = 1e-4, beta: Float = 0.75, k: Float = 1) throws -> Tensor {
+private func unrecordedLocalResponseNorm(_ x: Tensor, size: Int, alpha: Float, beta: Float, k: Float) throws -> Tensor {
     let op = "lrn"
     guard x.shape.count == 4 else {
         throw GraftError.invalidArgument(op: op, detail: "input must be [N, C, H, W], not \(shapeString(x.shape))")

@@ -20,8 +20,8 @@ public func stochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode = .
 }
 
 /// `stochasticDepth` as the op computes it, with no graph recording.
-private func unrecordedStochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode = .row, training: Bool,
-                            generator: inout RandomGenerator) throws -> Tensor {
+private func unrecordedStochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode, training: Bool,
+                                       generator: inout RandomGenerator) throws -> Tensor {
     let op = "stochastic_depth"
     guard p >= 0, p <= 1 else {
         throw GraftError.invalidArgument(op: op, detail: "probability \(p) is outside [0, 1]")
