@@ -22,6 +22,9 @@ public func convBatchNorm(_ conv: Conv2d, _ bn: BatchNorm2d, activation: FusedAc
     switch activation {
     case .relu?: return try relu(y)
     case .relu6?: return try relu6(y)
+    case .hardswish?: return try hardswish(y)
+    case .silu?: return try silu(y)
+    case .sigmoid?: return try sigmoid(y)
     case nil: return y
     }
 }

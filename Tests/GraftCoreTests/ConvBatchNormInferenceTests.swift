@@ -22,6 +22,9 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         Case(x: [1, 4, 5, 5], w: [6, 4, 1, 1], bias: false, affine: true, activation: .relu, config: Conv2dConfig()),
         // Sums of 288 products: many outputs above 6, so ReLU6's upper bound is exercised.
         Case(x: [1, 32, 6, 6], w: [8, 32, 3, 3], bias: true, affine: true, activation: .relu6, config: Conv2dConfig(padding: .symmetric(1))),
+        Case(x: [2, 8, 6, 6], w: [8, 8, 3, 3], bias: true, affine: true, activation: .hardswish, config: Conv2dConfig(padding: .symmetric(1))),
+        Case(x: [2, 8, 6, 6], w: [8, 1, 3, 3], bias: false, affine: true, activation: .silu, config: Conv2dConfig(padding: .symmetric(1), groups: 8)),
+        Case(x: [1, 8, 4, 4], w: [4, 8, 1, 1], bias: true, affine: false, activation: .sigmoid, config: Conv2dConfig()),
     ]
 
     func tensors(_ c: Case, seed: UInt64) -> (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor) {
@@ -40,6 +43,9 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         switch c.activation {
         case .relu?: return bn.map { max($0, 0) }
         case .relu6?: return bn.map { min(max($0, 0), 6) }
+        case .hardswish?: return bn.map { $0 * min(max($0 + 3, 0), 6) / 6 }
+        case .silu?: return bn.map { $0 / (1 + exp(-$0)) }
+        case .sigmoid?: return bn.map { 1 / (1 + exp(-$0)) }
         case nil: return bn
         }
     }

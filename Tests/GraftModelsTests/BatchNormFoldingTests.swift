@@ -15,15 +15,7 @@ final class BatchNormFoldingTests: XCTestCase {
         bn.bias?.assign(Tensor(shape: [c], data: (0..<c).map { Float($0) * 0.25 - 0.1 }))
     }
 
-    private func outputs(_ graph: Graph, _ model: Module) throws -> [Float] {
-        try GradMode.withoutGradients { try interpret(graph, inputs: [x], parameters: graphParameters(of: model))[0].toArray() }
-    }
-
-    private func assertClose(_ a: [Float], _ b: [Float], file: StaticString = #filePath, line: UInt = #line) {
-        let largest = b.map(abs).max() ?? 0
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? .infinity, 1e-4 * largest, file: file, line: line)
-    }
+    private func outputs(_ graph: Graph, _ model: Module) throws -> [Float] { try interpretedOutput(graph, model, x) }
 
     /// conv → bn → relu: the conv and bn become one node reading all their parameters by name,
     /// the ReLU stays, and the result equals the unfolded graph's.

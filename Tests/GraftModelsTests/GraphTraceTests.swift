@@ -20,8 +20,8 @@ final class GraphTraceTests: XCTestCase {
 
     /// For every zoo model: the graph traced on one input, interpreted on another, gives the
     /// unfused eval forward's output bit for bit, and the fused one's within 1e-5 of its largest
-    /// magnitude (and with its batch norms folded, within 1e-4); no tensor the forward read
-    /// became a constant of the graph.
+    /// magnitude (with its batch norms folded, and after every pass, within 1e-4, no dropout or
+    /// stochastic depth left); no tensor the forward read became a constant of the graph.
     func testEveryZooModelsGraphComputesItsForward() throws {
         for spec in ModelZoo.builtIn {
             let model = try spec.make(numClasses: 5)
@@ -54,6 +54,11 @@ final class GraphTraceTests: XCTestCase {
             }
             let foldError = zip(folded, got).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(foldError, 1e-4 * (got.map(abs).max() ?? 0), "\(spec.name): batch norms folded")
+
+            let optimized = fuseActivations(foldBatchNorms(dropInferenceIdentities(graph)))
+            let left = optimized.nodes.map(\.op.name).filter { ["dropout", "stochastic_depth"].contains($0) }
+            XCTAssertEqual(left, [], "\(spec.name): no-ops left")
+            assertClose(try interpretedOutput(optimized, model, x), got, "\(spec.name): every pass")
         }
     }
 

@@ -24,8 +24,3 @@ public func foldBatchNorms(_ graph: Graph) -> Graph {
     folded.nodes = folded.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
     return folded
 }
-
-/// The innermost module holding both scopes (`features.0` for `features.0.0` and `features.0.1`).
-private func commonScope(_ a: String, _ b: String) -> String {
-    zip(a.split(separator: "."), b.split(separator: ".")).prefix { $0 == $1 }.map { String($0.0) }.joined(separator: ".")
-}

@@ -75,3 +75,8 @@ public struct GraphNode {
         self.op = op; self.inputs = inputs; self.output = output; self.flops = flops; self.scope = scope
     }
 }
+
+/// The innermost module holding both scopes (`features.0` for `features.0.0` and `features.0.1`).
+func commonScope(_ a: String, _ b: String) -> String {
+    zip(a.split(separator: "."), b.split(separator: ".")).prefix { $0 == $1 }.map { String($0.0) }.joined(separator: ".")
+}

@@ -80,7 +80,7 @@ public enum GraphOp: Sendable {
             ["kernel=\(c.kernel.0)x\(c.kernel.1)", "stride=\(c.stride.0)x\(c.stride.1)", "pad=\(c.padding.0),\(c.padding.1)"]
                 + (c.ceilMode ? ["ceil"] : []) + (c.countIncludePad ? [] : ["exclude_pad"])
         }
-        func act(_ a: FusedActivation?) -> [String] { a.map { ["post=\($0 == .relu ? "relu" : "relu6")"] } ?? [] }
+        func act(_ a: FusedActivation?) -> [String] { a.map { ["post=\($0.rawValue)"] } ?? [] }
         switch self {
         case .conv2d(let c, _, let a): return conv(c) + act(a)
         case .conv2dBatchNorm(let c, _, _, let eps, let a): return conv(c) + ["eps=\(eps)"] + act(a)

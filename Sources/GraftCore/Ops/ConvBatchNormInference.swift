@@ -59,12 +59,30 @@ private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bia
     return try conv2d(x, weight: folded[0], bias: folded[1], config, activation: activation)
 }
 
-/// An activation a convolution applies to its own result (a oneDNN post-op).
-public enum FusedActivation: Sendable {
+/// An activation a convolution applies to its own result (a oneDNN eltwise post-op), computed
+/// by the same oneDNN algorithm as the op of that name.
+public enum FusedActivation: String, Sendable {
     /// max(x, 0)
     case relu
     /// min(max(x, 0), 6)
     case relu6
+    /// x · relu6(x + 3) / 6
+    case hardswish
+    /// x · sigmoid(x)
+    case silu
+    /// 1 / (1 + e^(−x))
+    case sigmoid
+
+    /// The oneDNN algorithm with its alpha and beta.
+    var eltwise: (algorithm: dnnl_alg_kind_t, alpha: Float, beta: Float) {
+        switch self {
+        case .relu: return (dnnl_eltwise_relu, 0, 0)
+        case .relu6: return (dnnl_eltwise_clip, 0, 6)
+        case .hardswish: return (dnnl_eltwise_hardswish, 0, 0)
+        case .silu: return (dnnl_eltwise_swish, 1, 0)
+        case .sigmoid: return (dnnl_eltwise_logistic, 0, 0)
+        }
+    }
 }
 
 /// Runs `body` with primitive attributes holding `activation` as a post-op.
@@ -74,8 +92,8 @@ func withPostOp<R>(_ activation: FusedActivation, _ op: String, _ body: (OpaqueP
     defer { dnnl_primitive_attr_destroy(attr) }
     try DNNL.check(dnnl_post_ops_create(&postOps), op)
     defer { dnnl_post_ops_destroy(postOps) }
-    let (alg, beta): (dnnl_alg_kind_t, Float) = activation == .relu ? (dnnl_eltwise_relu, 0) : (dnnl_eltwise_clip, 6)
-    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, alg, 0, beta), op)
+    let (alg, alpha, beta) = activation.eltwise
+    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), op)
     try DNNL.check(dnnl_primitive_attr_set_post_ops(attr, postOps), op)
     return try body(attr)
 }

@@ -1,0 +1,15 @@
+import GraftCore
+import GraftNN
+import XCTest
+
+/// `graph`'s outputs on `x` with `model`'s parameters, as its only output's elements.
+func interpretedOutput(_ graph: Graph, _ model: Module, _ x: Tensor) throws -> [Float] {
+    try GradMode.withoutGradients { try interpret(graph, inputs: [x], parameters: graphParameters(of: model))[0].toArray() }
+}
+
+/// `a` equals `b` within 1e-4 of `b`'s largest magnitude.
+func assertClose(_ a: [Float], _ b: [Float], _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    let largest = b.map(abs).max() ?? 0
+    XCTAssertEqual(a.count, b.count, message, file: file, line: line)
+    XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? .infinity, 1e-4 * largest, message, file: file, line: line)
+}
