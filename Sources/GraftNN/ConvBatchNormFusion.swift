@@ -15,7 +15,7 @@ public func convBatchNorm(_ conv: Conv2d, _ bn: BatchNorm2d, activation: FusedAc
     if ModuleTrace.active == nil && foldsIntoConvolution(conv, bn, x) {
         return try conv2dBatchNormInference(x, weight: conv.weight, bias: conv.bias, conv.config,
                                             bnWeight: bn.weight, bnBias: bn.bias, runningMean: bn.runningMean,
-                                            runningVar: bn.runningVar, eps: bn.eps, activation: activation)
+                                            runningVar: bn.runningVar, eps: bn.eps, adding: nil, activation: activation)
     }
     if activation == .relu && ModuleTrace.active == nil { return try bn.forward(conv(x), relu: true) }
     let y = try bn(conv(x))

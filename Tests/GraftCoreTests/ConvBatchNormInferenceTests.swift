@@ -53,7 +53,7 @@ final class ConvBatchNormInferenceTests: XCTestCase {
     func run(_ c: Case, _ t: (x: Tensor, w: Tensor, b: Tensor?, gamma: Tensor?, beta: Tensor?, mean: Tensor, variance: Tensor),
              eps: Float) throws -> Tensor {
         try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
-                                     runningMean: t.mean, runningVar: t.variance, eps: eps, activation: c.activation)
+                                     runningMean: t.mean, runningVar: t.variance, eps: eps, adding: nil, activation: c.activation)
     }
 
     func testMatchesReference() throws {
@@ -62,6 +62,31 @@ final class ConvBatchNormInferenceTests: XCTestCase {
             let y = try run(c, t, eps: 1e-3)
             XCTAssertEqual(y.shape, [c.x[0], c.w[0]] + Array(try conv2d(t.x, weight: t.w, bias: t.b, c.config).shape[2...]))
             assertClose(y.toArray(), reference(c, t, eps: 1e-3), "case \(i)")
+        }
+    }
+
+    /// With an addend, the result is `activation(bn(conv) + addend)`, and the addend is left as it
+    /// was, whatever its layout.
+    func testSumPostOpAddsBeforeTheActivation() throws {
+        for (i, c) in [cases[0], cases[4]].enumerated() {
+            let t = tensors(c, seed: UInt64(50 + 10 * i))
+            let plain = try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
+                                                     runningMean: t.mean, runningVar: t.variance, eps: 1e-3, adding: nil, activation: nil)
+            let addend = randomTensor(plain.shape, seed: UInt64(60 + i)), before = addend.toArray()
+            let y = try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
+                                                 runningMean: t.mean, runningVar: t.variance, eps: 1e-3, adding: addend,
+                                                 activation: c.activation)
+            let summed = zip(reference(Case(x: c.x, w: c.w, bias: c.bias, affine: c.affine, activation: nil, config: c.config),
+                                       t, eps: 1e-3), before).map { $0 + Double($1) }
+            assertClose(y.toArray(), summed.map { c.activation == .relu ? max($0, 0) : min(max($0, 0), 6) }, "case \(i)")
+            XCTAssertEqual(addend.toArray(), before, "the addend is not written")
+            // An addend already in the output's layout (the convolution's own output) is copied too.
+            let plainValues = plain.toArray()
+            let doubled = try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta,
+                                                       runningMean: t.mean, runningVar: t.variance, eps: 1e-3, adding: plain,
+                                                       activation: nil)
+            assertClose(doubled.toArray(), plainValues.map { 2 * Double($0) }, "case \(i), own output")
+            XCTAssertEqual(plain.toArray(), plainValues, "the convolution's output is not written")
         }
     }
 
@@ -94,7 +119,7 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         let t = tensors(c, seed: 300)
         assertShapeError("conv2d_batch_norm", [5], c.w) {
             try conv2dBatchNormInference(t.x, weight: t.w, bias: nil, c.config, bnWeight: nil, bnBias: nil,
-                                             runningMean: randomTensor([5], seed: 1), runningVar: t.variance, eps: 1e-5, activation: .relu)
+                                             runningMean: randomTensor([5], seed: 1), runningVar: t.variance, eps: 1e-5, adding: nil, activation: .relu)
         }
     }
 }

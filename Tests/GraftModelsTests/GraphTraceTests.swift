@@ -21,7 +21,8 @@ final class GraphTraceTests: XCTestCase {
     /// For every zoo model: the graph traced on one input, interpreted on another, gives the
     /// unfused eval forward's output bit for bit, and the fused one's within 1e-5 of its largest
     /// magnitude (with its batch norms folded, and after every pass, within 1e-4, no dropout or
-    /// stochastic depth left); no tensor the forward read became a constant of the graph.
+    /// stochastic depth left, ResNet-18's residual sums fused); no tensor the forward read became
+    /// a constant of the graph.
     func testEveryZooModelsGraphComputesItsForward() throws {
         for spec in ModelZoo.builtIn {
             let model = try spec.make(numClasses: 5)
@@ -55,9 +56,13 @@ final class GraphTraceTests: XCTestCase {
             let foldError = zip(folded, got).map { abs($0 - $1) }.max() ?? .infinity
             XCTAssertLessThanOrEqual(foldError, 1e-4 * (got.map(abs).max() ?? 0), "\(spec.name): batch norms folded")
 
-            let optimized = fuseActivations(foldBatchNorms(dropInferenceIdentities(graph)))
+            let optimized = fuseActivations(fuseResidualSums(foldBatchNorms(dropInferenceIdentities(graph))))
             let left = optimized.nodes.map(\.op.name).filter { ["dropout", "stochastic_depth"].contains($0) }
             XCTAssertEqual(left, [], "\(spec.name): no-ops left")
+            if spec.name == "resnet18" {
+                let sums = optimized.nodes.filter { $0.op.attributes.contains("post=sum") && $0.op.attributes.last == "post=relu" }
+                XCTAssertEqual(sums.count, 8, "resnet18: every block's add and ReLU in its last convolution")
+            }
             assertClose(try interpretedOutput(optimized, model, x), got, "\(spec.name): every pass")
         }
     }

@@ -13,10 +13,10 @@ public func fuseActivations(_ graph: Graph) -> Graph {
         guard let activation = FusedActivation(node.op), case .value(let input)? = node.inputs.first,
               readers[input] == 1, let c = producers[input] else { continue }
         switch graph.nodes[c].op {
-        case .conv2d(let config, let hasBias, nil):
-            fused.nodes[c].op = .conv2d(config, hasBias: hasBias, activation: activation)
-        case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, nil):
-            fused.nodes[c].op = .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, activation: activation)
+        case .conv2d(let config, let hasBias, let sum, nil):
+            fused.nodes[c].op = .conv2d(config, hasBias: hasBias, sum: sum, activation: activation)
+        case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, let sum, nil):
+            fused.nodes[c].op = .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, sum: sum, activation: activation)
         default:
             continue
         }

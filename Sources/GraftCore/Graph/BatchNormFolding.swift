@@ -1,5 +1,5 @@
 /// `graph` with each batch norm that directly follows a convolution folded into it: a
-/// `conv2d` (without a fused activation) whose output only that `batchNorm` reads, and that
+/// `conv2d` (without post-ops) whose output only that `batchNorm` reads, and that
 /// is not a graph output, becomes one `conv2dBatchNorm` node writing the batch norm's output
 /// (its ReLU, if it had one, as the convolution's post-op), in the module holding both. Graph batch norms always run on
 /// running statistics (a trace rejects batch statistics), so the fold is exact up to rounding.
@@ -13,10 +13,10 @@ public func foldBatchNorms(_ graph: Graph) -> Graph {
     for (i, bn) in graph.nodes.enumerated() {
         guard case .batchNorm(let affine, let eps, let relu) = bn.op, case .value(let convOutput)? = bn.inputs.first,
               readers[convOutput] == 1, let c = producers[convOutput],
-              case .conv2d(let config, let hasBias, nil) = graph.nodes[c].op else { continue }
+              case .conv2d(let config, let hasBias, false, nil) = graph.nodes[c].op else { continue }
         let conv = graph.nodes[c]
         folded.nodes[i] = GraphNode(
-            op: .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, activation: relu ? .relu : nil),
+            op: .conv2dBatchNorm(config, hasBias: hasBias, affine: affine, eps: eps, sum: false, activation: relu ? .relu : nil),
             inputs: conv.inputs + bn.inputs.dropFirst(), output: bn.output, flops: conv.flops,
             scope: commonScope(conv.scope, bn.scope))
         removed.insert(c)

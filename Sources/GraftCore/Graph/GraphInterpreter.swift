@@ -40,13 +40,14 @@ private func run(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
     let x = try next()
     let y: Tensor
     switch op {
-    case .conv2d(let config, let hasBias, let activation):
-        let (w, b) = (try next(), try nextIf(hasBias))
-        y = try conv2d(x, weight: w, bias: b, config, activation: activation)
-    case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, let activation):
+    case .conv2d(let config, let hasBias, let sum, let activation):
+        let (w, b, addend) = (try next(), try nextIf(hasBias), try nextIf(sum))
+        y = try conv2d(x, weight: w, bias: b, config, adding: addend, activation: activation)
+    case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, let sum, let activation):
         let (w, b, gamma, beta) = (try next(), try nextIf(hasBias), try nextIf(affine), try nextIf(affine))
-        y = try conv2dBatchNormInference(x, weight: w, bias: b, config, bnWeight: gamma, bnBias: beta,
-                                         runningMean: next(), runningVar: next(), eps: eps, activation: activation)
+        let (mean, variance, addend) = (try next(), try next(), try nextIf(sum))
+        y = try conv2dBatchNormInference(x, weight: w, bias: b, config, bnWeight: gamma, bnBias: beta, runningMean: mean,
+                                         runningVar: variance, eps: eps, adding: addend, activation: activation)
     case .batchNorm(let affine, let eps, let relu):
         let (gamma, beta) = (try nextIf(affine), try nextIf(affine))
         y = try batchNorm(x, weight: gamma, bias: beta, runningMean: next(), runningVar: next(), training: false, eps: eps, relu: relu)

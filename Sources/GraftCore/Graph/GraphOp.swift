@@ -2,10 +2,11 @@
 /// functions of `Ops/`). Operands come in the op's argument order; optional operands are
 /// present exactly when the attribute that names them says so.
 public enum GraphOp: Sendable {
-    /// `conv2d(x, weight, bias?)`, with a fused activation when traced from `conv2dReLU`.
-    case conv2d(Conv2dConfig, hasBias: Bool, activation: FusedActivation?)
-    /// `conv2dBatchNormInference(x, weight, bias?, bnWeight?, bnBias?, runningMean, runningVar)`.
-    case conv2dBatchNorm(Conv2dConfig, hasBias: Bool, affine: Bool, eps: Float, activation: FusedActivation?)
+    /// `conv2d(x, weight, bias?, addend?)`: with `sum`, the convolution adds `addend` to its
+    /// result before the activation, if any (a fused activation when traced from `conv2dReLU`).
+    case conv2d(Conv2dConfig, hasBias: Bool, sum: Bool, activation: FusedActivation?)
+    /// `conv2dBatchNormInference(x, weight, bias?, bnWeight?, bnBias?, runningMean, runningVar, addend?)`.
+    case conv2dBatchNorm(Conv2dConfig, hasBias: Bool, affine: Bool, eps: Float, sum: Bool, activation: FusedActivation?)
     /// `batchNorm(x, weight?, bias?, runningMean, runningVar)` on running statistics.
     case batchNorm(affine: Bool, eps: Float, relu: Bool)
     /// `linear(x, weight, bias?)`.
@@ -82,8 +83,8 @@ public enum GraphOp: Sendable {
         }
         func act(_ a: FusedActivation?) -> [String] { a.map { ["post=\($0.rawValue)"] } ?? [] }
         switch self {
-        case .conv2d(let c, _, let a): return conv(c) + act(a)
-        case .conv2dBatchNorm(let c, _, _, let eps, let a): return conv(c) + ["eps=\(eps)"] + act(a)
+        case .conv2d(let c, _, let sum, let a): return conv(c) + (sum ? ["post=sum"] : []) + act(a)
+        case .conv2dBatchNorm(let c, _, _, let eps, let sum, let a): return conv(c) + ["eps=\(eps)"] + (sum ? ["post=sum"] : []) + act(a)
         case .batchNorm(_, let eps, let relu): return ["eps=\(eps)"] + (relu ? ["relu"] : [])
         case .layerNorm2d(_, let eps): return ["eps=\(eps)"]
         case .leakyReLU(let s): return ["slope=\(s)"]

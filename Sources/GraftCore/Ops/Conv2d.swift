@@ -49,8 +49,8 @@ func windowOutputSize(_ input: Int, kernel: Int, stride: Int, padBefore: Int, pa
 /// `bias` `[O]`, as `torch.nn.functional.conv2d` (cross-correlation). Runs on oneDNN with the
 /// layouts it picks; the weight gradient comes back in OIHW.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, activation: nil), [x, weight] + (bias.map { [$0] } ?? [])) {
-        try conv2d(x, weight: weight, bias: bias, config, activation: nil)
+    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, sum: false, activation: nil), [x, weight] + (bias.map { [$0] } ?? [])) {
+        try conv2d(x, weight: weight, bias: bias, config, adding: nil, activation: nil)
     }
 }
 
@@ -58,14 +58,16 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: C
 /// inference: it records no gradient, so it throws `GraftError.invalidArgument` when gradients
 /// are enabled and an input requires one.
 public func conv2dReLU(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, _ config: Conv2dConfig = Conv2dConfig()) throws -> Tensor {
-    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, activation: .relu), [x, weight] + (bias.map { [$0] } ?? [])) {
-        try conv2d(x, weight: weight, bias: bias, config, activation: .relu)
+    try GraphRecorder.recording(.conv2d(config, hasBias: bias != nil, sum: false, activation: .relu), [x, weight] + (bias.map { [$0] } ?? [])) {
+        try conv2d(x, weight: weight, bias: bias, config, adding: nil, activation: .relu)
     }
 }
 
-/// `conv2d`, with `activation` (if any) applied by the convolution itself as a oneDNN post-op;
-/// that form records no gradient, so it throws if one would be recorded.
-func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, activation: FusedActivation?) throws -> Tensor {
+/// `conv2d`, then `+ addend` (of the output's shape) and `activation`, each if given, applied by
+/// the convolution itself as oneDNN post-ops (sum, then eltwise); with either it records no
+/// gradient, so it throws if one would be recorded.
+func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, adding addend: Tensor?,
+            activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d"
     guard x.shape.count == 4 else {
         throw GraftError.shapeMismatch(op: op, detail: "input must be [N, C, H, W]; weight", lhs: x.shape, rhs: weight.shape)
@@ -99,8 +101,12 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-    if activation != nil && training {
-        throw GraftError.invalidArgument(op: op, detail: "a fused activation records no gradient; run it without gradients")
+    if (activation != nil || addend != nil) && training {
+        throw GraftError.invalidArgument(op: op, detail: "a fused activation or sum records no gradient; run it without gradients")
+    }
+    if let addend, addend.shape != outShape || addend.dtype != .float32 {
+        throw GraftError.shapeMismatch(op: op, detail: "the fused sum's addend must be float32 of the output's shape; addend vs output",
+                                       lhs: addend.shape, rhs: outShape)
     }
 
     // Under bf16 the operands (input, weights, output gradient) are bfloat16; results,
@@ -109,7 +115,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     let precision = g == 1 ? Engine.shared.precision : .float32, lowp = precision.operandType
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(precision == .bfloat16 ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(addend == nil ? 0 : 1); key.add(precision == .bfloat16 ? 1 : 0)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
@@ -122,8 +128,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
                 &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                 &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
         }
-        guard let activation else { return try Engine.shared.makeDesc(op, &d) }
-        return try withPostOp(activation, op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
+        guard activation != nil || addend != nil else { return try Engine.shared.makeDesc(op, &d) }
+        return try withPostOps(sum: addend != nil, activation, op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
     }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
     let wDesc = fwd.desc(dnnl_query_weights_md)
@@ -134,7 +140,12 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     }
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
     let wt = GradMode.isEnabled && weight.requiresGrad ? blockedWeight() : weight.cachedConversion(to: wDesc, blockedWeight)
-    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape)
+    // The sum post-op adds to what the output holds: the addend, in the output's layout, in a copy of its own.
+    let dst = addend.map { a in
+        let converted = a.converted(to: fwd.desc(dnnl_query_dst_md))
+        return converted === a ? a.copy() : converted
+    }
+    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape, dst: dst)
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true

@@ -1,27 +1,29 @@
 import CDNNL
 
 /// Inference-time `batchNorm(conv2d(x, weight, bias, config), …, training: false)` (running
-/// statistics), then `activation` if any, as one oneDNN convolution: the batch norm is
+/// statistics), then `+ addend` and `activation`, each if given, as one oneDNN convolution: the batch norm is
 /// folded into the weight and bias (`w · γ/√(var + ε)`, `(b − mean) · γ/√(var + ε) + β`),
-/// computed once and kept until any of those tensors is written, and the activation runs as
-/// the convolution's post-op. Records no gradient: it throws `GraftError.invalidArgument` if
+/// computed once and kept until any of those tensors is written, and the sum and the
+/// activation run as the convolution's post-ops. Records no gradient: it throws `GraftError.invalidArgument` if
 /// gradients are enabled and any input requires one.
 public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                      bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                                     eps: Float, activation: FusedActivation?) throws -> Tensor {
+                                     eps: Float, adding addend: Tensor?, activation: FusedActivation?) throws -> Tensor {
     if (bnWeight == nil) != (bnBias == nil) { GraphRecorder.reject("conv2d_batch_norm with only one of weight and bias") }
     return try GraphRecorder.recording(
-        .conv2dBatchNorm(config, hasBias: bias != nil, affine: bnWeight != nil && bnBias != nil, eps: eps, activation: activation),
-        [x, weight] + [bias, bnWeight, bnBias].compactMap { $0 } + [runningMean, runningVar]) {
+        .conv2dBatchNorm(config, hasBias: bias != nil, affine: bnWeight != nil && bnBias != nil, eps: eps, sum: addend != nil,
+                         activation: activation),
+        [x, weight] + [bias, bnWeight, bnBias].compactMap { $0 } + [runningMean, runningVar] + (addend.map { [$0] } ?? [])) {
         try unrecordedConv2dBatchNormInference(x, weight: weight, bias: bias, config, bnWeight: bnWeight, bnBias: bnBias,
-                                               runningMean: runningMean, runningVar: runningVar, eps: eps, activation: activation)
+                                               runningMean: runningMean, runningVar: runningVar, eps: eps, adding: addend,
+                                               activation: activation)
     }
 }
 
 /// `conv2dBatchNormInference` as the op computes it, with no graph recording.
 private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                                 bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                                                eps: Float, activation: FusedActivation?) throws -> Tensor {
+                                                eps: Float, adding addend: Tensor?, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d_batch_norm"
     if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
         throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")
@@ -56,7 +58,7 @@ private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bia
         }
         return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
     }
-    return try conv2d(x, weight: folded[0], bias: folded[1], config, activation: activation)
+    return try conv2d(x, weight: folded[0], bias: folded[1], config, adding: addend, activation: activation)
 }
 
 /// An activation a convolution applies to its own result (a oneDNN eltwise post-op), computed
@@ -85,15 +87,18 @@ public enum FusedActivation: String, Sendable {
     }
 }
 
-/// Runs `body` with primitive attributes holding `activation` as a post-op.
-func withPostOp<R>(_ activation: FusedActivation, _ op: String, _ body: (OpaquePointer?) throws -> R) throws -> R {
+/// Runs `body` with primitive attributes holding the post-ops: a sum into the output when `sum`,
+/// then `activation` if any.
+func withPostOps<R>(sum: Bool, _ activation: FusedActivation?, _ op: String, _ body: (OpaquePointer?) throws -> R) throws -> R {
     var attr: OpaquePointer?, postOps: OpaquePointer?
     try DNNL.check(dnnl_primitive_attr_create(&attr), op)
     defer { dnnl_primitive_attr_destroy(attr) }
     try DNNL.check(dnnl_post_ops_create(&postOps), op)
     defer { dnnl_post_ops_destroy(postOps) }
-    let (alg, alpha, beta) = activation.eltwise
-    try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), op)
+    if sum { try DNNL.check(dnnl_post_ops_append_sum(postOps, 1), op) }
+    if let (alg, alpha, beta) = activation?.eltwise {
+        try DNNL.check(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), op)
+    }
     try DNNL.check(dnnl_primitive_attr_set_post_ops(attr, postOps), op)
     return try body(attr)
 }

@@ -55,7 +55,7 @@ private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
     let wt = trainsWeight
         ? weight.converted(to: wDesc) : weight.cachedConversion(to: wDesc) { weight.converted(to: wDesc) }
-    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape)
+    let out = try executeWeightedForward(fwd, src: src, weights: wt, bias: bias, biasDesc: biasDesc, outShape: outShape, dst: nil)
 
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad == true

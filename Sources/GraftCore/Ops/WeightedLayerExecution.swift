@@ -2,10 +2,11 @@ import CDNNL
 
 /// Runs a weighted layer's forward primitive (convolution, inner product) on `src` and
 /// `weights`, already in the layouts `fwd` chose, and the optional `bias` (read as
-/// `biasDesc`): the output of shape `outShape` in the primitive's layout.
+/// `biasDesc`): the output of shape `outShape` in the primitive's layout, written into `dst`
+/// when given (already in that layout, for a sum post-op to add to).
 func executeWeightedForward(_ fwd: Primitive, src: Tensor, weights: Tensor, bias: Tensor?, biasDesc: dnnl_memory_desc_t,
-                            outShape: [Int]) throws -> Tensor {
-    let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
+                            outShape: [Int], dst: Tensor?) throws -> Tensor {
+    let out = dst ?? Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, out)]
     if let b = bias { args.append((DNNL_ARG_BIAS, b.converted(to: biasDesc))) }
     try Engine.shared.execute(fwd, args)
