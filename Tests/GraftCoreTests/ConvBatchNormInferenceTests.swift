@@ -112,6 +112,15 @@ final class ConvBatchNormInferenceTests: XCTestCase {
         t.w.requiresGrad = true
         XCTAssertThrowsError(try run(c, t, eps: 1e-5))
         XCTAssertNoThrow(try GradMode.withoutGradients { try run(c, t, eps: 1e-5) })
+        t.w.requiresGrad = false
+        let addend = randomTensor(try run(c, t, eps: 1e-5).shape, seed: 201, requiresGrad: true)
+        func runAdding() throws -> Tensor {
+            try conv2dBatchNormInference(t.x, weight: t.w, bias: t.b, c.config, bnWeight: t.gamma, bnBias: t.beta, runningMean: t.mean,
+                                         runningVar: t.variance, eps: 1e-5, adding: addend, activation: nil)
+        }
+        XCTAssertThrowsError(try runAdding(), "an addend that needs a gradient")
+        XCTAssertThrowsError(try conv2d(t.x, weight: t.w, bias: nil, c.config, adding: addend, activation: nil))
+        XCTAssertNoThrow(try GradMode.withoutGradients { try runAdding() })
     }
 
     func testMismatchedStatisticsThrowShapeErrors() throws {

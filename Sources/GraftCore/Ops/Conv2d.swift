@@ -101,7 +101,7 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     // oneDNN wants grouped weights as [G, O/G, C/G, KH, KW]: the same memory as OIHW.
     let wShape = g == 1 ? weight.shape : [g, o / g, ig, kh, kw]
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-    if (activation != nil || addend != nil) && training {
+    if (activation != nil || addend != nil) && (training || GradMode.isEnabled && addend?.requiresGrad == true) {
         throw GraftError.invalidArgument(op: op, detail: "a fused activation or sum records no gradient; run it without gradients")
     }
     if let addend, addend.shape != outShape || addend.dtype != .float32 {
@@ -115,7 +115,8 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     let precision = g == 1 ? Engine.shared.precision : .float32, lowp = precision.operandType
     var key = PrimitiveKey("conv2d.forward")
     key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(addend == nil ? 0 : 1); key.add(precision == .bfloat16 ? 1 : 0)
+    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
+    key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(addend == nil ? 0 : 1)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])

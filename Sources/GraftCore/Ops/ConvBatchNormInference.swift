@@ -1,11 +1,12 @@
 import CDNNL
 
 /// Inference-time `batchNorm(conv2d(x, weight, bias, config), …, training: false)` (running
-/// statistics), then `+ addend` and `activation`, each if given, as one oneDNN convolution: the batch norm is
-/// folded into the weight and bias (`w · γ/√(var + ε)`, `(b − mean) · γ/√(var + ε) + β`),
-/// computed once and kept until any of those tensors is written, and the sum and the
-/// activation run as the convolution's post-ops. Records no gradient: it throws `GraftError.invalidArgument` if
-/// gradients are enabled and any input requires one.
+/// statistics), then `+ addend` and `activation`, each if given, as one oneDNN convolution:
+/// the batch norm is folded into the weight and bias (`w · γ/√(var + ε)`,
+/// `(b − mean) · γ/√(var + ε) + β`), computed once and kept until any of those tensors is
+/// written, and the sum and the activation run as the convolution's post-ops. Records no
+/// gradient: it throws `GraftError.invalidArgument` if gradients are enabled and any input
+/// requires one.
 public func conv2dBatchNormInference(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig,
                                      bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                                      eps: Float, adding addend: Tensor?, activation: FusedActivation?) throws -> Tensor {
@@ -25,7 +26,7 @@ private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bia
                                                 bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                                                 eps: Float, adding addend: Tensor?, activation: FusedActivation?) throws -> Tensor {
     let op = "conv2d_batch_norm"
-    if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
+    if GradMode.isEnabled, ([x, weight] + [bias, bnWeight, bnBias, addend].compactMap { $0 }).contains(where: { $0.requiresGrad }) {
         throw GraftError.invalidArgument(op: op, detail: "the folded form records no gradient; run it without gradients")
     }
     let o = weight.shape.first ?? 0
