@@ -93,7 +93,7 @@ extension FileManager {
             throw DataError.unwritable(file: destination, reason: fileErrorReason(error))
         }
         guard rename(temporary, destination) == 0 else {
-            throw DataError.unwritable(file: destination, reason: String(cString: strerror(errno)))
+            throw DataError.unwritable(file: destination, reason: errnoText())
         }
     }
 }
