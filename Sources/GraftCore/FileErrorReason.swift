@@ -5,9 +5,9 @@ import Foundation
 /// system error underneath a code that it would print as `NSCocoaErrorDomain error 512`.
 public func fileErrorReason(_ error: Error) -> String {
     let ns = error as NSError
-    if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+    if ns.domain == NSPOSIXErrorDomain { return errnoText(Int32(ns.code)) }
     if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? Error, (underlying as NSError).domain == NSPOSIXErrorDomain {
-        return String(cString: strerror(Int32((underlying as NSError).code)))
+        return errnoText(Int32((underlying as NSError).code))
     }
     if ns.domain == NSCocoaErrorDomain { return "file error \(ns.code)" }
     return "\(error)"
@@ -17,3 +17,6 @@ public func fileErrorReason(_ error: Error) -> String {
 public func fileErrorPath(_ error: Error) -> String? {
     (error as NSError).userInfo[NSFilePathErrorKey] as? String
 }
+
+/// The text of the system error `code` (the current `errno` by default), as `strerror` gives it.
+public func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// One entry of a directory, as `os.scandir` reports it: `isDirectory` follows symbolic links
 /// (a broken link is a file).
@@ -10,7 +11,7 @@ struct DirectoryEntry {
 /// The entries of `path` (not `.` and `..`), unsorted; errors name the directory.
 func listDirectory(_ path: String) throws -> [DirectoryEntry] {
     guard let dir = opendir(path) else {
-        throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        throw DataError.unreadable(file: path, reason: errnoText())
     }
     defer { closedir(dir) }
     var entries: [DirectoryEntry] = []

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import GraftCore
 
 /// The IDX format of the MNIST family: a magic number giving the element type and rank,
 /// big-endian dimensions, then the elements. Files may be gzip-compressed.
@@ -15,7 +16,7 @@ public enum IDX {
     public static func readBytes(_ path: String) throws -> (dims: [Int], data: [UInt8]) {
         // zlib reads plain files as they are.
         guard let file = gzopen(path, "rb") else {
-            throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+            throw DataError.unreadable(file: path, reason: errnoText())
         }
         defer { gzclose(file) }
         func corrupt(_ reason: String) -> DataError { .corrupt(file: path, reason: reason) }

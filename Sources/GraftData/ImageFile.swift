@@ -47,7 +47,7 @@ enum ImageFormat: Equatable {
 /// The bytes of the file at `path`; errors name the file and give the system's reason.
 func readFile(_ path: String) throws -> [UInt8] {
     guard let file = fopen(path, "rb") else {
-        throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+        throw DataError.unreadable(file: path, reason: errnoText())
     }
     defer { fclose(file) }
     var out: [UInt8] = []
@@ -56,7 +56,7 @@ func readFile(_ path: String) throws -> [UInt8] {
         let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
         if n > 0 { out.append(contentsOf: chunk[..<n]) }
         if n < chunk.count {
-            if ferror(file) != 0 { throw DataError.unreadable(file: path, reason: String(cString: strerror(errno))) }
+            if ferror(file) != 0 { throw DataError.unreadable(file: path, reason: errnoText()) }
             return out
         }
     }

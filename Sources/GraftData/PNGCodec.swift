@@ -101,12 +101,12 @@ extension Image {
     public func writePNG(to path: String) throws {
         let bytes = try encodePNG()
         guard let file = fopen(path, "wb") else {
-            throw DataError.unwritable(file: path, reason: String(cString: strerror(errno)))
+            throw DataError.unwritable(file: path, reason: errnoText())
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let closed = fclose(file)
         guard written == bytes.count, closed == 0 else {
-            throw DataError.unwritable(file: path, reason: String(cString: strerror(errno)))
+            throw DataError.unwritable(file: path, reason: errnoText())
         }
     }
 }

@@ -20,9 +20,7 @@ enum CacheRecord {
     static func write(_ sha256: String, for file: String) throws {
         let name = (file as NSString).lastPathComponent
         do {
-            let writer = try AtomicFileWriter(path(of: file))
-            try writer.write(Array("\(sha256)  \(name)\n".utf8))
-            try writer.commit()
+            try AtomicFileWriter.write(Array("\(sha256)  \(name)\n".utf8), to: path(of: file))
         } catch {
             throw WeightFetchError.writeFailed(path: path(of: file), reason: "\(error)")
         }

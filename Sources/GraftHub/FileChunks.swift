@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// Reads the file at `path` 1 MiB at a time, handing each piece to `body` in order.
 func forEachChunk(ofFile path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {

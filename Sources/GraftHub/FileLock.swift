@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// An exclusive `flock` on a lock file, held from `init` until `release()` (or deinit). Locks
 /// belong to open file descriptions, so two holders in one process exclude each other too.

@@ -47,9 +47,7 @@ struct LockFile {
             + "# Check the cache with `sha256sum -c` in the cache folder.\n"
         for name in pins.keys.sorted() { text += "\(pins[name] ?? "")  \(name)\n" }
         do {
-            let writer = try AtomicFileWriter(path)
-            try writer.write(Array(text.utf8))
-            try writer.commit()
+            try AtomicFileWriter.write(Array(text.utf8), to: path)
         } catch {
             throw WeightFetchError.writeFailed(path: path, reason: "\(error)")
         }

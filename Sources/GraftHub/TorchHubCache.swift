@@ -1,4 +1,6 @@
 import Foundation
+import GraftCore
+import GraftIO
 
 extension WeightStore {
     /// A verified file in torch hub's cache, hard-linked into Graft's cache (copied where a

@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// Writes a file atomically: the bytes go to a temporary file in the same directory, which
 /// is flushed to disk (`fsync`) and then renamed over `path`, so that readers see either
@@ -16,7 +17,7 @@ public final class AtomicFileWriter {
         let url = URL(fileURLWithPath: path)
         temporaryPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw WeightFileError.unwritable(file: path, reason: MappedFile.errnoString()) }
+        guard fd >= 0 else { throw WeightFileError.unwritable(file: path, reason: errnoText()) }
     }
 
     deinit {
@@ -47,7 +48,7 @@ public final class AtomicFileWriter {
         while done < bytes.count {
             let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw WeightFileError.unwritable(file: path, reason: MappedFile.errnoString()) }
+            guard n > 0 else { throw WeightFileError.unwritable(file: path, reason: errnoText()) }
             done += n
         }
     }
@@ -55,18 +56,29 @@ public final class AtomicFileWriter {
     /// Flushes, syncs and renames the temporary file over `path`, then syncs the directory.
     public func commit() throws {
         try flush()
-        guard fsync(fd) == 0 else { throw WeightFileError.unwritable(file: path, reason: "fsync: " + MappedFile.errnoString()) }
+        guard fsync(fd) == 0 else { throw WeightFileError.unwritable(file: path, reason: "fsync: " + errnoText()) }
         let closed = close(fd)
         fd = -1
         guard closed == 0, rename(temporaryPath, path) == 0 else {
-            let reason = MappedFile.errnoString()
+            let reason = errnoText()
             unlink(temporaryPath)
             throw WeightFileError.unwritable(file: path, reason: reason)
         }
-        let directory = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        syncFolder(of: path)
     }
+
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        let writer = try AtomicFileWriter(path)
+        try writer.write(bytes)
+        try writer.commit()
+    }
+}
+
+/// Syncs the folder holding `path`, so that a rename into it survives a crash.
+public func syncFolder(of path: String) {
+    let folder = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard folder >= 0 else { return }
+    fsync(folder)
+    close(folder)
 }

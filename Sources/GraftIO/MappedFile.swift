@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 
 /// A file mapped read-only into memory (`mmap`), so that readers take tensors straight from
 /// the page cache without reading the file into a buffer first. Unmapped on deinit.
@@ -9,10 +10,10 @@ final class MappedFile {
     init(_ path: String) throws {
         self.path = path
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw WeightFileError.unreadable(file: path, reason: MappedFile.errnoString()) }
+        guard fd >= 0 else { throw WeightFileError.unreadable(file: path, reason: errnoText()) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw WeightFileError.unreadable(file: path, reason: MappedFile.errnoString()) }
+        guard fstat(fd, &info) == 0 else { throw WeightFileError.unreadable(file: path, reason: errnoText()) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw WeightFileError.unreadable(file: path, reason: "not a regular file")
         }
@@ -23,7 +24,7 @@ final class MappedFile {
         }
         let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let p, p != MAP_FAILED else {
-            throw WeightFileError.unreadable(file: path, reason: "mmap: " + MappedFile.errnoString())
+            throw WeightFileError.unreadable(file: path, reason: "mmap: " + errnoText())
         }
         bytes = UnsafeRawBufferPointer(start: p, count: size)
     }
@@ -42,8 +43,6 @@ final class MappedFile {
         }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length])
     }
-
-    static func errnoString() -> String { String(cString: strerror(errno)) }
 }
 
 extension UnsafeRawBufferPointer {

@@ -58,9 +58,7 @@ public func exportWeights(from source: String, to output: String) throws -> Weig
         try PyTorchCheckpoint.write(tensors, to: output)
         if !metadata.isEmpty {
             let sidecar = metadataFile(for: output)
-            let writer = try AtomicFileWriter(sidecar)
-            try writer.write(Array(metadataJSON(metadata).utf8))
-            try writer.commit()
+            try AtomicFileWriter.write(Array(metadataJSON(metadata).utf8), to: sidecar)
             summary.metadataFile = sidecar
         }
     }

@@ -22,13 +22,16 @@ public struct ModelSpec: Sendable {
         self.defaultNumClasses = defaultNumClasses; self.weights = weights; self.build = build
     }
 
+    /// The name that stands for the family's default set, whatever it is called.
+    public static let defaultWeightsName = "imagenet"
+
     /// The family's default pretrained set (what `imagenet` names); nil when none is published.
     public var defaultWeights: WeightSet? { weights.first }
 
     /// The set called `name` (case-insensitively), or the default for `imagenet`; the error
     /// lists this model's sets.
     public func weightSet(named name: String) throws -> WeightSet {
-        let found = name.lowercased() == "imagenet" ? defaultWeights
+        let found = name.lowercased() == Self.defaultWeightsName ? defaultWeights
             : weights.first { $0.name.lowercased() == name.lowercased() }
         guard let found else { throw UnknownWeightSetError(model: self.name, name: name, known: weights.map(\.name)) }
         return found
@@ -83,7 +86,7 @@ public struct UnknownWeightSetError: Error, CustomStringConvertible {
     public let known: [String]
     public var description: String {
         known.isEmpty ? "\(model) has no published pretrained weights ('\(name)' asked for); train it from scratch (--weights none) or give a weight file"
-            : "\(model) has no weight set '\(name)'; its sets: imagenet (= \(known[0])), \(known.joined(separator: ", "))"
+            : "\(model) has no weight set '\(name)'; its sets: \(ModelSpec.defaultWeightsName) (= \(known[0])), \(known.joined(separator: ", "))"
     }
 }
 

@@ -74,7 +74,7 @@ public struct ChosenWeights: Sendable, Equatable {
     /// set and its file's full hash), the weight file's path, or `none`.
     public var record: String {
         switch origin {
-        case .pretrained(let set, let file): "\(model).\(set.name) sha256:\(file.sha256)"
+        case .pretrained(let set, let file): "\(WeightSetReference(model: model, set: set).qualifiedName) sha256:\(file.sha256)"
         case .file(let path): path
         case .random: "none"
         }

@@ -69,7 +69,7 @@ struct EpochCheckpoint {
 
     private func publishPending() throws {
         guard rename(files.pendingLast, files.last) == 0 else {
-            throw DataError.unwritable(file: files.last, reason: "renaming \(files.pendingLast) over it: " + String(cString: strerror(errno)))
+            throw DataError.unwritable(file: files.last, reason: "renaming \(files.pendingLast) over it: " + errnoText())
         }
     }
 }

@@ -22,7 +22,7 @@ public func describeModelJSON(_ name: String, weights: WeightsChoice = .none, st
     switch weights {
     case .pretrained(let s):
         set = WeightSetEntry(spec: spec, set: s, store: try store ?? WeightStore(settings: .resolve()))
-    case .file(let path): file = WeightFile(file: path, classes: try weightFileClasses(path, spec: spec))
+    case .file(let path): file = WeightFile(file: path, classes: try modelLoaded(from: path, spec: spec).classes)
     case .none: break
     }
     let model = try spec.make(numClasses: spec.defaultNumClasses)

@@ -1,6 +1,5 @@
 import Foundation
 import GraftHub
-import GraftIO
 import GraftModels
 import GraftNN
 
@@ -30,16 +29,8 @@ public func describeModel(_ name: String, weights: WeightsChoice = .none, store:
                         model.parameterCount, model.trainableParameterCount, Double(flops) / 1e9))
     switch weights {
     case .pretrained(let set): lines.append(describeWeightSet(set, of: spec, store: try store ?? WeightStore(settings: .resolve())))
-    case .file(let path): lines.append("weights: \(path) loads into \(spec.name) strictly, \(try weightFileClasses(path, spec: spec)) classes")
+    case .file(let path): lines.append("weights: \(path) loads into \(spec.name) strictly, \(try modelLoaded(from: path, spec: spec).classes) classes")
     case .none: break
     }
     return lines.joined(separator: "\n")
-}
-
-/// The classes of the head of the weight file at `path`, once it has loaded strictly into `spec`'s model.
-public func weightFileClasses(_ path: String, spec: ModelSpec) throws -> Int {
-    let entries = try readWeights(path)
-    let (model, classes) = try modelFitting(entries, spec: spec)
-    try loadWeights(into: model, entries: entries, strict: true, source: path)
-    return classes
 }

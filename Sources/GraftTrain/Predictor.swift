@@ -39,10 +39,8 @@ public final class Predictor {
             throw GraftError.invalidArgument(op: "predict", detail: "\(spec.name) with random weights predicts nothing; give pretrained weights")
         }
         self.spec = spec
-        let entries = try readWeights(path)
-        let (model, classes) = try modelFitting(entries, spec: spec)
+        let (model, classes) = try modelLoaded(from: path, spec: spec)
         self.model = model
-        try loadWeights(into: model, entries: entries, strict: true, source: path)
         model.eval()
         let names = weights.set?.classNames ?? ImageNetClasses.names
         labels = names.count == classes ? names : nil

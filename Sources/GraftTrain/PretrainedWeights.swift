@@ -35,6 +35,15 @@ public func modelFitting(_ entries: [(String, Tensor)], spec: ModelSpec) throws 
     return (try Init.withoutInitialisation { try spec.make(numClasses: classes) }, classes)
 }
 
+/// A zoo model of `spec` holding the weights of the file at `path`, loaded strictly, with as
+/// many classes as the file's head has (see `modelFitting`).
+public func modelLoaded(from path: String, spec: ModelSpec) throws -> (model: any TransferModel, classes: Int) {
+    let entries = try readWeights(path)
+    let fitted = try modelFitting(entries, spec: spec)
+    try loadWeights(into: fitted.model, entries: entries, strict: true, source: path)
+    return fitted
+}
+
 /// Loads a zoo model's weights strictly. When only the head's shapes differ, the error names
 /// the head's keys and says how to replace the head.
 @discardableResult

@@ -70,9 +70,7 @@ public func runTransferTraining(_ options: TransferOptions, reporter: RunReporte
 /// head replaced; or, without weights, freshly initialised.
 public func buildModel(spec: ModelSpec, weights: String?, head: HeadConfig) throws -> any TransferModel {
     guard let weights else { return try spec.make(head: head) }
-    let entries = try readWeights(weights)
-    let model = try modelFitting(entries, spec: spec).model
-    try loadWeights(into: model, entries: entries, strict: true, source: weights)
+    let model = try modelLoaded(from: weights, spec: spec).model
     try model.replaceHead(with: head)
     return model
 }
@@ -93,7 +91,7 @@ extension FileManager {
             throw DataError.unwritable(file: destination, reason: fileErrorReason(error))
         }
         guard rename(temporary, destination) == 0 else {
-            throw DataError.unwritable(file: destination, reason: String(cString: strerror(errno)))
+            throw DataError.unwritable(file: destination, reason: errnoText())
         }
     }
 }

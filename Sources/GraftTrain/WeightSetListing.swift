@@ -39,7 +39,7 @@ public struct WeightSetEntry: Encodable, Sendable, Equatable {
     }
 
     /// `model.SET`, as `graft weights pull` takes it.
-    public var reference: String { "\(model).\(set)" }
+    public var reference: String { WeightSetReference.qualifiedName(model: model, set: set) }
 }
 
 /// Every published set of the zoo's models (of `model` alone when given), defaults first within
@@ -77,7 +77,7 @@ public func describeWeightSet(_ set: WeightSet, of spec: ModelSpec, store: Weigh
     let source: String = entry.urls?.joined(separator: ", ") ?? "Python package \(entry.package ?? ""), file \(entry.member ?? "")"
     let classes: String = "\(entry.classes)" + (set.classNames == ImageNetClasses.names ? " (ImageNet)" : "")
     let lines: [String] = [
-        "weights: \(entry.reference)" + (entry.isDefault ? " (the default: imagenet)" : ""),
+        "weights: \(entry.reference)" + (entry.isDefault ? " (the default: \(ModelSpec.defaultWeightsName))" : ""),
         "  source: " + source,
         "  file: \(entry.file), \(size)",
         "  sha256: \(entry.sha256)" + (entry.fullHash ? "" : " (the prefix the publisher pins)"),
@@ -92,10 +92,5 @@ public func describeWeightSet(_ set: WeightSet, of spec: ModelSpec, store: Weigh
 
 /// The zoo's published sets whose files are in `store`'s cache, in zoo order.
 public func cachedWeightSets(in store: WeightStore) -> [WeightSetReference] {
-    ModelZoo.specs.flatMap { spec in spec.weights.filter(store.isCached).compactMap { try? WeightSetReference("\(spec.name).\($0.name)") } }
-}
-
-extension WeightSetReference {
-    /// `model.SET`, as commands take it.
-    public var qualifiedName: String { "\(model).\(set.name)" }
+    ModelZoo.specs.flatMap { spec in spec.weights.filter(store.isCached).map { WeightSetReference(model: spec.name, set: $0) } }
 }

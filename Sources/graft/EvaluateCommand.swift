@@ -54,8 +54,8 @@ struct EvaluateCommand: ParsableCommand {
         if architectures.isEmpty, weights != nil {
             throw ValidationError("--weights goes with a zoo architecture as --model; a checkpoint carries its own weights")
         }
-        for spec in architectures where try parseWeights(weights, for: spec) == .none {
-            throw ValidationError("--model \(spec.name) needs pretrained weights: \(weights == nil ? "it has no published set; give --weights FILE" : "not --weights none")")
+        for spec in architectures {
+            _ = try parseTrainedWeights(weights, for: spec, subject: "--model \(spec.name)", purpose: "evaluating")
         }
     }
 

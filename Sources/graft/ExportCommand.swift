@@ -41,9 +41,7 @@ struct ExportCommand: ParsableCommand {
 
     func validate() throws {
         if isArchitecture {
-            if try parseWeights(weights, for: try ModelZoo.spec(checkpoint)) == .none {
-                throw ValidationError("\(checkpoint) has no pretrained weights to export: \(weights == nil ? "it publishes none; give --weights FILE" : "not --weights none")")
-            }
+            _ = try parseTrainedWeights(weights, for: try ModelZoo.spec(checkpoint), subject: checkpoint, purpose: "exporting")
         } else {
             guard FileManager.default.fileExists(atPath: checkpoint) else {
                 throw ValidationError("'\(checkpoint)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")

@@ -58,12 +58,7 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         if isArchitecture {
-            let spec = try ModelZoo.spec(model)
-            if try parseWeights(weights, for: spec) == .none {
-                throw ValidationError(weights == nil
-                    ? "--model \(model) has no published pretrained weights: give --weights FILE (or give --model a Graft checkpoint)"
-                    : "--weights none: predicting needs trained weights; give a weight set or a file")
-            }
+            _ = try parseTrainedWeights(weights, for: try ModelZoo.spec(model), subject: "--model \(model)", purpose: "predicting")
         } else {
             guard FileManager.default.fileExists(atPath: model) else {
                 throw ValidationError("--model '\(model)' is neither a checkpoint file nor a known model; known models: \(ModelZoo.names.joined(separator: ", "))")

@@ -31,6 +31,17 @@ extension WeightStoreFlags {
     }
 }
 
+/// `parseWeights` for a command that needs trained weights (`purpose`: "predicting", …), whose
+/// model the user named as `subject` (`--model lenet5`): random initialisation — asked for, or
+/// all a family without published weights offers — is a usage error saying what to give instead.
+func parseTrainedWeights(_ argument: String?, for spec: ModelSpec, subject: String, purpose: String) throws -> WeightsChoice {
+    let choice = try parseWeights(argument, for: spec)
+    guard choice == .none else { return choice }
+    throw ValidationError(argument == nil
+        ? "\(subject) has no published pretrained weights: give --weights FILE (or a Graft checkpoint instead)"
+        : "--weights none: \(purpose) needs trained weights; give a weight set or a file")
+}
+
 /// What `--weights` asks of `spec`, for a command's `validate()`: an unknown set name is a
 /// usage error that lists the model's sets, and a path-like name that is no file says so.
 func parseWeights(_ argument: String?, for spec: ModelSpec) throws -> WeightsChoice {
