@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""The README's model performance table: Graft against PyTorch, same machine, same workloads.
+"""The README's model performance table: Graft against PyTorch, same machine, same workloads,
+same precision.
 
 Runs (or, with --no-run, only reads) two JSON-lines files:
-  torch.jsonl  ../shared/bench/torch_bench.py over the models, workloads and batches
-               (PyTorch's best configuration: NCHW and channels_last timed, tuned malloc)
-  graft.jsonl  `graft bench --model M --workload W --batch B --json [--precision bf16]`
-and prints a Markdown table: Graft fp32 and bf16 images/s, PyTorch's best images/s (and the
-layout), the ratios, and the peak resident memory of each.
+  torch.jsonl  ../shared/bench/torch_bench.py over the models, workloads and batches, in fp32 and
+               bf16 (torch.autocast), eager and compiled (--compile), NCHW and channels_last,
+               tuned malloc; EfficientNet-Lite0, which torchvision lacks, through
+               bench/torch_efficientnet_lite0.py (torch_bench.py with that model added)
+  graft.jsonl  `graft bench --model M --workload W --batch B --json --precision fp32|bf16`
+and prints a Markdown table, one row per model, workload, batch and precision: Graft's images/s,
+PyTorch's best at the same precision over every configuration (which one: eager or compiled,
+layout), PyTorch eager's best (either layout), the ratios, and the peak resident memory of each.
+Graft fp32 is only ever set beside PyTorch fp32, bf16 beside bf16.
 
   python3 bench/performance_table.py --torch /tmp/torch-venv/bin/python --out /tmp/perf
 """
@@ -15,7 +20,7 @@ import argparse, json, os, subprocess, sys
 MODELS = ["resnet18", "resnet50", "vgg16", "googlenet", "inception_v3", "mobilenet_v2", "efficientnet_lite0"]
 WORKLOADS = ["infer", "features", "train-head", "train-last", "train-full"]
 BATCHES = [1, 32]
-TORCH_MODELS = [m for m in MODELS if m != "efficientnet_lite0"]  # not in torchvision
+PRECISIONS = ["fp32", "bf16"]
 
 
 def run(cmd, out):
@@ -38,22 +43,25 @@ def main():
     ap.add_argument("--models", nargs="+", default=MODELS)
     ap.add_argument("--batches", type=int, nargs="+", default=BATCHES)
     ap.add_argument("--seconds", type=float, default=4)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16"], help="runs to leave out")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "compile"],
+                    help="runs to leave out (compile: PyTorch eager only)")
     ap.add_argument("--no-run", action="store_true", help="only print the table from the files in --out")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch_file, graft_file = os.path.join(a.out, "torch.jsonl"), os.path.join(a.out, "graft.jsonl")
-    bench = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "bench", "torch_bench.py")
+    here = os.path.dirname(os.path.abspath(__file__))
+    precisions = [p for p in PRECISIONS if p == "fp32" or "bf16" not in a.skip]
     if not a.no_run:
         for batch in a.batches:
             for model in a.models:
-                # One process per model: torch_bench.py's peak_rss_mb is the process's peak so far.
-                if "torch" not in a.skip and model in TORCH_MODELS:
-                    run([a.torch, bench, "--model", model, "--batch", str(batch), "--seconds", str(a.seconds)], torch_file)
-                for workload in WORKLOADS:
-                    for precision in ["fp32", "bf16"]:
-                        if "graft" in a.skip and precision == "fp32" or "bf16" in a.skip and precision == "bf16":
-                            continue
+                # One process per model and mode: torch_bench.py's peak_rss_mb is the process's peak so far.
+                script = (os.path.join(here, "torch_efficientnet_lite0.py") if model == "efficientnet_lite0"
+                          else os.path.join(here, "..", "..", "shared", "bench", "torch_bench.py"))
+                for mode in [] if "torch" in a.skip else [[]] if "compile" in a.skip else [[], ["--compile"]]:
+                    run([a.torch, script, "--model", model, "--batch", str(batch), "--seconds", str(a.seconds),
+                         "--precision", *precisions, *mode], torch_file)
+                for workload in [] if "graft" in a.skip else WORKLOADS:
+                    for precision in precisions:
                         run([a.graft, "bench", "--model", model, "--workload", workload, "--batch", str(batch),
                              "--seconds", str(a.seconds), "--precision", precision, "--json"], graft_file)
     table = render(read(torch_file), read(graft_file), a.models, a.batches)
@@ -61,30 +69,46 @@ def main():
     print(table)
 
 
+def fastest(torch_lines, model, workload, batch, precision):
+    """PyTorch's best line at `precision` over every configuration (eager or compiled, either
+    layout) and its best eager line, for one model, workload and batch; None where there is none.
+    A line without "precision" is fp32, one without "compiled" eager (older torch_bench.py)."""
+    same = [t for t in torch_lines if (t["model"], t["workload"], t["batch"], t.get("precision", "fp32"))
+            == (model, workload, batch, precision)]
+    best = lambda lines: max(lines, key=lambda t: t["img_s"], default=None)
+    return best(same), best([t for t in same if not t.get("compiled", False)])
+
+
+def layout(t):
+    return "CL" if t.get("layout") == "channels_last" else "NCHW"
+
+
+def configuration(t):
+    return ("compiled " if t.get("compiled", False) else "eager ") + layout(t)
+
+
 def render(torch_lines, graft_lines, models, batches):
-    best, graft = {}, {}
-    for t in torch_lines:
-        key = (t["model"], t["workload"], t["batch"])
-        if key not in best or t["img_s"] > best[key]["img_s"]:
-            best[key] = t
+    graft = {}
     for g in graft_lines:  # the last line of a figure wins (re-runs)
         graft[(g["model"], g["workload"], g["batch"], g.get("precision", "fp32"))] = g
-    rows = ["| model | workload | batch | Graft fp32 img/s | Graft bf16 img/s | PyTorch img/s (layout) "
-            "| fp32 ratio | bf16 ratio | peak MB Graft fp32 / PyTorch |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = ["| model | workload | batch | precision | Graft img/s | PyTorch best img/s (configuration) | × best "
+            "| PyTorch eager img/s (layout) | × eager | peak MB Graft / PyTorch best |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for model in models:
         for batch in batches:
             for workload in WORKLOADS:
-                f32, b16 = graft.get((model, workload, batch, "fp32")), graft.get((model, workload, batch, "bf16"))
-                t = best.get((model, workload, batch))
-                if not (f32 or b16 or t):
-                    continue
-                cell = lambda g: f"{g['img_s']:.2f}" if g else "–"
-                ratio = lambda g: f"{g['img_s'] / t['img_s']:.2f}×" if g and t else "–"
-                torch_cell = f"{t['img_s']:.2f} ({'CL' if t['layout'] == 'channels_last' else 'NCHW'})" if t else "–"
-                memory = f"{f32['peak_rss_mb'] if f32 else '–'} / {t['peak_rss_mb'] if t else '–'}"
-                rows.append(f"| {model} | {workload} | {batch} | {cell(f32)} | {cell(b16)} | {torch_cell} "
-                            f"| {ratio(f32)} | {ratio(b16)} | {memory} |")
+                for precision in PRECISIONS:
+                    g = graft.get((model, workload, batch, precision))
+                    best, eager = fastest(torch_lines, model, workload, batch, precision)
+                    if not (g or best):
+                        continue
+                    cell = lambda t, label: f"{t['img_s']:.2f} ({label(t)})" if t else "–"
+                    ratio = lambda t: f"{g['img_s'] / t['img_s']:.2f}×" if g and t else "–"
+                    memory = f"{g['peak_rss_mb'] if g else '–'} / {best['peak_rss_mb'] if best else '–'}"
+                    graft_cell = f"{g['img_s']:.2f}" if g else "–"
+                    rows.append(f"| {model} | {workload} | {batch} | {precision} | {graft_cell} "
+                                f"| {cell(best, configuration)} | {ratio(best)} | {cell(eager, layout)} | {ratio(eager)} "
+                                f"| {memory} |")
     return "\n".join(rows) + "\n"
 
 

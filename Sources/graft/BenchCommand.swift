@@ -32,7 +32,10 @@ struct BenchCommand: ParsableCommand {
         "workload": "decode-augment", "img_s": …, "images": …, "threads": 1}.
 
         With --peak: the machine's float32 peak as oneDNN's sgemm reaches it (two 2048 × 2048 \
-        matrices, best of 10 products after a warm-up), the yardstick for the GFLOP/s above.
+        matrices, best of 10 products after a warm-up), the yardstick for the GFLOP/s above, and \
+        its bfloat16 peak as oneDNN's bf16 matmul reaches it (the same product on bf16 operands \
+        with a float32 result; skipped on a CPU without AVX512-BF16), the yardstick under \
+        --precision bf16. With --json one line each, workloads "sgemm-peak" and "bf16-gemm-peak".
 
         Examples:
           graft bench --model resnet18 --workload train-last --batch 32
@@ -61,7 +64,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Folder of JPEG or PNG files (searched recursively) to time the data pipeline on.")
     var data: String?
 
-    @Flag(help: "Measure the float32 peak GFLOP/s with oneDNN's sgemm.")
+    @Flag(help: "Measure the float32 and bfloat16 peak GFLOP/s with oneDNN's gemm.")
     var peak = false
 
     @Option(help: "Minimum timed time (default 6 with --model, 10 with --data).")
@@ -90,9 +93,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingFailure("bench") {
             if peak {
-                let gflops = try sgemmPeakGFLOPs()
-                print(json ? String(format: "{\"framework\": \"graft\", \"workload\": \"sgemm-peak\", \"size\": 2048, \"gflops\": %.1f}", gflops)
-                           : String(format: "oneDNN sgemm 2048 × 2048 × 2048: %.1f GFLOP/s (best of 10)", gflops))
+                try printPeaks()
             } else if let data {
                 let result = try runDataBench(directory: data, seconds: seconds ?? 10)
                 print(json ? result.json : result.text)
@@ -105,6 +106,22 @@ struct BenchCommand: ParsableCommand {
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }
         }
+    }
+
+    /// Prints the float32 peak and, on a CPU that multiplies bfloat16, the bfloat16 peak.
+    private func printPeaks() throws {
+        func show(_ workload: String, _ gemm: String, _ gflops: Double) {
+            print(json ? String(format: "{\"framework\": \"graft\", \"workload\": \"%@\", \"size\": 2048, \"gflops\": %.1f}",
+                                workload, gflops)
+                       : String(format: "oneDNN %@ 2048 × 2048 × 2048: %.1f GFLOP/s (best of 10)", gemm, gflops))
+        }
+        show("sgemm-peak", "sgemm", try sgemmPeakGFLOPs())
+        guard Engine.shared.supportsBFloat16 else {
+            let note = "bf16 peak skipped: this CPU has no AVX512-BF16 (oneDNN would only emulate bf16)"
+            if json { FileHandle.standardError.write(Data((note + "\n").utf8)) } else { print(note) }
+            return
+        }
+        show("bf16-gemm-peak", "bf16 matmul (bf16 operands, f32 result)", try bf16GemmPeakGFLOPs())
     }
 }
 

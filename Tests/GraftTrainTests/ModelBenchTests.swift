@@ -99,8 +99,10 @@ final class ModelBenchTests: XCTestCase {
         let graft = ModelBenchResult(model: "lenet5", workload: .infer, batch: 2, stepSeconds: 0.02, steps: 3,
                                      peakResidentMB: 30, flopsPerImage: 1000)
         let c = figures.compare(graft)
-        XCTAssertEqual(c.pytorchImagesPerSecond, 80)
-        XCTAssertEqual(c.pytorchLayout, "channels_last")
+        XCTAssertEqual(c.pytorchBest?.imagesPerSecond, 80)
+        XCTAssertEqual(c.pytorchBest?.layout, "channels_last")
+        XCTAssertEqual(c.pytorchBest?.compiled, false)
+        XCTAssertEqual(c.pytorchEager, c.pytorchBest)
         XCTAssertEqual(try XCTUnwrap(c.ratio), 100.0 / 80.0, accuracy: 1e-12)
         let o = try object(c.json)
         XCTAssertEqual(try XCTUnwrap((o["ratio"] as? NSNumber)?.doubleValue), 1.25, accuracy: 1e-9)
@@ -112,6 +114,70 @@ final class ModelBenchTests: XCTestCase {
         let missing = figures.compare(other)
         XCTAssertNil(missing.ratio)
         XCTAssertTrue(try object(missing.json)["ratio"] is NSNull)
+    }
+
+    /// torch_bench.py's lines at both precisions, eager and compiled, in both layouts.
+    private let precisionLines = """
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "nchw", "precision": "fp32", "compiled": false, "img_s": 21.6}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "channels_last", "precision": "fp32", "compiled": false, "img_s": 22.3}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "nchw", "precision": "bf16", "compiled": false, "img_s": 43.5}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "channels_last", "precision": "bf16", "compiled": false, "img_s": 42.4}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "nchw", "precision": "fp32", "compiled": true, "img_s": 23.9}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "channels_last", "precision": "fp32", "compiled": true, "img_s": 24.8}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "infer", "batch": 32, "layout": "channels_last", "precision": "bf16", "compiled": true, "img_s": 49.2}
+    {"framework": "pytorch", "version": "2.15.0", "model": "resnet50", "workload": "train-full", "batch": 32, "layout": "channels_last", "precision": "fp32", "compiled": true, "img_s": 6.55}
+    """
+
+    private func resnet50(_ workload: BenchWorkload, _ precision: ComputePrecision, imagesPerSecond: Double) -> ModelBenchResult {
+        ModelBenchResult(model: "resnet50", workload: workload, batch: 32, stepSeconds: 32 / imagesPerSecond, steps: 3,
+                         peakResidentMB: 500, flopsPerImage: 1000, precision: precision)
+    }
+
+    /// Each precision is compared with PyTorch's figures at that precision only: the best over
+    /// eager and compiled in either layout, and the best eager one.
+    func testCompareTakesPyTorchsBestAtTheSamePrecision() throws {
+        let figures = try TorchBenchFigures(text: precisionLines, source: "fixture")
+        let fp32 = figures.compare(resnet50(.infer, .float32, imagesPerSecond: 24))
+        XCTAssertEqual(fp32.pytorchBest?.imagesPerSecond, 24.8)
+        XCTAssertEqual(fp32.pytorchBest?.configuration, "compiled, channels_last")
+        XCTAssertEqual(fp32.pytorchEager?.imagesPerSecond, 22.3)
+        XCTAssertEqual(fp32.pytorchEager?.layout, "channels_last")
+        XCTAssertEqual(try XCTUnwrap(fp32.ratio), 24 / 24.8, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(fp32.eagerRatio), 24 / 22.3, accuracy: 1e-12)
+
+        // bf16 against bf16: the compiled channels_last figure, and eager's best layout (NCHW here).
+        let bf16 = figures.compare(resnet50(.infer, .bfloat16, imagesPerSecond: 40.5))
+        XCTAssertEqual(bf16.pytorchBest?.imagesPerSecond, 49.2)
+        XCTAssertEqual(bf16.pytorchBest?.precision, .bfloat16)
+        XCTAssertEqual(bf16.pytorchEager?.imagesPerSecond, 43.5)
+        XCTAssertEqual(bf16.pytorchEager?.layout, "nchw")
+        let o = try object(bf16.json)
+        XCTAssertEqual(o["precision"] as? String, "bf16")
+        XCTAssertEqual(try XCTUnwrap((o["pytorch_img_s"] as? NSNumber)?.doubleValue), 49.2, accuracy: 1e-9)
+        XCTAssertEqual((o["pytorch_compiled"] as? NSNumber)?.boolValue, true)
+        XCTAssertEqual(o["pytorch_layout"] as? String, "channels_last")
+        XCTAssertEqual(try XCTUnwrap((o["ratio"] as? NSNumber)?.doubleValue), 40.5 / 49.2, accuracy: 1e-3)
+        XCTAssertEqual(try XCTUnwrap((o["pytorch_eager_img_s"] as? NSNumber)?.doubleValue), 43.5, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap((o["eager_ratio"] as? NSNumber)?.doubleValue), 40.5 / 43.5, accuracy: 1e-3)
+        XCTAssertTrue(bf16.text.contains("bf16 best 49.20 img/s (compiled, channels_last), ratio 0.82×"), bf16.text)
+        XCTAssertTrue(bf16.text.contains("eager 43.50 img/s (nchw), ratio 0.93×"), bf16.text)
+
+        // Only a compiled figure: a best, no eager one. No bf16 figure at all: nothing, not fp32's.
+        let compiledOnly = figures.compare(resnet50(.trainFull, .float32, imagesPerSecond: 7.2))
+        XCTAssertEqual(compiledOnly.pytorchBest?.imagesPerSecond, 6.55)
+        XCTAssertNil(compiledOnly.pytorchEager)
+        XCTAssertTrue(try object(compiledOnly.json)["eager_ratio"] is NSNull)
+        let noBF16 = figures.compare(resnet50(.trainFull, .bfloat16, imagesPerSecond: 12))
+        XCTAssertNil(noBF16.pytorchBest)
+        XCTAssertNil(noBF16.ratio)
+        XCTAssertTrue(noBF16.text.contains("no PyTorch bf16 figure"), noBF16.text)
+    }
+
+    func testCompareRefusesAnUnknownPrecision() throws {
+        let line = "{\"framework\": \"pytorch\", \"model\": \"m\", \"workload\": \"infer\", \"batch\": 1, \"img_s\": 1, \"precision\": \"fp16\"}"
+        XCTAssertThrowsError(try TorchBenchFigures(text: line, source: "t.jsonl")) {
+            XCTAssertTrue("\($0)".contains("t.jsonl line 1") && "\($0)".contains("fp16"), "\($0)")
+        }
     }
 
     func testMalformedCompareLineIsNamed() throws {
@@ -154,13 +220,17 @@ final class ModelBenchTests: XCTestCase {
         XCTAssertTrue(precision.stderr.contains("--precision") && precision.stderr.contains("fp16"), precision.stderr)
     }
 
-    /// --peak times oneDNN's sgemm: a positive figure, in the same JSON shape as the others.
-    func testPeakMeasuresSgemm() throws {
+    /// --peak times oneDNN's sgemm and, where the CPU multiplies bf16, its bf16 matmul: positive
+    /// figures, one JSON line each in the same shape as the others.
+    func testPeakMeasuresSgemmAndBFloat16Gemm() throws {
         let r = try runGraft(["bench", "--peak", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let o = try object(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-        XCTAssertEqual(o["workload"] as? String, "sgemm-peak")
-        XCTAssertGreaterThan(try XCTUnwrap((o["gflops"] as? NSNumber)?.doubleValue), 1)
+        let lines = try r.stdout.split(separator: "\n").map { try object(String($0)) }
+        let expected = Engine.shared.supportsBFloat16 ? ["sgemm-peak", "bf16-gemm-peak"] : ["sgemm-peak"]
+        XCTAssertEqual(lines.map { $0["workload"] as? String }, expected)
+        for o in lines {
+            XCTAssertGreaterThan(try XCTUnwrap((o["gflops"] as? NSNumber)?.doubleValue), 1)
+        }
         XCTAssertEqual(try runGraft(["bench", "--peak", "--model", "lenet5"]).status, 64)
     }
 }
