@@ -40,12 +40,15 @@ BN_EPS = 1e-3
 
 
 class Conv(nn.Conv2d):
-    """A bias-free convolution with "same" (TensorFlow) or "symmetric" padding."""
+    """A bias-free convolution with "same" (TensorFlow) or "symmetric" padding. At stride 1 the
+    two agree (odd kernels), so only a strided "same" convolution pads separately (as timm's
+    tf_efficientnet_lite0, which bench/torch_efficientnet_lite0.py times this model as)."""
 
     def __init__(self, cin, cout, k, stride=1, groups=1, padding="same"):
+        pads_separately = padding == "same" and stride != 1
         super().__init__(cin, cout, k, stride=stride, groups=groups, bias=False,
-                         padding=0 if padding == "same" else k // 2)
-        self.same = padding == "same"
+                         padding=0 if pads_separately else k // 2)
+        self.same = pads_separately
 
     def forward(self, x):
         if self.same:
