@@ -22,8 +22,11 @@ struct BenchCommand: ParsableCommand {
         multiply-add is two, as `graft inspect`) and three times the forward FLOPs of each trained \
         layer (forward, gradient of the input, gradient of the weights); the optimizer update is not \
         counted. With --json prints torch_bench.py's line with "framework": "graft" and "gflops". \
-        With --compare FILE (torch_bench.py's output) prints Graft's images/s, PyTorch's best over \
-        its layouts for the same model, workload and batch, and their ratio.
+        With --compare FILE (torch_bench.py's output, any mix of --precision and --compile runs) \
+        prints Graft's images/s beside PyTorch's at the same precision only (fp32 with fp32, bf16 \
+        with bf16) for the same model, workload and batch: its best over every configuration \
+        (eager or compiled, NCHW or channels_last; which one is named) and its best eager figure, \
+        with both ratios.
 
         With --data: reads every JPEG or PNG under the folder into memory, then decodes them and runs \
         torchvision's standard training augmentation (random resized crop 224, horizontal flip, colour \
