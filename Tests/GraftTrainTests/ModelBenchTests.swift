@@ -205,6 +205,28 @@ final class ModelBenchTests: XCTestCase {
         XCTAssertEqual(ratio, img / 80, accuracy: 0.01 * ratio)
     }
 
+    /// `--precision bf16 --compare` sets Graft's bf16 figure beside PyTorch's bf16 lines only.
+    func testCommandLineComparesBFloat16WithBFloat16() throws {
+        try XCTSkipUnless(Engine.shared.supportsBFloat16, "this CPU has no AVX512-BF16")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("torch-\(UUID()).jsonl").path
+        let bf16Lines = torchLines + """
+
+        {"framework": "pytorch", "version": "2.15.0", "model": "lenet5", "workload": "infer", "batch": 2, "layout": "nchw", "precision": "bf16", "compiled": true, "img_s": 60.0}
+        {"framework": "pytorch", "version": "2.15.0", "model": "lenet5", "workload": "infer", "batch": 2, "layout": "nchw", "precision": "bf16", "compiled": false, "img_s": 40.0}
+        """
+        try bf16Lines.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try runGraft(["bench", "--model", "lenet5", "--workload", "infer", "--batch", "2", "--seconds", "0.01",
+                              "--precision", "bf16", "--json", "--compare", file])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, r.stdout)
+        let comparison = try object(lines[1])
+        XCTAssertEqual(comparison["precision"] as? String, "bf16")
+        XCTAssertEqual((comparison["pytorch_img_s"] as? NSNumber)?.doubleValue, 60)
+        XCTAssertEqual((comparison["pytorch_eager_img_s"] as? NSNumber)?.doubleValue, 40)
+    }
+
     func testBadModelOrWorkloadNamesTheFlag() throws {
         let model = try runGraft(["bench", "--model", "resnet9000"])
         XCTAssertEqual(model.status, 64)
