@@ -22,13 +22,13 @@ public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Ten
         }
     }
     for node in graph.nodes {
-        values[node.output] = try run(node.op, node.inputs.map(tensor))
+        values[node.output] = try runGraphOp(node.op, node.inputs.map(tensor))
     }
     return try graph.outputs.map(tensor)
 }
 
 /// The result of `op` on `operands` (in the order `GraphOp` documents).
-private func run(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
+func runGraphOp(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
     var rest = operands[...]
     func next() throws -> Tensor {
         guard let t = rest.popFirst() else {

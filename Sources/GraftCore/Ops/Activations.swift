@@ -76,15 +76,7 @@ private func unrecordedScale(_ x: Tensor, by s: Float) throws -> Tensor {
 /// Runs a oneDNN eltwise forward primitive on `x` in its own layout, cached as `op`.
 private func eltwiseForward(_ x: Tensor, _ op: String, _ alg: dnnl_alg_kind_t, alpha: Float, beta: Float,
                             training: Bool) throws -> (out: Tensor, primitive: Primitive, key: PrimitiveKey) {
-    var key = PrimitiveKey(op)
-    key.add(x.desc); key.add(Int(alg.rawValue)); key.add(alpha); key.add(beta); key.add(training ? 1 : 0)
-    let p = try Engine.shared.primitive(key) {
-        var d = dnnl_eltwise_desc_t()
-        var md = x.desc
-        try DNNL.check(dnnl_eltwise_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
-                                                      alg, &md, alpha, beta), op)
-        return try Engine.shared.makeDesc(op, &d)
-    }
+    let (p, key) = try eltwiseForwardPrimitive(x.desc, op, alg, alpha: alpha, beta: beta, training: training)
     let out = Tensor(shape: x.shape, desc: x.desc)
     try Engine.shared.execute(p, [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)])
     return (out, p, key)
@@ -116,4 +108,20 @@ private func eltwise(_ x: Tensor, _ name: String, _ alg: dnnl_alg_kind_t, alpha:
         return [dx]
     }
     return out
+}
+
+/// The eltwise forward primitive (cached as `op`) over data described by `desc`, which it
+/// reads and writes in that layout and type.
+func eltwiseForwardPrimitive(_ desc: dnnl_memory_desc_t, _ op: String, _ alg: dnnl_alg_kind_t, alpha: Float, beta: Float,
+                             training: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    var key = PrimitiveKey(op)
+    key.add(desc); key.add(Int(alg.rawValue)); key.add(alpha); key.add(beta); key.add(training ? 1 : 0)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_eltwise_desc_t()
+        var md = desc
+        try DNNL.check(dnnl_eltwise_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
+                                                      alg, &md, alpha, beta), op)
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    return (p, key)
 }

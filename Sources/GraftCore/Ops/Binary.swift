@@ -75,14 +75,7 @@ func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, outShape: [Int], o
     }
     let src1Desc = src1.shape == outShape ? src0.desc : DNNL.plainDesc(src1.shape)
     let s1 = src1.converted(to: src1Desc)
-    var key = PrimitiveKey(op)
-    key.add(Int(alg.rawValue)); key.add(src0.desc); key.add(src1Desc)
-    let p = try Engine.shared.primitive(key) {
-        var d = dnnl_binary_desc_t()
-        var (m0, m1, md) = (src0.desc, src1Desc, src0.desc)
-        try DNNL.check(dnnl_binary_desc_init(&d, alg, &m0, &m1, &md), op)
-        return try Engine.shared.makeDesc(op, &d)
-    }
+    let p = try binaryPrimitive(alg, src0.desc, src1Desc, op: op)
     let out = Tensor(shape: outShape, desc: src0.desc)
     try Engine.shared.execute(p, [(DNNL_ARG_SRC_0, src0), (DNNL_ARG_SRC_1, s1), (DNNL_ARG_DST, out)])
     return out
@@ -93,4 +86,17 @@ func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, outShape: [Int], o
 func reduceSum(_ g: Tensor, to shape: [Int]) throws -> Tensor {
     if g.shape == shape { return g }
     return try reduce(g, to: shape, dnnl_reduction_sum, op: "reduce_sum")
+}
+
+/// The binary primitive (cached as `op`) reading sources described by `desc0` and `desc1`
+/// and writing in `desc0`'s layout and type.
+func binaryPrimitive(_ alg: dnnl_alg_kind_t, _ desc0: dnnl_memory_desc_t, _ desc1: dnnl_memory_desc_t, op: String) throws -> Primitive {
+    var key = PrimitiveKey(op)
+    key.add(Int(alg.rawValue)); key.add(desc0); key.add(desc1)
+    return try Engine.shared.primitive(key) {
+        var d = dnnl_binary_desc_t()
+        var (m0, m1, md) = (desc0, desc1, desc0)
+        try DNNL.check(dnnl_binary_desc_init(&d, alg, &m0, &m1, &md), op)
+        return try Engine.shared.makeDesc(op, &d)
+    }
 }

@@ -113,32 +113,16 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
     // bias and weight gradients stay float32. Grouped and depthwise convolutions stay float32:
     // they are memory-bound, and oneDNN 2.6's bf16 kernels for them are slower than its f32 ones.
     let precision = g == 1 ? Engine.shared.precision : .float32, lowp = precision.operandType
-    var key = PrimitiveKey("conv2d.forward")
-    key.add(x.shape); key.add(weight.shape); key.add(config.keyValues)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
-    key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(addend == nil ? 0 : 1)
+    let (fwd, key) = try convolutionForwardPrimitive(inputShape: x.shape, weightShape: weight.shape, config, hasBias: bias != nil,
+                                                     training: training, precision: precision, sum: addend != nil,
+                                                     activation: activation, outputType: dnnl_f32)
     let strides = DNNL.dims([config.stride.0, config.stride.1])
     let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
     let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
-    var srcAny = DNNL.anyDesc(x.shape, lowp), wAny = DNNL.anyDesc(wShape, lowp), dstAny = DNNL.anyDesc(outShape)
     var biasDesc = DNNL.plainDesc([o])
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_convolution_desc_t()
-        try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
-            try DNNL.check(dnnl_dilated_convolution_forward_desc_init(
-                &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
-                &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
-        }
-        guard activation != nil || addend != nil else { return try Engine.shared.makeDesc(op, &d) }
-        return try withPostOps(sum: addend != nil, activation, op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
-    }
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
     let wDesc = fwd.desc(dnnl_query_weights_md)
-    func blockedWeight() -> Tensor {
-        let wPlain = weight.converted(to: DNNL.plainDesc(weight.shape))
-        let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
-        return wView.converted(to: wDesc)
-    }
+    func blockedWeight() -> Tensor { convolutionWeight(weight, groups: g, in: wDesc) }
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
     let wt = GradMode.isEnabled && weight.requiresGrad ? blockedWeight() : weight.cachedConversion(to: wDesc, blockedWeight)
     // The sum post-op adds to what the output holds: the addend, in the output's layout, in a copy of its own.
@@ -177,4 +161,52 @@ func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, _ config: Conv2dConfig, 
         return [g.input, dw] + (bias == nil ? [] : [g.bias])
     }
     return out
+}
+
+/// The forward convolution primitive (cached) for an input and weight of these shapes, with
+/// the fused sum and activation post-ops if asked; it multiplies in `precision` (its source
+/// and weights take that type and the layouts oneDNN picks) and writes `outputType`.
+func convolutionForwardPrimitive(inputShape: [Int], weightShape: [Int], _ config: Conv2dConfig, hasBias: Bool,
+                                 training: Bool, precision: ComputePrecision, sum: Bool, activation: FusedActivation?,
+                                 outputType: dnnl_data_type_t) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    let op = "conv2d", g = config.groups, p = config.padding
+    let (o, ig, kh, kw) = (weightShape[0], weightShape[1], weightShape[2], weightShape[3])
+    let oh = windowOutputSize(inputShape[2], kernel: kh, stride: config.stride.0, padBefore: p.top, padAfter: p.bottom,
+                              dilation: config.dilation.0)
+    let ow = windowOutputSize(inputShape[3], kernel: kw, stride: config.stride.1, padBefore: p.left, padAfter: p.right,
+                              dilation: config.dilation.1)
+    let outShape = [inputShape[0], o, oh, ow]
+    let wShape = g == 1 ? weightShape : [g, o / g, ig, kh, kw]
+    let lowp = precision.operandType
+    var key = PrimitiveKey("conv2d.forward")
+    key.add(inputShape); key.add(weightShape); key.add(config.keyValues)
+    key.add(hasBias ? 1 : 0); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
+    key.add(activation.map { Int($0.eltwise.algorithm.rawValue) } ?? 0); key.add(sum ? 1 : 0)
+    key.add(Int(outputType.rawValue))
+    let strides = DNNL.dims([config.stride.0, config.stride.1])
+    let dilates = DNNL.dims([config.dilation.0 - 1, config.dilation.1 - 1])
+    let padL = DNNL.dims([p.top, p.left]), padR = DNNL.dims([p.bottom, p.right])
+    var srcAny = DNNL.anyDesc(inputShape, lowp), wAny = DNNL.anyDesc(wShape, lowp), dstAny = DNNL.anyDesc(outShape, outputType)
+    var biasDesc = DNNL.plainDesc([o])
+    let fwd = try Engine.shared.primitive(key) {
+        var d = dnnl_convolution_desc_t()
+        try withOptionalPointer(to: &biasDesc, if: hasBias) { bd in
+            try DNNL.check(dnnl_dilated_convolution_forward_desc_init(
+                &d, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                &srcAny, &wAny, bd, &dstAny, strides, dilates, padL, padR), op)
+        }
+        guard activation != nil || sum else { return try Engine.shared.makeDesc(op, &d) }
+        return try withPostOps(sum: sum, activation, op) { attr in try Engine.shared.makeDesc(op, &d, attr: attr) }
+    }
+    return (fwd, key)
+}
+
+/// `weight` (OIHW) in the convolution weight layout `desc`; grouped weights are read as
+/// [G, O/G, C/G, KH, KW], the same memory.
+func convolutionWeight(_ weight: Tensor, groups: Int, in desc: dnnl_memory_desc_t) -> Tensor {
+    let s = weight.shape
+    let wShape = groups == 1 ? s : [groups, s[0] / groups, s[1], s[2], s[3]]
+    let wPlain = weight.converted(to: DNNL.plainDesc(s))
+    let wView = Tensor(shape: wShape, desc: DNNL.plainDesc(wShape), storage: wPlain.storage)
+    return wView.converted(to: desc)
 }

@@ -47,19 +47,28 @@ private func unrecordedConv2dBatchNormInference(_ x: Tensor, weight: Tensor, bia
     for t in sources {
         stamp += t.map { [ObjectIdentifier($0).hashValue, $0.storageVersion] } ?? [0, 0]
     }
-    let folded = weight.cachedDerived(stamp: stamp) { () -> [Tensor] in
-        let w = weight.toArray(), mean = runningMean.toArray(), variance = runningVar.toArray()
-        let gamma = bnWeight?.toArray(), beta = bnBias?.toArray(), b = bias?.toArray()
-        let perChannel = w.count / max(o, 1)
-        var fw = [Float](repeating: 0, count: w.count), fb = [Float](repeating: 0, count: o)
-        for c in 0..<o {
-            let s = Double(gamma?[c] ?? 1) / (Double(variance[c]) + Double(eps)).squareRoot()
-            for i in c * perChannel..<(c + 1) * perChannel { fw[i] = Float(Double(w[i]) * s) }
-            fb[c] = Float((Double(b?[c] ?? 0) - Double(mean[c])) * s + Double(beta?[c] ?? 0))
-        }
-        return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
+    let folded = weight.cachedDerived(stamp: stamp) {
+        foldedBatchNorm(weight: weight, bias: bias, bnWeight: bnWeight, bnBias: bnBias, runningMean: runningMean,
+                        runningVar: runningVar, eps: eps)
     }
     return try conv2d(x, weight: folded[0], bias: folded[1], config, adding: addend, activation: activation)
+}
+
+/// The weight and bias of a convolution with the inference batch norm after it folded in:
+/// `w · γ/√(var + ε)` and `(b − mean) · γ/√(var + ε) + β`, row-major.
+func foldedBatchNorm(weight: Tensor, bias: Tensor?, bnWeight: Tensor?, bnBias: Tensor?, runningMean: Tensor,
+                     runningVar: Tensor, eps: Float) -> [Tensor] {
+    let o = weight.shape[0]
+    let w = weight.toArray(), mean = runningMean.toArray(), variance = runningVar.toArray()
+    let gamma = bnWeight?.toArray(), beta = bnBias?.toArray(), b = bias?.toArray()
+    let perChannel = w.count / max(o, 1)
+    var fw = [Float](repeating: 0, count: w.count), fb = [Float](repeating: 0, count: o)
+    for c in 0..<o {
+        let s = Double(gamma?[c] ?? 1) / (Double(variance[c]) + Double(eps)).squareRoot()
+        for i in c * perChannel..<(c + 1) * perChannel { fw[i] = Float(Double(w[i]) * s) }
+        fb[c] = Float((Double(b?[c] ?? 0) - Double(mean[c])) * s + Double(beta?[c] ?? 0))
+    }
+    return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
 }
 
 /// An activation a convolution applies to its own result (a oneDNN eltwise post-op), computed

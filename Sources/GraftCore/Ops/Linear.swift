@@ -31,25 +31,14 @@ private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws
 
     // Under bf16 the operands are bfloat16 (see `ComputePrecision`); results stay float32.
     let precision = Engine.shared.precision, lowp = precision.operandType
-    var key = PrimitiveKey("linear.forward")
-    key.add(x.shape); key.add(weight.shape)
-    key.add(bias == nil ? 0 : 1); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0)
     // A weight that trains stays row-major (a GEMM reads it as it is): reordering a large
     // fully connected weight to a blocked layout and its gradient back on every step costs
     // more than the blocked kernel saves. Frozen weights take the blocked layout, once.
     let trainsWeight = GradMode.isEnabled && weight.requiresGrad
-    key.add(trainsWeight ? 1 : 0)
     let weightDesc = { (type: dnnl_data_type_t) in trainsWeight ? DNNL.plainDesc(weight.shape, type) : DNNL.anyDesc(weight.shape, type) }
     var biasDesc = DNNL.plainDesc([o])
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_inner_product_desc_t()
-        var (sa, wa, da) = (DNNL.anyDesc(x.shape, lowp), weightDesc(lowp), DNNL.anyDesc(outShape))
-        try withOptionalPointer(to: &biasDesc, if: bias != nil) { bd in
-            try DNNL.check(dnnl_inner_product_forward_desc_init(
-                &d, training ? dnnl_forward_training : dnnl_forward_inference, &sa, &wa, bd, &da), op)
-        }
-        return try Engine.shared.makeDesc(op, &d)
-    }
+    let (fwd, key) = try innerProductForwardPrimitive(inputShape: x.shape, weightShape: weight.shape, hasBias: bias != nil,
+                                                      training: training, precision: precision, plainWeight: trainsWeight)
     let src = x.converted(to: fwd.desc(dnnl_query_src_md))
     let wDesc = fwd.desc(dnnl_query_weights_md)
     // A weight that gets no gradient (frozen, or inference) keeps its reorder until it changes.
@@ -81,4 +70,28 @@ private func unrecordedLinear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws
         return [g.input, g.weight] + (bias == nil ? [] : [g.bias])
     }
     return out
+}
+
+/// The forward inner product primitive (cached) for an input and weight of these shapes, read
+/// in `precision` (the weight row-major when `plainWeight`, else in the layout oneDNN picks),
+/// writing float32.
+func innerProductForwardPrimitive(inputShape: [Int], weightShape: [Int], hasBias: Bool, training: Bool,
+                                  precision: ComputePrecision, plainWeight: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    let op = "linear"
+    var key = PrimitiveKey("linear.forward")
+    key.add(inputShape); key.add(weightShape)
+    key.add(hasBias ? 1 : 0); key.add(training ? 1 : 0); key.add(precision == .bfloat16 ? 1 : 0); key.add(plainWeight ? 1 : 0)
+    let outShape = [inputShape[0], weightShape[0]], lowp = precision.operandType
+    var biasDesc = DNNL.plainDesc([weightShape[0]])
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_inner_product_desc_t()
+        var (sa, da) = (DNNL.anyDesc(inputShape, lowp), DNNL.anyDesc(outShape))
+        var wa = plainWeight ? DNNL.plainDesc(weightShape, lowp) : DNNL.anyDesc(weightShape, lowp)
+        try withOptionalPointer(to: &biasDesc, if: hasBias) { bd in
+            try DNNL.check(dnnl_inner_product_forward_desc_init(
+                &d, training ? dnnl_forward_training : dnnl_forward_inference, &sa, &wa, bd, &da), op)
+        }
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    return (p, key)
 }

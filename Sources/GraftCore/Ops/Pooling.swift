@@ -93,18 +93,9 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
     }
     let record = GradMode.isEnabled && x.requiresGrad
 
-    var key = PrimitiveKey("\(op).forward")
-    key.add(x.desc); key.add(Int(alg.rawValue)); key.add([kh, kw, sh, sw, ph, pw] + padR); key.add(record ? 1 : 0)
-    let strides = DNNL.dims([sh, sw]), kernel = DNNL.dims([kh, kw])
-    let padL = DNNL.dims([ph, pw]), padRight = DNNL.dims(padR)
+    let (fwd, key) = try poolingForwardPrimitive(x.desc, outShape: outShape, config, padRight: padR, op: op, alg: alg,
+                                                 training: record)
     let srcDesc = x.desc
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_pooling_desc_t()
-        var (sd, dd) = (srcDesc, DNNL.anyDesc(outShape))
-        try DNNL.check(dnnl_pooling_forward_desc_init(&d, record ? dnnl_forward_training : dnnl_forward_inference, alg,
-                                                      &sd, &dd, strides, kernel, padL, padRight), op)
-        return try Engine.shared.makeDesc(op, &d)
-    }
     let dstDesc = fwd.desc(dnnl_query_dst_md)
     let out = Tensor(shape: outShape, desc: dstDesc)
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)]
@@ -118,6 +109,8 @@ private func pool2d(_ x: Tensor, _ config: Pool2dConfig, op: String, alg: dnnl_a
         var k = PrimitiveKey("\(op).backward")
         k.add(key.values)
         let bwd = try Engine.shared.primitive(k) {
+            let strides = DNNL.dims([sh, sw]), kernel = DNNL.dims([kh, kw])
+            let padL = DNNL.dims([ph, pw]), padRight = DNNL.dims(padR)
             var d = dnnl_pooling_desc_t()
             var (sd, dd) = (srcDesc, dstDesc)
             try DNNL.check(dnnl_pooling_backward_desc_init(&d, alg, &sd, &dd, strides, kernel, padL, padRight), op)
@@ -188,4 +181,23 @@ private func unrecordedAdaptiveAvgPool2d(_ x: Tensor, outputSize: (Int, Int)) th
         return [Tensor(shape: x.shape, data: dxs)]
     }
     return out
+}
+
+/// The pooling forward primitive (cached) reading `srcDesc` and writing `outShape` in the
+/// layout it picks and the source's type; `padRight` is the right padding oneDNN needs.
+func poolingForwardPrimitive(_ srcDesc: dnnl_memory_desc_t, outShape: [Int], _ config: Pool2dConfig, padRight padR: [Int],
+                             op: String, alg: dnnl_alg_kind_t, training: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    let (kh, kw) = config.kernel, (sh, sw) = config.stride, (ph, pw) = config.padding
+    var key = PrimitiveKey("\(op).forward")
+    key.add(srcDesc); key.add(Int(alg.rawValue)); key.add([kh, kw, sh, sw, ph, pw] + padR); key.add(training ? 1 : 0)
+    let strides = DNNL.dims([sh, sw]), kernel = DNNL.dims([kh, kw])
+    let padL = DNNL.dims([ph, pw]), padRight = DNNL.dims(padR)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_pooling_desc_t()
+        var (sd, dd) = (srcDesc, DNNL.anyDesc(outShape, srcDesc.data_type))
+        try DNNL.check(dnnl_pooling_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference, alg,
+                                                      &sd, &dd, strides, kernel, padL, padRight), op)
+        return try Engine.shared.makeDesc(op, &d)
+    }
+    return (p, key)
 }

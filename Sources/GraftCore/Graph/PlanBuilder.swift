@@ -1,0 +1,300 @@
+import CDNNL
+
+/// A planned value: its logical shape and the layout and type it is stored in.
+struct PlanSlot {
+    var shape: [Int]
+    var desc: dnnl_memory_desc_t
+}
+
+/// What a step reads for one primitive argument: a planned value or one of its prepared weights.
+enum PlanArgument {
+    case slot(Int)
+    case weight(Int)
+}
+
+/// An operand of an op the plan runs eagerly.
+enum EagerOperand {
+    case slot(Int)
+    case source(GraphOperand)
+}
+
+enum PlanAction {
+    /// Copies graph input `i` into the output, in the output's layout (the entry reorder).
+    case input(Int)
+    case reorder(Int)
+    /// Copies a value row-major into the output's buffer (a reshape).
+    case reshape(Int)
+    case primitive(Primitive, [(Int32, PlanArgument)])
+    case eager(GraphOp, [EagerOperand])
+}
+
+/// Weights derived from parameters (folded, reordered), remade when a parameter is replaced or written.
+final class PreparedWeights {
+    private var stamp: [Int] = []
+    private(set) var tensors: [Tensor] = []
+    private let make: ([Tensor]) throws -> [Tensor]
+
+    init(_ make: @escaping ([Tensor]) throws -> [Tensor]) { self.make = make }
+
+    func refresh(_ sources: [Tensor]) throws {
+        let now = sources.flatMap { [ObjectIdentifier($0).hashValue, $0.storageVersion] }
+        guard now != stamp else { return }
+        tensors = try make(sources)
+        stamp = now
+    }
+}
+
+struct CompiledStep {
+    var name: String
+    var attributes: [String]
+    var action: PlanAction
+    var access: BufferAccess
+    /// The parameters (or constants) `weights` are made from.
+    var parameters: [GraphOperand] = []
+    var weights: PreparedWeights?
+    /// A value copied into the output before the step (a fused sum's addend).
+    var prefill: Int?
+}
+
+/// Turns an optimised graph into steps over slots, choosing each value's layout and type.
+struct PlanBuilder {
+    let graph: Graph
+    let precision: ComputePrecision
+    let parameters: [String: Tensor]
+    var slots: [PlanSlot] = []
+    var steps: [CompiledStep] = []
+    var slotOfValue: [Int: Int] = [:]
+    var inputSlots: [Int] = []
+    /// Input slots nobody has read yet: the first reader picks their layout.
+    private var unreadInputs = Set<Int>()
+    private var reorders: [[Int]: Int] = [:]
+    private var types: [Int: ComputePrecision] = [:]
+
+    init(graph: Graph, precision: ComputePrecision, parameters: [String: Tensor]) {
+        self.graph = graph; self.precision = precision; self.parameters = parameters
+    }
+
+    mutating func build() throws {
+        types = assignPrecision(graph, precision)
+        for (index, id) in graph.inputs.enumerated() {
+            let shape = try valueShape(id)
+            let slot = addSlot(shape, DNNL.plainDesc(shape))
+            slotOfValue[id] = slot
+            inputSlots.append(slot)
+            unreadInputs.insert(slot)
+            steps.append(CompiledStep(name: "input", attributes: [], action: .input(index), access: BufferAccess(reads: [], writes: slot)))
+        }
+        for node in graph.nodes { try compile(node) }
+    }
+
+    private func valueShape(_ id: Int) throws -> [Int] {
+        guard let v = graph.values.first(where: { $0.id == id }) else { throw GraftError.invalidState("execution plan: no value %\(id)") }
+        return v.shape
+    }
+
+    private mutating func addSlot(_ shape: [Int], _ desc: dnnl_memory_desc_t) -> Int {
+        slots.append(PlanSlot(shape: shape, desc: desc))
+        return slots.count - 1
+    }
+
+    private func slot(_ operand: GraphOperand) throws -> Int {
+        guard case .value(let id) = operand, let s = slotOfValue[id] else {
+            throw GraftError.invalidState("execution plan: \(operand) is not a value computed before its reader")
+        }
+        return s
+    }
+
+    private func shapeOf(_ operand: GraphOperand) throws -> [Int] {
+        switch operand {
+        case .value(let id): return try valueShape(id)
+        case .parameter(let name):
+            guard let t = parameters[name] else { throw GraftError.invalidArgument(op: "execution plan", detail: "no parameter '\(name)'") }
+            return t.shape
+        case .constant(let index): return graph.constants[index].tensor.shape
+        }
+    }
+
+    /// `slot` in layout `desc`: itself, or a reorder step's output (one per slot and layout).
+    private mutating func use(_ slot: Int, as desc: dnnl_memory_desc_t) -> Int {
+        if unreadInputs.remove(slot) != nil { slots[slot].desc = desc }
+        if DNNL.equal(slots[slot].desc, desc) { return slot }
+        let key = [slot] + DNNL.layoutKey(desc)
+        if let done = reorders[key] { return done }
+        let out = addSlot(slots[slot].shape, desc)
+        steps.append(CompiledStep(name: "reorder", attributes: [], action: .reorder(slot), access: BufferAccess(reads: [slot], writes: out)))
+        reorders[key] = out
+        return out
+    }
+
+    /// Reads `slot` as it is (the reader adapts to its layout).
+    private mutating func use(_ slot: Int) -> Int {
+        if unreadInputs.remove(slot) != nil { slots[slot].desc = DNNL.plainDesc(slots[slot].shape) }
+        return slot
+    }
+
+    private func type(_ value: Int) -> dnnl_data_type_t { types[value] == .bfloat16 ? dnnl_bf16 : dnnl_f32 }
+
+    private mutating func emit(_ node: GraphNode, _ action: PlanAction, reads: [Int], desc: dnnl_memory_desc_t, inPlaceOf: Int? = nil,
+                               parameters: [GraphOperand] = [], weights: PreparedWeights? = nil, prefill: Int? = nil) throws {
+        let out = addSlot(try valueShape(node.output), desc)
+        slotOfValue[node.output] = out
+        steps.append(CompiledStep(name: node.op.name, attributes: node.op.attributes, action: action,
+                                  access: BufferAccess(reads: reads, writes: out, inPlaceOf: inPlaceOf),
+                                  parameters: parameters, weights: weights, prefill: prefill))
+    }
+
+    private mutating func compile(_ node: GraphNode) throws {
+        // An op on a parameter alone (a reshaped layer scale) runs eagerly.
+        guard let first = node.inputs.first, isValue(first) else { return try compileEager(node) }
+        // A weighted op whose weights are computed in the graph runs eagerly too.
+        if case .conv2d(_, _, let sum, _) = node.op, node.inputs.dropFirst().dropLast(sum ? 1 : 0).contains(where: isValue) {
+            return try compileEager(node)
+        }
+        if case .conv2dBatchNorm(_, _, _, _, let sum, _) = node.op, node.inputs.dropFirst().dropLast(sum ? 1 : 0).contains(where: isValue) {
+            return try compileEager(node)
+        }
+        if case .linear = node.op, node.inputs.dropFirst().contains(where: isValue) { return try compileEager(node) }
+        switch node.op {
+        case .conv2d(let config, let hasBias, let sum, let activation):
+            try compileConvolution(node, config, hasBias: hasBias, batchNorm: nil, sum: sum, activation: activation)
+        case .conv2dBatchNorm(let config, let hasBias, let affine, let eps, let sum, let activation):
+            try compileConvolution(node, config, hasBias: hasBias, batchNorm: (affine, eps), sum: sum, activation: activation)
+        case .linear(let hasBias): try compileLinear(node, hasBias: hasBias)
+        case .relu, .relu6, .sigmoid, .tanh, .hardswish, .silu, .gelu, .leakyReLU:
+            let x = use(try slot(node.inputs[0]))
+            var desc = slots[x].desc
+            if desc.data_type != type(node.output) { desc = slots[use(x, as: retyped(desc, type(node.output)))].desc }
+            let source = use(x, as: desc)
+            let (name, alg, alpha, beta) = eltwiseAlgorithm(node.op)
+            let (p, _) = try eltwiseForwardPrimitive(desc, "\(name).forward", alg, alpha: alpha, beta: beta, training: false)
+            try emit(node, .primitive(p, [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_DST, .slot(slots.count))]), reads: [source],
+                     desc: desc, inPlaceOf: source)
+        case .add, .mul:
+            guard try shapeOf(node.inputs[0]) == shapeOf(node.inputs[1]), node.inputs.allSatisfy(isValue) else { return try compileEager(node) }
+            let a = use(try slot(node.inputs[0]))
+            let desc = retyped(slots[a].desc, type(node.output))
+            let (s0, s1) = (use(a, as: desc), use(try slot(node.inputs[1]), as: desc))
+            let isAdd: Bool = { if case .add = node.op { return true }; return false }()
+            let p = try binaryPrimitive(isAdd ? dnnl_binary_add : dnnl_binary_mul, desc, desc, op: "\(node.op.name).forward")
+            try emit(node, .primitive(p, [(DNNL_ARG_SRC_0, .slot(s0)), (DNNL_ARG_SRC_1, .slot(s1)), (DNNL_ARG_DST, .slot(slots.count))]),
+                     reads: [s0, s1], desc: desc, inPlaceOf: s0)
+        case .maxPool2d(let config): try compilePooling(node, config, alg: dnnl_pooling_max)
+        case .avgPool2d(let config) where config.padding == (0, 0) && !config.ceilMode:
+            try compilePooling(node, config, alg: dnnl_pooling_avg_include_padding)
+        case .adaptiveAvgPool2d(let size):
+            let shape = try shapeOf(node.inputs[0])
+            guard shape.count == 4, shape[2] % size.0 == 0, shape[3] % size.1 == 0 else { return try compileEager(node) }
+            try compilePooling(node, Pool2dConfig(kernel: (shape[2] / size.0, shape[3] / size.1)), alg: dnnl_pooling_avg_include_padding)
+        case .reshape:
+            let x = use(try slot(node.inputs[0]))
+            let outShape = try valueShape(node.output)
+            try emit(node, .reshape(x), reads: [x], desc: DNNL.plainDesc(outShape))
+        default: try compileEager(node)
+        }
+    }
+
+    private func isValue(_ operand: GraphOperand) -> Bool { if case .value = operand { return true }; return false }
+
+    private mutating func compileEager(_ node: GraphNode) throws {
+        var operands: [EagerOperand] = [], reads: [Int] = []
+        for operand in node.inputs {
+            if case .value = operand {
+                let s = try slot(operand)
+                let plain = use(s, as: DNNL.plainDesc(slots[s].shape))
+                operands.append(.slot(plain)); reads.append(plain)
+            } else {
+                operands.append(.source(operand))
+            }
+        }
+        let shape = try valueShape(node.output)
+        let out = addSlot(shape, DNNL.plainDesc(shape))
+        slotOfValue[node.output] = out
+        steps.append(CompiledStep(name: "eager:" + node.op.name, attributes: node.op.attributes, action: .eager(node.op, operands),
+                                  access: BufferAccess(reads: reads, writes: out)))
+    }
+
+    private mutating func compilePooling(_ node: GraphNode, _ config: Pool2dConfig, alg: dnnl_alg_kind_t) throws {
+        let x = use(try slot(node.inputs[0]))
+        let outShape = try valueShape(node.output)
+        let (h, w) = (slots[x].shape[2], slots[x].shape[3]), (oh, ow) = (outShape[2], outShape[3])
+        let (kh, kw) = config.kernel, (sh, sw) = config.stride, (ph, pw) = config.padding
+        let padR = [max(ph, (oh - 1) * sh + kh - h - ph), max(pw, (ow - 1) * sw + kw - w - pw)]
+        let desc = retyped(slots[x].desc, type(node.output))
+        let source = use(x, as: desc)
+        let name = alg == dnnl_pooling_max ? "max_pool2d" : "avg_pool2d"
+        let (p, _) = try poolingForwardPrimitive(desc, outShape: outShape, config, padRight: padR, op: name, alg: alg, training: false)
+        try emit(node, .primitive(p, [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_DST, .slot(slots.count))]), reads: [source],
+                 desc: p.desc(dnnl_query_dst_md))
+    }
+
+    private mutating func compileConvolution(_ node: GraphNode, _ config: Conv2dConfig, hasBias: Bool, batchNorm: (affine: Bool, eps: Float)?,
+                                             sum: Bool, activation: FusedActivation?) throws {
+        let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
+        let computes: ComputePrecision = config.groups == 1 ? precision : .float32
+        let (p, _) = try convolutionForwardPrimitive(inputShape: inShape, weightShape: wShape, config, hasBias: hasBias || batchNorm != nil,
+                                                     training: false, precision: computes, sum: sum, activation: activation,
+                                                     outputType: type(node.output))
+        let source = use(try slot(node.inputs[0]), as: p.desc(dnnl_query_src_md))
+        let dstDesc = p.desc(dnnl_query_dst_md), wDesc = p.desc(dnnl_query_weights_md)
+        let sources = Array(node.inputs[1..<(node.inputs.count - (sum ? 1 : 0))])
+        let groups = config.groups
+        let weights = PreparedWeights { ts in
+            var folded = Array(ts.prefix(hasBias ? 2 : 1))
+            if let (affine, eps) = batchNorm {
+                let bn = ts.dropFirst(hasBias ? 2 : 1)
+                let (gamma, beta) = affine ? (bn.first, bn.dropFirst().first) : (nil, nil)
+                folded = foldedBatchNorm(weight: ts[0], bias: hasBias ? ts[1] : nil, bnWeight: gamma, bnBias: beta,
+                                         runningMean: ts[ts.count - 2], runningVar: ts[ts.count - 1], eps: eps)
+            }
+            return [convolutionWeight(folded[0], groups: groups, in: wDesc)] + folded.dropFirst().map { $0.converted(to: DNNL.plainDesc($0.shape)) }
+        }
+        var args: [(Int32, PlanArgument)] = [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_WEIGHTS, .weight(0))]
+        if hasBias || batchNorm != nil { args.append((DNNL_ARG_BIAS, .weight(1))) }
+        args.append((DNNL_ARG_DST, .slot(slots.count)))
+        var reads = [source], inPlace: Int?, prefill: Int?
+        if sum, let last = node.inputs.last {
+            let addend = use(try slot(last))
+            reads.append(addend)
+            prefill = addend
+            if DNNL.equal(slots[addend].desc, dstDesc) { inPlace = addend }
+        }
+        try emit(node, .primitive(p, args), reads: reads, desc: dstDesc, inPlaceOf: inPlace, parameters: sources, weights: weights,
+                 prefill: prefill)
+    }
+
+    private mutating func compileLinear(_ node: GraphNode, hasBias: Bool) throws {
+        let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
+        guard inShape.count == 2, wShape.count == 2, inShape[1] == wShape[1] else { return try compileEager(node) }
+        let (p, _) = try innerProductForwardPrimitive(inputShape: inShape, weightShape: wShape, hasBias: hasBias, training: false,
+                                                      precision: precision, plainWeight: false)
+        let source = use(try slot(node.inputs[0]), as: p.desc(dnnl_query_src_md))
+        let wDesc = p.desc(dnnl_query_weights_md)
+        let weights = PreparedWeights { ts in [ts[0].converted(to: wDesc)] + ts.dropFirst().map { $0.converted(to: DNNL.plainDesc($0.shape)) } }
+        var args: [(Int32, PlanArgument)] = [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_WEIGHTS, .weight(0))]
+        if hasBias { args.append((DNNL_ARG_BIAS, .weight(1))) }
+        args.append((DNNL_ARG_DST, .slot(slots.count)))
+        try emit(node, .primitive(p, args), reads: [source], desc: p.desc(dnnl_query_dst_md), parameters: Array(node.inputs.dropFirst()),
+                 weights: weights)
+    }
+}
+
+/// `desc` with its element type changed (the same layout).
+func retyped(_ desc: dnnl_memory_desc_t, _ type: dnnl_data_type_t) -> dnnl_memory_desc_t {
+    var d = desc
+    d.data_type = type
+    return d
+}
+
+/// The eager op's oneDNN eltwise algorithm for an activation node (its primitive name, algorithm, alpha, beta).
+private func eltwiseAlgorithm(_ op: GraphOp) -> (String, dnnl_alg_kind_t, Float, Float) {
+    switch op {
+    case .relu6: return ("relu6", dnnl_eltwise_clip_v2_use_dst_for_bwd, 0, 6)
+    case .sigmoid: return ("sigmoid", dnnl_eltwise_logistic_use_dst_for_bwd, 0, 0)
+    case .tanh: return ("tanh", dnnl_eltwise_tanh_use_dst_for_bwd, 0, 0)
+    case .hardswish: return ("hardswish", dnnl_eltwise_hardswish, 0, 0)
+    case .silu: return ("silu", dnnl_eltwise_swish, 1, 0)
+    case .gelu: return ("gelu", dnnl_eltwise_gelu_erf, 0, 0)
+    case .leakyReLU(let s): return ("leaky_relu", s >= 0 ? dnnl_eltwise_relu_use_dst_for_bwd : dnnl_eltwise_relu, s, 0)
+    default: return ("relu", dnnl_eltwise_relu_use_dst_for_bwd, 0, 0)
+    }
+}

@@ -1,0 +1,36 @@
+import CDNNL
+
+/// One step of an `ExecutionPlan` as `graft inspect --graph` prints it.
+public struct PlanStepSummary: Sendable {
+    /// The op's name (`conv2d_batch_norm`, `reorder`, `input`, or an op run eagerly, marked `eager:`).
+    public var op: String
+    /// The op's attributes, fused post-ops included.
+    public var attributes: [String]
+    /// The planned values it reads.
+    public var inputs: [Int]
+    /// The planned value it writes.
+    public var output: Int
+    /// `fp32` or `bf16`.
+    public var precision: String
+    /// oneDNN's format tag of the output (`nChw16c`, `nchw`, `nc`, …).
+    public var layout: String
+    /// The buffer the output lives in, and the output's bytes.
+    public var buffer: Int
+    public var bytes: Int
+}
+
+/// The name of oneDNN's format tag that describes `desc` (`nChw16c`, `nchw`, `nc`, …), or
+/// `blocked` when none of the common ones does.
+func formatTagName(_ desc: dnnl_memory_desc_t) -> String {
+    let rank = Int(desc.ndims)
+    let dims = DNNL.array(desc.dims, count: rank)
+    let candidates: [(String, dnnl_format_tag_t)] = rank == 4
+        ? [("nchw", dnnl_nchw), ("nhwc", dnnl_nhwc), ("nChw16c", dnnl_nChw16c), ("nChw8c", dnnl_nChw8c), ("nChw4c", dnnl_nChw4c)]
+        : rank == 2 ? [("nc", dnnl_nc), ("cn", dnnl_cn)] : rank == 1 ? [("a", dnnl_a)] : []
+    for (name, tag) in candidates {
+        var md = dnnl_memory_desc_t()
+        guard dnnl_memory_desc_init_by_tag(&md, Int32(rank), DNNL.dims(dims), desc.data_type, tag) == dnnl_success else { continue }
+        if DNNL.equal(md, desc) { return name }
+    }
+    return "blocked"
+}

@@ -1,0 +1,31 @@
+/// The number format each value of `graph` is stored in when it runs at `precision`, by value
+/// id. Under float32 everything is float32. Under bfloat16 a convolution without groups writes
+/// bfloat16 (grouped and depthwise ones stay float32, as in eager mode: oneDNN 2.6's bfloat16
+/// kernels for them are slower), and element-wise activations, same-shape sums and products,
+/// poolings and concatenations keep bfloat16 when every value they read has it; everything
+/// else (the head's linear layer, softmax, reshapes, ops the executor runs eagerly) writes
+/// float32. Graph inputs are float32.
+public func assignPrecision(_ graph: Graph, _ precision: ComputePrecision) -> [Int: ComputePrecision] {
+    var result: [Int: ComputePrecision] = [:]
+    for id in graph.inputs { result[id] = .float32 }
+    guard precision == .bfloat16 else {
+        for node in graph.nodes { result[node.output] = .float32 }
+        return result
+    }
+    let shapes = Dictionary(graph.values.map { ($0.id, $0.shape) }, uniquingKeysWith: { a, _ in a })
+    for node in graph.nodes {
+        let read = node.inputs.compactMap { operand -> Int? in if case .value(let id) = operand { return id }; return nil }
+        let allLow = !read.isEmpty && read.allSatisfy { result[$0] == .bfloat16 } && read.count == node.inputs.count
+        let keeps: Bool
+        switch node.op {
+        case .conv2d(let config, _, _, _), .conv2dBatchNorm(let config, _, _, _, _, _): keeps = config.groups == 1
+        case .relu, .relu6, .sigmoid, .tanh, .hardswish, .silu, .gelu, .leakyReLU, .maxPool2d, .avgPool2d,
+             .adaptiveAvgPool2d, .concat:
+            keeps = allLow
+        case .add, .mul: keeps = allLow && Set(read.map { shapes[$0] ?? [] }).count == 1
+        default: keeps = false
+        }
+        result[node.output] = keeps ? .bfloat16 : .float32
+    }
+    return result
+}

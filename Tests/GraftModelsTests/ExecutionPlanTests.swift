@@ -1,0 +1,119 @@
+import GraftCore
+import XCTest
+@testable import GraftModels
+@testable import GraftNN
+
+final class ExecutionPlanTests: XCTestCase {
+    /// A batch of 2 of the smallest square input each architecture takes.
+    private func input(for spec: ModelSpec, side: Int? = nil, seed: Int) -> Tensor {
+        let side = side ?? (spec.name == "inception_v3" ? 80 : spec.name == "lenet5" ? 32 : 64)
+        let shape = [2, spec.preprocessing.channels, side, side]
+        return Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { Float(($0 * 7919 + seed) % 101) / 50 - 1 })
+    }
+
+    private func eager(_ model: Module, _ x: Tensor) throws -> [Float] {
+        try GradMode.withoutGradients { try model(x) }.toArray()
+    }
+
+    private func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
+
+    /// For every zoo model, in inference and with its whole trunk frozen, the compiled plan's
+    /// output equals the eager forward's within 1e-4 of its largest magnitude.
+    func testEveryZooModelMatchesEagerInFloat32() throws {
+        var fallbacks: [String: Set<String>] = [:]
+        for spec in ModelZoo.builtIn {
+            let model = try spec.make(numClasses: 5)
+            model.eval()
+            let compiled = CompiledInference(model)
+            let x = input(for: spec, seed: 11)
+            let expected = try eager(model, x)
+            let got: [Float]
+            do { got = try compiled(x).toArray() } catch { XCTFail("\(spec.name): \(error)"); continue }
+            XCTAssertLessThanOrEqual(worst(got, expected), 1e-4 * (expected.map(abs).max() ?? 0), spec.name)
+            model.freeze()
+            let frozen = try compiled(x).toArray()
+            XCTAssertLessThanOrEqual(worst(frozen, expected), 1e-4 * (expected.map(abs).max() ?? 0), "\(spec.name), trunk frozen")
+            let eagerSteps = try compiled.plan(for: x).steps.map(\.op).filter { $0.hasPrefix("eager:") }
+            if !eagerSteps.isEmpty { fallbacks[spec.name] = Set(eagerSteps) }
+        }
+        print("ExecutionPlan eager fallbacks:", fallbacks.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.sorted())" })
+    }
+
+    /// Under bfloat16 every zoo model's plan picks the eager forward's top class for each image
+    /// of the batch and stays within 5% of the largest logit.
+    func testEveryZooModelAgreesWithEagerInBFloat16() throws {
+        try XCTSkipUnless(Engine.shared.supportsBFloat16, "no AVX512-BF16")
+        try Engine.shared.setPrecision(.bfloat16)
+        defer { try? Engine.shared.setPrecision(.float32) }
+        for spec in ModelZoo.builtIn {
+            let model = try spec.make(numClasses: 5)
+            model.eval()
+            let x = input(for: spec, seed: 5)
+            try Engine.shared.setPrecision(.float32)
+            let expected = try eager(model, x)
+            try Engine.shared.setPrecision(.bfloat16)
+            let got: [Float]
+            do { got = try CompiledInference(model)(x).toArray() } catch { XCTFail("\(spec.name): \(error)"); continue }
+            let largest = expected.map(abs).max() ?? 0
+            let error = worst(got, expected)
+            XCTAssertLessThanOrEqual(error, 0.05 * largest, spec.name)
+            func top(_ v: [Float]) -> [Int] { stride(from: 0, to: v.count, by: 5).map { i in (i..<i + 5).max { v[$0] < v[$1] }! - i } }
+            if top(got) != top(expected) { print("bf16 \(spec.name): top-1 differs, error \(error / largest) of max|logit|") }
+            XCTAssertEqual(top(got), top(expected), spec.name)
+        }
+    }
+
+    /// A parameter written after the plan was compiled, by `assign` or in place, and one
+    /// replaced by another tensor, are what the next run reads.
+    func testAParameterWrittenAfterCompilingIsSeen() throws {
+        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
+        let model = try spec.make(numClasses: 5)
+        model.eval()
+        let compiled = CompiledInference(model)
+        let x = input(for: spec, seed: 3)
+        let before = try compiled(x).toArray()
+        let params = graphParameters(of: model)
+        let conv = try XCTUnwrap(params["conv1.weight"]), mean = try XCTUnwrap(params["bn1.running_mean"])
+        conv.assign(Tensor(shape: conv.shape, data: conv.toArray().map { $0 * 0.5 + 0.01 }))
+        let afterAssign = try compiled(x).toArray()
+        XCTAssertGreaterThan(worst(afterAssign, before), 0)
+        XCTAssertLessThanOrEqual(worst(afterAssign, try eager(model, x)), 1e-4 * (afterAssign.map(abs).max() ?? 0))
+        mean.withUnsafeMutableFloats { for i in $0.indices { $0[i] += 0.3 } }
+        let afterInPlace = try compiled(x).toArray()
+        XCTAssertGreaterThan(worst(afterInPlace, afterAssign), 0)
+        XCTAssertLessThanOrEqual(worst(afterInPlace, try eager(model, x)), 1e-4 * (afterInPlace.map(abs).max() ?? 0))
+        XCTAssertEqual(compiled.planCount, 1)
+    }
+
+    /// Two input shapes through one CompiledInference give two plans, each matching eager.
+    func testTwoInputShapesGiveTwoPlans() throws {
+        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
+        let model = try spec.make(numClasses: 5)
+        model.eval()
+        let compiled = CompiledInference(model)
+        for side in [64, 96] {
+            let x = input(for: spec, side: side, seed: side)
+            let expected = try eager(model, x)
+            XCTAssertLessThanOrEqual(worst(try compiled(x).toArray(), expected), 1e-4 * (expected.map(abs).max() ?? 0), "side \(side)")
+        }
+        XCTAssertEqual(compiled.planCount, 2)
+        let plan = try compiled.plan(for: input(for: spec, side: 64, seed: 0))
+        XCTAssertLessThan(plan.plannedBytes, plan.unplannedBytes)
+        XCTAssertEqual(plan.steps.filter { $0.op == "reorder" }.count, 0, "ResNet-18 needs no reorder between ops")
+    }
+
+    /// A plan refuses an input or a parameter of another shape than it was compiled for, naming it.
+    func testShapeMismatchesThrow() throws {
+        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
+        let model = try spec.make(numClasses: 5)
+        model.eval()
+        let x = input(for: spec, seed: 1)
+        let plan = try CompiledInference(model).plan(for: x)
+        XCTAssertThrowsError(try plan.run([input(for: spec, side: 32, seed: 1)], parameters: graphParameters(of: model)))
+        var params = graphParameters(of: model)
+        params["fc.weight"] = Tensor.zeros([3, 512])
+        XCTAssertThrowsError(try plan.run([x], parameters: params)) { error in
+            XCTAssertTrue("\(error)".contains("fc.weight"), "\(error)")
+        }
+    }
+}
