@@ -8,12 +8,19 @@ import GraftCore
 public final class CompiledInference {
     /// The model whose forward the plans compute.
     public let model: Module
+    /// What the plans compute: `model`'s forward, or the function given at `init`.
+    private let forward: ((Tensor) throws -> Tensor)?
     private var plans: [(key: PlanKey, plan: ExecutionPlan)] = []
     private static let capacity = 4
 
-    public init(_ model: Module) { self.model = model }
+    /// Plans for `model`'s forward, or for `forward` (a function of `model` alone, such as its
+    /// trunk's `forwardFeatures`) when given.
+    public init(_ model: Module, forward: ((Tensor) throws -> Tensor)? = nil) {
+        self.model = model
+        self.forward = forward
+    }
 
-    /// The model's eval forward on `x`, as a fresh row-major tensor.
+    /// The model's eval forward (or `forward`) on `x`, as a fresh row-major tensor.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         try plan(for: x).run([x], parameters: graphParameters(of: model))[0]
     }
@@ -28,7 +35,7 @@ public final class CompiledInference {
             plans.append(hit)
             return hit.plan
         }
-        let graph = optimizedForInference(try traceGraph(model, input: x))
+        let graph = optimizedForInference(try traceGraph(model, input: x, forward: forward))
         let plan = try ExecutionPlan(graph, parameters: parameters, precision: key.precision)
         plans.append((key, plan))
         if plans.count > Self.capacity { plans.removeFirst() }

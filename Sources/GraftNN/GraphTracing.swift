@@ -1,11 +1,12 @@
 import GraftCore
 
-/// The graph of `model`'s forward on `input` as inference runs it: eval mode, no gradients,
+/// The graph of `model`'s forward on `input` (or of `forward`, a function of the model such as
+/// its trunk's `forwardFeatures`) as inference runs it: eval mode, no gradients,
 /// every module called on its own (the fused calls in model code fall back to their parts, so
 /// the graph shows conv → batch norm → ReLU). Parameters and buffers appear under their
 /// `stateDict()` names; each node's scope is the path of the module whose forward ran it. The model's mode is restored. The graph holds `input`'s shape: run it
 /// (`interpret`) on inputs of that shape.
-public func traceGraph(_ model: Module, input: Tensor) throws -> Graph {
+public func traceGraph(_ model: Module, input: Tensor, forward: ((Tensor) throws -> Tensor)? = nil) throws -> Graph {
     let wasTraining = model.training
     model.eval()
     defer { model.train(wasTraining) }
@@ -17,7 +18,7 @@ public func traceGraph(_ model: Module, input: Tensor) throws -> Graph {
     ModuleTrace.active = ModuleTrace(paths: paths)
     defer { ModuleTrace.active = outerTrace }
     let recorder = GraphRecorder(parameters: model.namedParameters() + model.namedBuffers(), inputs: [input])
-    return try GradMode.withoutGradients { try recorder.record { try model(input) } }
+    return try GradMode.withoutGradients { try recorder.record { try forward?(input) ?? model(input) } }
 }
 
 /// `model`'s parameters and buffers by their dotted names, as `interpret` reads them.

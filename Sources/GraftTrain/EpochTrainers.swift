@@ -38,9 +38,15 @@ struct ImageTrainer: EpochTrainer {
     let model: any TransferModel
     let train: DataLoader
     let validation: DataLoader
+    /// The validation passes' forward.
+    let inference: CompiledInference
+    /// The trunk's forward, for epochs in which it trains nothing (`trunkRunsAsInference`).
+    let trunk: CompiledInference
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model
+        inference = CompiledInference(model)
+        trunk = CompiledInference(model, forward: model.forwardFeatures)
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
                                dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
                                skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
@@ -53,11 +59,12 @@ struct ImageTrainer: EpochTrainer {
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
                     step: (TrainingStep) throws -> Void) throws -> EpochWork {
         setTrainingMode(model)
+        let compiledTrunk = trunkRunsAsInference(model)
         let epoch = train.epoch(number)
         var images = 0, batches = 0
         while let batch = try epoch.next() {
-            let (logits, auxiliary) = model.auxiliaryHeads.isEmpty
-                ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
+            let (logits, auxiliary) = compiledTrunk ? (try model.forwardHead(trunk(batch.images)), [])
+                : model.auxiliaryHeads.isEmpty ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
             var total = try loss(logits, batch.labels)
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count
@@ -69,12 +76,9 @@ struct ImageTrainer: EpochTrainer {
     }
 
     func validate() throws -> ValidationScore {
-        model.eval()
         var score = ValidationAccumulator()
         let epoch = validation.epoch(0)
-        try GradMode.withoutGradients {
-            while let batch = try epoch.next() { try score.add(logits: model(batch.images), labels: batch.labels) }
-        }
+        while let batch = try epoch.next() { try score.add(logits: inference(batch.images), labels: batch.labels) }
         var result = score.result
         result.skipped = epoch.statistics.skippedSamples
         return result

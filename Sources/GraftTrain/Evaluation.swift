@@ -63,9 +63,9 @@ public struct EvaluationResult {
 /// Evaluates `members` on every sample of `dataset`, in order. Each image is decoded once (on
 /// `workers` threads, deterministically), every member sees its views for `tta` under its own
 /// preprocessing, a member's probabilities are the softmax of its logits averaged over the
-/// views, and the ensemble's the mean over members. Models run in evaluation mode without
-/// gradients, `batchSize` images (times the views) at a time; each model's training modes are
-/// restored afterwards. Throws `GraftError.invalidArgument` when there is no member, when two
+/// views, and the ensemble's the mean over members. Models run compiled (`CompiledInference`:
+/// evaluation mode, no gradients; their modes untouched), `batchSize` images (times the views)
+/// at a time. Throws `GraftError.invalidArgument` when there is no member, when two
 /// members' class names differ (naming both) or differ from the dataset's, or when a model's
 /// output is not `[views, classes]`; a sample that fails to decode throws
 /// `DataLoaderError.sampleFailed` naming it, or with `skipBad` is left out and listed.
@@ -103,9 +103,7 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
         return Sample(channels: 1, height: 1, width: total, values: values)
     }
 
-    let modes = members.map { m in m.model.namedModules().map { ($0.1, $0.1.training) } }
-    defer { for (module, training) in modes.joined() { module.train(training) } }
-    for member in members { member.model.eval() }
+    let compiled = members.map { CompiledInference($0.model) }
 
     var probabilities = [[Float]](repeating: [], count: members.count)
     var labels: [Int] = [], indices: [Int] = []
@@ -123,7 +121,7 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
                                       with: packed[(i * total + offsets[m])..<(i * total + offsets[m] + sizes[m])])
             }
             let x = Tensor(shape: [b * views, p.channels, p.inputSize, p.inputSize], data: input)
-            probabilities[m] += try meanSoftmax(model: member.model, input: x, views: views, classes: classes, name: member.name)
+            probabilities[m] += try meanSoftmax(model: compiled[m], input: x, views: views, classes: classes, name: member.name)
         }
     }
 
@@ -146,18 +144,23 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
 }
 
 /// The class probabilities `model` gives `image`: the softmax of its logits for each view of
-/// `tta` (under `preprocessing`), averaged over the views. Runs without gradients in the
-/// model's current mode (call `eval()` first).
-public func classProbabilities(model: Module, image: Image, preprocessing: Preprocessing, tta: TTA = .none) throws -> [Float] {
+/// `tta` (under `preprocessing`), averaged over the views, in evaluation mode without gradients.
+public func classProbabilities(model: CompiledInference, image: Image, preprocessing: Preprocessing, tta: TTA = .none) throws -> [Float] {
     let x = try tta.views(of: image, preprocessing: preprocessing)
     return try meanSoftmax(model: model, input: x, views: tta.viewCount, classes: nil, name: "model")
+}
+
+/// `classProbabilities` of one image through a plan compiled for it: for many images, make one
+/// `CompiledInference` and pass it.
+public func classProbabilities(model: Module, image: Image, preprocessing: Preprocessing, tta: TTA = .none) throws -> [Float] {
+    try classProbabilities(model: CompiledInference(model), image: image, preprocessing: preprocessing, tta: tta)
 }
 
 /// Runs `model` on `input` (`[N × views, C, H, W]`, the views of a sample consecutive) and
 /// returns, per sample, the softmax of its views' logits averaged over the views: `[N, classes]`
 /// row-major. `classes` nil accepts the model's output width.
-func meanSoftmax(model: Module, input: Tensor, views: Int, classes: Int?, name: String) throws -> [Float] {
-    let logits = try GradMode.withoutGradients { try model(input) }
+func meanSoftmax(model: CompiledInference, input: Tensor, views: Int, classes: Int?, name: String) throws -> [Float] {
+    let logits = try model(input)
     let rows = input.shape[0]
     guard logits.shape.count == 2, logits.shape[0] == rows, classes.map({ $0 == logits.shape[1] }) ?? true else {
         throw GraftError.shapeMismatch(op: "evaluate", detail: "model '\(name)' should give [views, classes] logits",

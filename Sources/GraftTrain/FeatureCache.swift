@@ -57,7 +57,7 @@ public struct FeatureCache: Sendable {
     }
 
     /// The features of `dataset` under `pipeline` (view v drawn as epoch v of a loader seeded
-    /// with `seed`), computed by `model.forwardFeatures` in inference mode, or read from the
+    /// with `seed`), computed by `model.forwardFeatures` in inference mode (compiled), or read from the
     /// cache when the same key (which leaves out the head's weights) was computed before. An image
     /// that fails to decode throws, naming its file, or with `skipBad` is left out of the set.
     public func features(of model: any TransferModel, dataset all: any Dataset, pipeline: Pipeline, channels: Int,
@@ -82,15 +82,13 @@ public struct FeatureCache: Sendable {
                                     makeSample: makeSample)
         var values: [Float] = []
         var dimension = 0
-        model.eval()
-        try GradMode.withoutGradients {
-            for view in 0..<views {
-                let epoch = loader.epoch(view)
-                while let batch = try epoch.next() {
-                    let out = try model.forwardFeatures(batch.images)
-                    dimension = out.count / batch.indices.count
-                    values += out.toArray()
-                }
+        let trunk = CompiledInference(model, forward: model.forwardFeatures)
+        for view in 0..<views {
+            let epoch = loader.epoch(view)
+            while let batch = try epoch.next() {
+                let out = try trunk(batch.images)
+                dimension = out.count / batch.indices.count
+                values += out.toArray()
             }
         }
         let set = FeatureSet(values: values, labels: (0..<dataset.count).map(dataset.label(at:)), views: views, dimension: dimension)

@@ -3,41 +3,59 @@ import GraftCore
 import GraftModels
 import GraftNN
 
-/// `graft inspect MODEL --graph`: the graph of one forward pass of a zero image (batch 1) in
-/// inference, one line per node (`%3 = conv2d(%2, conv1.weight) stride=2x2 … -> 1x64x112x112`,
-/// with its MFLOPs and `@` the module that ran it), then the totals: nodes, parameters read,
-/// FLOPs per image.
-public func describeGraph(_ name: String) throws -> String {
+/// `graft inspect MODEL --graph [--precision P] [--freeze POLICY]`: the compiled plan of one
+/// image's forward in inference at `precision` (`ExecutionPlan` of the optimised traced graph),
+/// one line per step (`%5 = conv2d_batch_norm(%4; layer1.0.conv1.weight, …) stride=1x1 …
+/// post=relu -> 1x64x56x56 bf16 nChw16c  buffer 3, 784.0 KB  115.61 MFLOPs  @layer1.0`;
+/// reorders, the entry copy and ops run eagerly show as such), then the totals: steps, reorders,
+/// eager ops, GFLOPs, planned memory against a buffer per value. With `freeze`, first what
+/// training under that policy runs compiled: the trunk's plan when the trunk trains nothing
+/// (the head then trains on its output), else the whole forward records gradients and only
+/// validation runs the inference plan shown.
+public func describeGraph(_ name: String, precision: ComputePrecision = .float32, freeze: FreezePolicy? = nil) throws -> String {
     let spec = try ModelZoo.spec(name)
+    if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
+        throw GraftError.invalidArgument(op: "inspect", detail: "--precision bf16 needs a CPU with AVX512-BF16; this one has not got it")
+    }
     let model = try spec.make(numClasses: spec.defaultNumClasses)
-    let graph = try traceGraph(model, input: Tensor.zeros([1] + spec.inputShape))
-    return describe(graph, parameters: Dictionary(model.namedParameters(), uniquingKeysWith: { first, _ in first }),
-                    title: "\(spec.name): graph of one image in inference")
-}
-
-/// `graph` as text, one line per node, then totals; `parameters` are the trainable tensors
-/// by name (the others a node reads are buffers).
-func describe(_ graph: Graph, parameters: [String: Tensor], title: String) -> String {
-    func shape(_ id: Int) -> String { graph.values[id].shape.map(String.init).joined(separator: "x") }
-    func operand(_ o: GraphOperand) -> String {
-        switch o {
-        case .value(let id): return "%\(id)"
-        case .parameter(let name): return name
-        case .constant(let index): return "const#\(index)"
+    var forward: ((Tensor) throws -> Tensor)? = nil
+    var title = "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)"
+    if let freeze {
+        _ = try freeze.apply(to: model, spec: spec)
+        setTrainingMode(model)
+        if trunkRunsAsInference(model) {
+            forward = model.forwardFeatures
+            title = "\(spec.name), training with --freeze \(freeze): the frozen trunk runs this plan, the head trains on its output; \(precision.rawValue)"
+        } else {
+            title = "\(spec.name), training with --freeze \(freeze): the forward records gradients (the trunk trains), "
+                + "so only validation runs compiled: its plan, \(precision.rawValue)"
         }
     }
-    var lines = [title] + graph.inputs.map { "%\($0) = input -> \(shape($0))" }
-    for node in graph.nodes {
-        let attributes = node.op.attributes.isEmpty ? "" : " " + node.op.attributes.joined(separator: " ")
-        lines.append("%\(node.output) = \(node.op.name)(\(node.inputs.map(operand).joined(separator: ", ")))\(attributes)"
-                     + " -> \(shape(node.output))" + (node.flops > 0 ? String(format: "  %.2f MFLOPs", Double(node.flops) / 1e6) : "")
-                     + (node.scope.isEmpty ? "" : "  @" + node.scope))
+    let x = Tensor.zeros([1] + spec.inputShape)
+    let graph = optimizedForInference(try traceGraph(model, input: x, forward: forward))
+    let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision)
+    return describe(plan, title: title)
+}
+
+/// `plan` as text, one line per step, then totals.
+func describe(_ plan: ExecutionPlan, title: String) -> String {
+    func kilobytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) : String(format: "%.1f KB", Double(bytes) / 1024)
     }
-    lines.append("output: " + graph.outputs.map(operand).joined(separator: ", "))
-    let read = graph.parameterNames.compactMap { parameters[$0] }
-    let flops = graph.nodes.reduce(0) { $0 + $1.flops }
-    lines.append(String(format: "total: %d nodes, %d parameters in %d tensors (and %d buffers), %.3f GFLOPs per image",
-                        graph.nodes.count, read.reduce(0) { $0 + $1.count }, read.count,
-                        graph.parameterNames.count - read.count, Double(flops) / 1e9))
+    var lines = [title]
+    for step in plan.steps {
+        let operands = step.inputs.map { "%\($0)" }.joined(separator: ", ")
+            + (step.parameters.isEmpty ? "" : "; " + step.parameters.joined(separator: ", "))
+        let attributes = step.attributes.isEmpty ? "" : " " + step.attributes.joined(separator: " ")
+        lines.append("%\(step.output) = \(step.op)\(operands.isEmpty ? "" : "(\(operands))")\(attributes) -> \(step.shape.map(String.init).joined(separator: "x"))"
+                     + " \(step.precision) \(step.layout)  buffer \(step.buffer), \(kilobytes(step.bytes))"
+                     + (step.flops > 0 ? String(format: "  %.2f MFLOPs", Double(step.flops) / 1e6) : "")
+                     + (step.scope.isEmpty ? "" : "  @" + step.scope))
+    }
+    let reorders = plan.steps.filter { $0.op == "reorder" }.count
+    let eager = plan.steps.filter { $0.op.hasPrefix("eager:") }.count
+    let flops = plan.steps.reduce(0) { $0 + $1.flops }
+    lines.append(String(format: "total: %d steps (%d reorders, %d ops run eagerly), %.3f GFLOPs per image; memory planned %@ (a buffer per value: %@)",
+                        plan.steps.count, reorders, eager, Double(flops) / 1e9, kilobytes(plan.plannedBytes), kilobytes(plan.unplannedBytes)))
     return lines.joined(separator: "\n")
 }

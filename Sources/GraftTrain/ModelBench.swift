@@ -63,6 +63,7 @@ public struct ModelBenchResult: Sendable {
 /// passed; the figure is the median step. Training steps are forward, cross-entropy, backward
 /// and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
+/// Inference, features and a frozen trunk (train-head) run compiled (`CompiledInference`).
 /// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
 /// the model) is loaded before its head is replaced; without it the weights are random.
 public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double,
@@ -85,13 +86,16 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     let step: () throws -> Void
     if workload.trains {
         let optimizer = try SGD(parameters: model.parameters().filter(\.requiresGrad), lr: 0.01, momentum: 0.9)
+        let trunk = trunkRunsAsInference(model) ? CompiledInference(model, forward: model.forwardFeatures) : nil
         step = {
             optimizer.zeroGrad()
-            try crossEntropy(try model(x), labels: y).backward()
+            let logits = try trunk.map { try model.forwardHead($0(x)) } ?? model(x)
+            try crossEntropy(logits, labels: y).backward()
             try optimizer.step()
         }
     } else {
-        step = { _ = try GradMode.withoutGradients { try model(x) } }
+        let inference = CompiledInference(model)
+        step = { _ = try inference(x) }
     }
 
     for _ in 0..<2 { try step() }

@@ -29,6 +29,8 @@ public final class Predictor {
     public let labels: [String]?
     /// How images are prepared: the spec's, or the checkpoint's.
     public let preprocessing: Preprocessing
+    /// The model's forward, compiled.
+    private lazy var inference = CompiledInference(model)
 
     /// A zoo model with `weights`, loaded strictly: a published set's file, with the set's class
     /// names and preprocessing; or a weight file, the model built with as many classes as its
@@ -80,7 +82,7 @@ public final class Predictor {
 
     /// The `topK` most probable classes for an already preprocessed input `[1, C, H, W]`.
     public func predict(input: Tensor, path: String, topK: Int) throws -> Prediction {
-        let logits = try GradMode.withoutGradients { try model(input) }.toArray()
+        let logits = try inference(input).toArray()
         let top = topClasses(logits, k: topK).map { i, p in ClassScore(index: i, label: labels?[i], probability: p) }
         return Prediction(path: path, top: top, logits: logits)
     }

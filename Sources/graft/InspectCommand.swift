@@ -10,8 +10,11 @@ struct InspectCommand: ParsableCommand {
         abstract: "Show a zoo model's layers, or a weight file's tensors and the zoo models it fits.",
         discussion: """
         For a model: each layer with its output shape, parameters and FLOPs per image; with \
-        --graph, the ops one forward pass runs in inference (one line per op: its output, \
-        attributes, inputs and parameters, output shape), with the totals; with \
+        --graph, the compiled plan that inference runs (predict, evaluate, validation, the \
+        feature cache): one line per step, with fused ops, inputs and parameters, output shape, \
+        precision, layout, buffer and FLOPs, then the totals and the memory planned; \
+        --precision bf16 shows it in bfloat16, --freeze POLICY what training under that policy \
+        runs compiled; with \
         --weights SET, the set's facts (source, file, size, SHA-256, licence, reported accuracy, \
         classes, preprocessing, whether it is cached; nothing is fetched), with --weights FILE, \
         whether the file loads into it. For a file (safetensors or PyTorch .pth): each tensor's \
@@ -21,6 +24,7 @@ struct InspectCommand: ParsableCommand {
           graft inspect resnet18
           graft inspect resnet50 --weights imagenet
           graft inspect mobilenet_v2 --graph
+          graft inspect resnet50 --graph --precision bf16 --freeze head
           graft inspect .cache/efficientnet-lite0-57934424.pth
           graft inspect run/best.safetensors --json
         """)
@@ -36,8 +40,13 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(help: "Print the model's traced graph in inference: one line per op, then the totals.")
+    @Flag(help: "Print the model's compiled inference plan: one line per step, then the totals.")
     var graph = false
+
+    @OptionGroup var precision: PrecisionOption
+
+    @Option(help: ArgumentHelp("With --graph: what training under this freeze policy (head | last:K | none | module prefixes) runs compiled.", valueName: "POLICY"))
+    var freeze: String?
 
     func validate() throws {
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
@@ -47,6 +56,18 @@ struct InspectCommand: ParsableCommand {
         if graph {
             guard ModelZoo.names.contains(target) else { throw ValidationError("--graph goes with a model; '\(target)' is a weight file") }
             guard !json, weights == nil else { throw ValidationError("--graph prints text on its own; leave out --json and --weights") }
+        } else if precision.precision != .float32 || freeze != nil {
+            throw ValidationError("--precision and --freeze go with --graph")
+        }
+        _ = try freezePolicy()
+    }
+
+    /// `--freeze` as a policy; nil without it.
+    private func freezePolicy() throws -> FreezePolicy? {
+        do {
+            return try freeze.map(FreezePolicy.init(flag:))
+        } catch let error as TrainingOptionError {
+            throw ValidationError(error.description)
         }
     }
 
@@ -64,7 +85,7 @@ struct InspectCommand: ParsableCommand {
                 return
             }
             if graph {
-                print(try describeGraph(target))
+                print(try describeGraph(target, precision: precision.precision, freeze: freezePolicy()))
                 return
             }
             let choice = try choice()

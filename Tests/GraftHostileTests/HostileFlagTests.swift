@@ -73,9 +73,13 @@ final class HostileFlagTests: XCTestCase {
         let run = try runGraftChild(["inspect", "lenet5", "--graph"])
         assertCleanExit(run, status: 0)
         let lines = run.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.dropFirst().first, "%0 = input -> 1x1x32x32", run.stdout)
+        XCTAssertEqual(lines.dropFirst().first, "%0 = input -> 1x1x32x32 fp32 nchw  buffer 0, 4.0 KB", run.stdout)
         XCTAssertTrue(lines.last?.hasPrefix("total: ") == true, run.stdout)
         assertCleanExit(try runGraftChild(["inspect", "lenet5", "--graph", "--json"]), status: 64, mentions: ["--graph"])
+        assertCleanExit(try runGraftChild(["inspect", "lenet5", "--freeze", "head"]), status: 64, mentions: ["--freeze go with --graph"])
+        assertCleanExit(try runGraftChild(["inspect", "lenet5", "--graph", "--freeze", "last:"]), status: 64, mentions: ["--freeze", "last:"])
+        assertCleanExit(try runGraftChild(["inspect", "lenet5", "--graph", "--freeze", "nothing.here"]), status: 1,
+                        mentions: ["--freeze 'nothing.here'"])
         let file = folder + "/weights.safetensors"
         XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         assertCleanExit(try runGraftChild(["inspect", file, "--graph"]), status: 64, mentions: ["--graph goes with a model"])

@@ -21,6 +21,7 @@ public func fuseActivations(_ graph: Graph) -> Graph {
             continue
         }
         fused.nodes[c].output = node.output
+        fused.nodes[c].flops += node.flops
         fused.nodes[c].scope = commonScope(graph.nodes[c].scope, node.scope)
         removed.insert(i)
     }

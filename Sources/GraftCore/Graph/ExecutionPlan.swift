@@ -45,9 +45,12 @@ public final class ExecutionPlan {
         parameterShapes = parameters.mapValues(\.shape)
         steps = builder.steps.map { step in
             let slot = builder.slots[step.access.writes]
-            return PlanStepSummary(op: step.name, attributes: step.attributes, inputs: step.access.reads, output: step.access.writes,
+            return PlanStepSummary(op: step.name, attributes: step.attributes, inputs: step.access.reads,
+                                   parameters: step.node?.inputs.compactMap { if case .parameter(let name) = $0 { name } else { nil } } ?? [],
+                                   output: step.access.writes, shape: slot.shape,
                                    precision: slot.desc.data_type == dnnl_bf16 ? "bf16" : "fp32", layout: formatTagName(slot.desc),
-                                   buffer: memory.bufferOf[step.access.writes] ?? 0, bytes: bytes[step.access.writes] ?? 0)
+                                   buffer: memory.bufferOf[step.access.writes] ?? 0, bytes: bytes[step.access.writes] ?? 0,
+                                   flops: step.node?.flops ?? 0, scope: step.node?.scope ?? "")
         }
         for index in compiled.indices {
             // A fused sum already writing over its addend needs no copy of it.

@@ -47,6 +47,8 @@ final class PreparedWeights {
 struct CompiledStep {
     var name: String
     var attributes: [String]
+    /// The node it runs (nil for the entry copies and reorders the plan adds).
+    var node: GraphNode? = nil
     var action: PlanAction
     var access: BufferAccess
     /// The parameters (or constants) `weights` are made from.
@@ -138,7 +140,7 @@ struct PlanBuilder {
                                parameters: [GraphOperand] = [], weights: PreparedWeights? = nil, prefill: Int? = nil) throws {
         let out = addSlot(try valueShape(node.output), desc)
         slotOfValue[node.output] = out
-        steps.append(CompiledStep(name: node.op.name, attributes: node.op.attributes, action: action,
+        steps.append(CompiledStep(name: node.op.name, attributes: node.op.attributes, node: node, action: action,
                                   access: BufferAccess(reads: reads, writes: out, inPlaceOf: inPlaceOf),
                                   parameters: parameters, weights: weights, prefill: prefill))
     }
@@ -209,7 +211,7 @@ struct PlanBuilder {
         let shape = try valueShape(node.output)
         let out = addSlot(shape, DNNL.plainDesc(shape))
         slotOfValue[node.output] = out
-        steps.append(CompiledStep(name: "eager:" + node.op.name, attributes: node.op.attributes, action: .eager(node.op, operands),
+        steps.append(CompiledStep(name: "eager:" + node.op.name, attributes: node.op.attributes, node: node, action: .eager(node.op, operands),
                                   access: BufferAccess(reads: reads, writes: out)))
     }
 

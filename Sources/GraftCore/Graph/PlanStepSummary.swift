@@ -8,8 +8,11 @@ public struct PlanStepSummary: Sendable {
     public var attributes: [String]
     /// The planned values it reads.
     public var inputs: [Int]
-    /// The planned value it writes.
+    /// The parameters and buffers it reads, by their `stateDict()` names.
+    public var parameters: [String]
+    /// The planned value it writes, and its shape.
     public var output: Int
+    public var shape: [Int]
     /// `fp32` or `bf16`.
     public var precision: String
     /// oneDNN's format tag of the output (`nChw16c`, `nchw`, `nc`, …).
@@ -17,6 +20,10 @@ public struct PlanStepSummary: Sendable {
     /// The buffer the output lives in, and the output's bytes.
     public var buffer: Int
     public var bytes: Int
+    /// The floating-point operations of the node it runs (0 for copies and reorders).
+    public var flops: Int
+    /// The module whose forward ran the node ("" for the model itself and the plan's own steps).
+    public var scope: String
 }
 
 /// The name of oneDNN's format tag that describes `desc` (`nChw16c`, `nchw`, `nc`, …), or
