@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--graft", default=".build/release/graft")
     ap.add_argument("--models", nargs="+", default=MODELS)
     ap.add_argument("--batches", type=int, nargs="+", default=BATCHES)
+    ap.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
     ap.add_argument("--seconds", type=float, default=4)
     ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "compile"],
                     help="runs to leave out (compile: PyTorch eager only)")
@@ -59,12 +60,12 @@ def main():
                           else os.path.join(here, "..", "..", "shared", "bench", "torch_bench.py"))
                 for mode in [] if "torch" in a.skip else [[]] if "compile" in a.skip else [[], ["--compile"]]:
                     run([a.torch, script, "--model", model, "--batch", str(batch), "--seconds", str(a.seconds),
-                         "--precision", *precisions, *mode], torch_file)
-                for workload in [] if "graft" in a.skip else WORKLOADS:
+                         "--workload", *a.workloads, "--precision", *precisions, *mode], torch_file)
+                for workload in [] if "graft" in a.skip else a.workloads:
                     for precision in precisions:
                         run([a.graft, "bench", "--model", model, "--workload", workload, "--batch", str(batch),
                              "--seconds", str(a.seconds), "--precision", precision, "--json"], graft_file)
-    table = render(read(torch_file), read(graft_file), a.models, a.batches)
+    table = render(read(torch_file), read(graft_file), a.models, a.batches, a.workloads)
     open(os.path.join(a.out, "table.md"), "w").write(table)
     print(table)
 
@@ -87,7 +88,7 @@ def configuration(t):
     return ("compiled " if t.get("compiled", False) else "eager ") + layout(t)
 
 
-def render(torch_lines, graft_lines, models, batches):
+def render(torch_lines, graft_lines, models, batches, workloads=WORKLOADS):
     graft = {}
     for g in graft_lines:  # the last line of a figure wins (re-runs)
         graft[(g["model"], g["workload"], g["batch"], g.get("precision", "fp32"))] = g
@@ -96,7 +97,7 @@ def render(torch_lines, graft_lines, models, batches):
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for model in models:
         for batch in batches:
-            for workload in WORKLOADS:
+            for workload in workloads:
                 for precision in PRECISIONS:
                     g = graft.get((model, workload, batch, precision))
                     best, eager = fastest(torch_lines, model, workload, batch, precision)
