@@ -33,14 +33,17 @@ protocol EpochTrainer {
 }
 
 /// Trains the network on augmented images from a `DataLoader` whose workers decode and augment
-/// the next batches while the current one trains.
+/// the next batches while the current one trains. The forward runs through `TrainingForward`
+/// (fused batch norm and ReLU); models with auxiliary heads run theirs eagerly.
 struct ImageTrainer: EpochTrainer {
     let model: any TransferModel
+    let forward: TrainingForward
     let train: DataLoader
     let validation: DataLoader
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model
+        forward = TrainingForward(model)
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
                                dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
                                skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
@@ -57,7 +60,7 @@ struct ImageTrainer: EpochTrainer {
         var images = 0, batches = 0
         while let batch = try epoch.next() {
             let (logits, auxiliary) = model.auxiliaryHeads.isEmpty
-                ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
+                ? (try forward(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
             var total = try loss(logits, batch.labels)
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count

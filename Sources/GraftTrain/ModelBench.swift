@@ -60,8 +60,8 @@ public struct ModelBenchResult: Sendable {
 /// Times `workload` on zoo model `model` at `batch` images per step, as torch_bench.py does:
 /// a fresh model with a 10-class head (seeded), a random normal batch, two warm-up steps
 /// (they build oneDNN's primitives), then steps until at least `seconds` and three steps have
-/// passed; the figure is the median step. Training steps are forward, cross-entropy, backward
-/// and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
+/// passed; the figure is the median step. Training steps are forward (a `TrainingForward`),
+/// cross-entropy, backward and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
 /// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
 /// the model) is loaded before its head is replaced; without it the weights are random.
@@ -85,9 +85,10 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     let step: () throws -> Void
     if workload.trains {
         let optimizer = try SGD(parameters: model.parameters().filter(\.requiresGrad), lr: 0.01, momentum: 0.9)
+        let forward = TrainingForward(model)
         step = {
             optimizer.zeroGrad()
-            try crossEntropy(try model(x), labels: y).backward()
+            try crossEntropy(try forward(x), labels: y).backward()
             try optimizer.step()
         }
     } else {

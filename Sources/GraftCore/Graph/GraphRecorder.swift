@@ -12,14 +12,18 @@ public final class GraphRecorder {
     private var operands: [ObjectIdentifier: GraphOperand] = [:]
     /// Every tensor seen, kept alive so that no identity is reused while tracing.
     private var seen: [Tensor] = []
-    /// Why the trace does not describe inference (an op that trained), if it does not.
+    /// Why the graph does not describe the forward (or, unless `recordsTraining`, inference), if it does not.
     private var problem: String?
+    /// Whether ops that train (batch statistics, dropout) are recorded rather than rejected.
+    private let recordsTraining: Bool
     /// The dotted path of the module running, given to the nodes recorded now.
     private var scope = ""
 
     /// A recorder that names `parameters` (dotted names, by tensor identity) and takes
-    /// `inputs` as the graph's inputs.
-    public init(parameters: [(String, Tensor)], inputs: [Tensor]) {
+    /// `inputs` as the graph's inputs. With `training`, it records ops that train (batch norms on
+    /// batch statistics, dropout and stochastic depth with their masks); without, it rejects them.
+    public init(parameters: [(String, Tensor)], inputs: [Tensor], training: Bool = false) {
+        recordsTraining = training
         for (name, tensor) in parameters where operands[ObjectIdentifier(tensor)] == nil {
             operands[ObjectIdentifier(tensor)] = .parameter(name)
             seen.append(tensor)
@@ -28,16 +32,23 @@ public final class GraphRecorder {
     }
 
     /// Runs `body` with this recorder active and returns the graph of the ops it ran, with
-    /// `body`'s result as the output. Throws `GraftError.invalidState` if an op ran as in
-    /// training (batch statistics, dropout), which the graph cannot describe.
+    /// `body`'s result as the output. Throws `GraftError.invalidState` if the graph cannot describe
+    /// them (without `training`: if an op ran as in training: batch statistics, dropout).
     public func record(_ body: () throws -> Tensor) throws -> Graph {
+        try trace(body).graph.get()
+    }
+
+    /// Runs `body` with this recorder active and returns its result with the graph of the ops it
+    /// ran (`body`'s result its output), or the error saying why the graph cannot describe them.
+    /// Rethrows what `body` throws.
+    public func trace(_ body: () throws -> Tensor) rethrows -> (output: Tensor, graph: Result<Graph, GraftError>) {
         let outer = GraphRecorder.active
         GraphRecorder.active = self
         defer { GraphRecorder.active = outer }
         let y = try body()
-        if let problem { throw GraftError.invalidState("graph trace: \(problem)") }
+        if let problem { return (y, .failure(.invalidState("graph trace: \(problem)"))) }
         graph.outputs = [operand(for: y)]
-        return graph
+        return (y, .success(graph))
     }
 
     /// Runs the op `body`; while a recorder is active, records it as a node of kind `op` reading
@@ -59,10 +70,17 @@ public final class GraphRecorder {
         return try body()
     }
 
-    /// Marks the trace as not describing inference because of `reason`.
+    /// Marks the trace as not describing the forward because of `reason`.
     static func reject(_ reason: @autoclosure () -> String) {
         guard let recorder = active else { return }
         recorder.problem = recorder.problem ?? reason()
+    }
+
+    /// Notes that the op recorded next trains (`reason` says how): a recorder that does not
+    /// record training rejects the trace.
+    static func trains(_ reason: @autoclosure () -> String) {
+        guard let recorder = active, !recorder.recordsTraining else { return }
+        reject(reason())
     }
 
     private func add(_ op: GraphOp, _ inputs: [Tensor], _ body: () throws -> Tensor) rethrows -> Tensor {
