@@ -15,7 +15,7 @@ final class GraphInspectionTests: XCTestCase {
             "%0 = input -> 1x3x224x224",
             "%1 = conv2d(%0, conv1.weight) stride=2x2 pad=3,3,3,3 -> 1x64x112x112  236.03 MFLOPs  @conv1",
             "%2 = batch_norm(%1, bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var) eps=1e-05 -> 1x64x112x112  1.61 MFLOPs  @bn1",
-            "%3 = relu(%2) -> 1x64x112x112  0.80 MFLOPs",
+            "%3 = relu(%2) -> 1x64x112x112  0.80 MFLOPs  @relu",
         ])
         XCTAssertEqual(lines[5], "%4 = max_pool2d(%3) kernel=3x3 stride=2x2 pad=1,1 -> 1x64x56x56  1.81 MFLOPs  @maxpool")
         XCTAssertEqual(lines[11], "%10 = add(%9, %4) -> 1x64x56x56  0.20 MFLOPs  @layer1.0")
