@@ -23,6 +23,6 @@ public final class BasicConv2d: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        try convBatchNorm(conv, bn, relu: true, x)
+        try relu(bn(conv(x)))
     }
 }

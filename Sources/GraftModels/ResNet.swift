@@ -91,7 +91,7 @@ public final class ResNet: Module, TransferModel {
     }
 
     public func forwardFeatures(_ x: Tensor) throws -> Tensor {
-        var h = try maxpool(convBatchNorm(conv1, bn1, relu: true, x))
+        var h = try maxpool(relu(bn1(conv1(x))))
         h = try layer4(layer3(layer2(layer1(h))))
         return try avgpool(h).flattened()
     }

@@ -27,8 +27,9 @@ public final class BasicBlock: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let out = try convBatchNorm(conv2, bn2, relu: false, convBatchNorm(conv1, bn1, relu: true, x))
-        return try relu(add(out, downsample?(x) ?? x))
+        var out = try relu(bn1(conv1(x)))
+        out = try bn2(conv2(out))
+        return try relu(out + (downsample?(x) ?? x))
     }
 }
 
@@ -59,9 +60,9 @@ public final class Bottleneck: Module {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        var out = try convBatchNorm(conv1, bn1, relu: true, x)
-        out = try convBatchNorm(conv2, bn2, relu: true, out)
-        out = try convBatchNorm(conv3, bn3, relu: false, out)
-        return try relu(add(out, downsample?(x) ?? x))
+        var out = try relu(bn1(conv1(x)))
+        out = try relu(bn2(conv2(out)))
+        out = try bn3(conv3(out))
+        return try relu(out + (downsample?(x) ?? x))
     }
 }

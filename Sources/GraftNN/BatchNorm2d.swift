@@ -30,13 +30,10 @@ public final class BatchNorm2d: Module {
         super.init()
     }
 
-    public override func forward(_ x: Tensor) throws -> Tensor { try forward(x, relu: false) }
-
-    /// The batch norm of `x`, then a ReLU computed by the same primitive when `relu` is true.
-    public func forward(_ x: Tensor, relu: Bool) throws -> Tensor {
+    public override func forward(_ x: Tensor) throws -> Tensor {
         let updatesStatistics = training && !isFrozen
         let y = try batchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
-                              training: updatesStatistics, momentum: momentum, eps: eps, relu: relu)
+                              training: updatesStatistics, momentum: momentum, eps: eps, relu: false)
         if updatesStatistics { numBatchesTracked.assign(Tensor(int64: [numBatchesTracked.int64Values[0] + 1], shape: [])) }
         return y
     }

@@ -78,9 +78,4 @@ public final class Conv2d: Module {
     public override func forward(_ x: Tensor) throws -> Tensor {
         try conv2d(x, weight: weight, bias: bias, config)
     }
-
-    /// Whether running on `x` now would record a gradient.
-    func recordsGradient(from x: Tensor) -> Bool {
-        GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
-    }
 }

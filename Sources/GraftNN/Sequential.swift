@@ -38,11 +38,7 @@ public final class Sequential: Module {
         set { register(registeredChildren[index].0, newValue) }
     }
 
-    /// Applies the layers in order. When nothing records a gradient, a `Conv2d` followed by
-    /// a `BatchNorm2d` using its running statistics (and a `ReLU` or `ReLU6`) runs as one
-    /// folded convolution, and a `Conv2d` followed by a `ReLU` as one convolution with the
-    /// ReLU as its post-op (MobileNet's, VGG's and AlexNet's layers in inference or frozen);
-    /// while a `ModuleTrace` records, every layer runs.
+    /// Applies the layers in order.
     public override func forward(_ x: Tensor) throws -> Tensor {
         try forward(x, throughFirst: registeredChildren.count)
     }
@@ -50,27 +46,6 @@ public final class Sequential: Module {
     /// Applies the first `count` layers, as `forward` applies them all (a transfer model's
     /// features stop before the head that ends its classifier).
     public func forward(_ x: Tensor, throughFirst count: Int) throws -> Tensor {
-        var y = x, i = 0
-        let layers = registeredChildren.prefix(max(0, count))
-        func layer(_ k: Int) -> Module? { k < layers.count ? layers[k].1 : nil }
-        func activation(_ k: Int) -> FusedActivation? { layer(k) is ReLU ? .relu : layer(k) is ReLU6 ? .relu6 : nil }
-        while i < layers.count {
-            if ModuleTrace.active == nil, let conv = layer(i) as? Conv2d {
-                if let bn = layer(i + 1) as? BatchNorm2d, foldsIntoConvolution(conv, bn, y) {
-                    let act = activation(i + 2)
-                    y = try convBatchNorm(conv, bn, activation: act, y)
-                    i += act == nil ? 2 : 3
-                    continue
-                }
-                if activation(i + 1) == .relu, !conv.recordsGradient(from: y) {
-                    y = try conv2dReLU(y, weight: conv.weight, bias: conv.bias, conv.config)
-                    i += 2
-                    continue
-                }
-            }
-            y = try layers[i].1(y)
-            i += 1
-        }
-        return y
+        try registeredChildren.prefix(max(0, count)).reduce(x) { y, layer in try layer.1(y) }
     }
 }

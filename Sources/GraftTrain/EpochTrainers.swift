@@ -33,9 +33,11 @@ protocol EpochTrainer {
 }
 
 /// Trains the network on augmented images from a `DataLoader` whose workers decode and augment
-/// the next batches while the current one trains.
+/// the next batches while the current one trains. The forward runs through `TrainingForward`
+/// (fused batch norm and ReLU); models with auxiliary heads run theirs eagerly.
 struct ImageTrainer: EpochTrainer {
     let model: any TransferModel
+    let forward: TrainingForward
     let train: DataLoader
     let validation: DataLoader
     /// The validation passes' forward.
@@ -45,6 +47,7 @@ struct ImageTrainer: EpochTrainer {
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model
+        forward = TrainingForward(model)
         inference = CompiledInference(model)
         trunk = CompiledInference(model, forward: model.forwardFeatures)
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
@@ -64,7 +67,7 @@ struct ImageTrainer: EpochTrainer {
         var images = 0, batches = 0
         while let batch = try epoch.next() {
             let (logits, auxiliary) = compiledTrunk ? (try model.forwardHead(trunk(batch.images)), [])
-                : model.auxiliaryHeads.isEmpty ? (try model(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
+                : model.auxiliaryHeads.isEmpty ? (try forward(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
             var total = try loss(logits, batch.labels)
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count

@@ -60,8 +60,8 @@ public struct ModelBenchResult: Sendable {
 /// Times `workload` on zoo model `model` at `batch` images per step, as torch_bench.py does:
 /// a fresh model with a 10-class head (seeded), a random normal batch, two warm-up steps
 /// (they build oneDNN's primitives), then steps until at least `seconds` and three steps have
-/// passed; the figure is the median step. Training steps are forward, cross-entropy, backward
-/// and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
+/// passed; the figure is the median step. Training steps are forward (a `TrainingForward`),
+/// cross-entropy, backward and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
 /// Inference, features and a frozen trunk (train-head) run compiled (`CompiledInference`).
 /// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
@@ -87,9 +87,10 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     if workload.trains {
         let optimizer = try SGD(parameters: model.parameters().filter(\.requiresGrad), lr: 0.01, momentum: 0.9)
         let trunk = trunkRunsAsInference(model) ? CompiledInference(model, forward: model.forwardFeatures) : nil
+        let forward = TrainingForward(model)
         step = {
             optimizer.zeroGrad()
-            let logits = try trunk.map { try model.forwardHead($0(x)) } ?? model(x)
+            let logits = try trunk.map { try model.forwardHead($0(x)) } ?? forward(x)
             try crossEntropy(logits, labels: y).backward()
             try optimizer.step()
         }

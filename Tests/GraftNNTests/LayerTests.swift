@@ -19,44 +19,6 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(same.config.padding, Padding2d(top: 0, left: 0, bottom: 1, right: 1))
     }
 
-    /// Conv2d → ReLU in a Sequential runs as one convolution when nothing records a gradient
-    /// (no separate ReLU primitive, the same values to rounding); with gradients the two layers run.
-    func testSequentialFusesConvolutionAndReLUInInference() throws {
-        GlobalRandom.seed(1)
-        let net = Sequential(try Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1), ReLU(),
-                             try Conv2d(inChannels: 8, outChannels: 4, kernelSize: 1), ReLU())
-        let x = seededTensor([2, 3, 6, 6], seed: 4)
-        Engine.shared.resetExecutionCounts()
-        let fused = try GradMode.withoutGradients { try net(x) }
-        XCTAssertNil(Engine.shared.executionCounts["relu.forward"], "\(Engine.shared.executionCounts)")
-        let unfused = try net(x)
-        XCTAssertEqual(Engine.shared.executionCounts["relu.forward"], 2)
-        // Inference and training primitives may sum in other orders: equal to rounding.
-        XCTAssertLessThan(zip(fused.toArray(), unfused.toArray()).map { abs($0 - $1) }.max()!, 1e-6)
-        XCTAssertTrue(fused.toArray().contains(0) && fused.toArray().contains { $0 > 0 })
-    }
-
-    /// Conv2d → BatchNorm2d → ReLU6 in a Sequential folds into one convolution in eval mode
-    /// without gradients (no batch-norm or ReLU6 primitive), equal to the layers one by one.
-    func testSequentialFoldsConvolutionBatchNormAndReLU6() throws {
-        GlobalRandom.seed(2)
-        let bn = BatchNorm2d(8)
-        bn.runningMean.assign(seededTensor([8], seed: 5))
-        bn.runningVar.assign(Tensor(shape: [8], data: (0..<8).map { 0.5 + Float($0) / 8 }))
-        let net = Sequential(try Conv2d(inChannels: 3, outChannels: 8, kernelSize: 3, padding: 1, bias: false), bn, ReLU6())
-        net.eval()
-        let x = try scale(seededTensor([2, 3, 6, 6], seed: 6), by: 8)
-        Engine.shared.resetExecutionCounts()
-        let folded = try GradMode.withoutGradients { try net(x) }
-        let counts = Engine.shared.executionCounts
-        XCTAssertNil(counts["batch_norm.forward"], "\(counts)")
-        XCTAssertNil(counts["relu6.forward"], "\(counts)")
-        var y = x
-        for (_, layer) in net.children { y = try layer(y) }
-        XCTAssertLessThan(zip(folded.toArray(), y.toArray()).map { abs($0 - $1) }.max()!, 1e-4)
-        XCTAssertTrue(folded.toArray().contains(6) && folded.toArray().contains(0), "both ReLU6 bounds reached")
-    }
-
     func testConv2dForwardIsTheFunctionalConvolution() throws {
         let conv = try Conv2d(inChannels: 4, outChannels: 6, kernelSize: (3, 2), stride: (2, 1),
                               padding: Padding2d(top: 0, left: 1, bottom: 1, right: 0), groups: 2)

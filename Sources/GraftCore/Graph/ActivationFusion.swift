@@ -4,9 +4,7 @@
 /// output, goes; the convolution applies it as its post-op and writes the activation's
 /// output, in the module holding both.
 public func fuseActivations(_ graph: Graph) -> Graph {
-    let readers = graph.readers
-    var producers: [Int: Int] = [:]
-    for (i, node) in graph.nodes.enumerated() { producers[node.output] = i }
+    let (readers, producers) = (graph.readers, graph.producers)
     var fused = graph
     var removed = Set<Int>()
     for (i, node) in graph.nodes.enumerated() {
@@ -25,8 +23,7 @@ public func fuseActivations(_ graph: Graph) -> Graph {
         fused.nodes[c].scope = commonScope(graph.nodes[c].scope, node.scope)
         removed.insert(i)
     }
-    fused.nodes = fused.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
-    return fused
+    return fused.removingNodes(at: removed)
 }
 
 private extension FusedActivation {

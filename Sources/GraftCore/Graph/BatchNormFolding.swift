@@ -1,8 +1,8 @@
-/// `graph` with each batch norm that directly follows a convolution folded into it: a
-/// `conv2d` (without post-ops) whose output only that `batchNorm` reads, and that
+/// `graph` with each batch norm on running statistics that directly follows a convolution folded
+/// into it: a `conv2d` (without post-ops) whose output only that `batchNorm` reads, and that
 /// is not a graph output, becomes one `conv2dBatchNorm` node writing the batch norm's output
-/// (its ReLU, if it had one, as the convolution's post-op), in the module holding both. Graph batch norms always run on
-/// running statistics (a trace rejects batch statistics), so the fold is exact up to rounding.
+/// (its ReLU, if it had one, as the convolution's post-op), in the module holding both. The fold
+/// is exact up to rounding; a batch norm that trains stays.
 /// The folded node reads the same parameters by name, so it sees them change.
 public func foldBatchNorms(_ graph: Graph) -> Graph {
     let readers = graph.readers
@@ -11,7 +11,7 @@ public func foldBatchNorms(_ graph: Graph) -> Graph {
     var folded = graph
     var removed = Set<Int>()
     for (i, bn) in graph.nodes.enumerated() {
-        guard case .batchNorm(let affine, let eps, let relu) = bn.op, case .value(let convOutput)? = bn.inputs.first,
+        guard case .batchNorm(let affine, let eps, let relu, false, _) = bn.op, case .value(let convOutput)? = bn.inputs.first,
               readers[convOutput] == 1, let c = producers[convOutput],
               case .conv2d(let config, let hasBias, false, nil) = graph.nodes[c].op else { continue }
         let conv = graph.nodes[c]

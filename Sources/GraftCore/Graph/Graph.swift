@@ -35,6 +35,18 @@ public struct Graph {
         }
         return count
     }
+
+    /// The index in `nodes` of the node writing each value, by value id.
+    public var producers: [Int: Int] {
+        Dictionary(nodes.enumerated().map { ($0.element.output, $0.offset) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The graph without the nodes at `indices`.
+    public func removingNodes(at indices: Set<Int>) -> Graph {
+        var graph = self
+        graph.nodes = nodes.enumerated().filter { !indices.contains($0.offset) }.map(\.element)
+        return graph
+    }
 }
 
 /// A tensor flowing between ops: its shape and element type.

@@ -1,8 +1,10 @@
 /// Runs `graph` eagerly, node by node, with the GraftCore op each node names: the reference
 /// that passes and executors are checked against. `inputs` are the graph's inputs in order;
 /// `parameters` gives each parameter or buffer the nodes read by its dotted name (read when
-/// the node runs, so they hold their current values). Returns the graph's outputs.
-public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Tensor]) throws -> [Tensor] {
+/// the node runs, so they hold their current values). Dropout and stochastic depth that train
+/// draw their masks through `random`, given each node's scope. Returns the graph's outputs.
+public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Tensor],
+                      random: GraphRandomSource? = nil) throws -> [Tensor] {
     guard inputs.count == graph.inputs.count else {
         throw GraftError.invalidArgument(op: "interpret", detail: "the graph takes \(graph.inputs.count) inputs, got \(inputs.count)")
     }
@@ -21,14 +23,34 @@ public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Ten
             return graph.constants[index].tensor
         }
     }
-    for node in graph.nodes {
-        values[node.output] = try runGraphOp(node.op, node.inputs.map(tensor))
+    var lastReader: [Int: Int] = [:]
+    for (index, node) in graph.nodes.enumerated() {
+        for case .value(let id) in node.inputs { lastReader[id] = index }
+    }
+    for case .value(let id) in graph.outputs { lastReader[id] = graph.nodes.count }
+    for (index, node) in graph.nodes.enumerated() {
+        values[node.output] = try runGraphOp(node.op, node.inputs.map(tensor)) { draw in
+            guard let random else {
+                throw GraftError.invalidArgument(op: "interpret", detail: "\(node.op.name) in training needs a random source")
+            }
+            return try random(node.scope, draw)
+        }
+        // A value no later node reads is let go now, as eager code lets it go (autodiff keeps what its backward needs).
+        for case .value(let id) in node.inputs where lastReader[id] == index { values[id] = nil }
     }
     return try graph.outputs.map(tensor)
 }
 
-/// The result of `op` on `operands` (in the order `GraphOp` documents).
-func runGraphOp(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
+/// Runs a random op of a graph (`body`, given a generator to draw from) with the generator of
+/// the module at `scope`, the node's scope, and returns its result.
+public typealias GraphRandomSource = (_ scope: String, _ body: (inout RandomGenerator) throws -> Tensor) throws -> Tensor
+
+/// The result of `op` on `operands` (in the order `GraphOp` documents); `random` runs a random
+/// op with its generator (an inference graph has none).
+func runGraphOp(_ op: GraphOp, _ operands: [Tensor],
+                random: ((inout RandomGenerator) throws -> Tensor) throws -> Tensor = { _ in
+                    throw GraftError.invalidState("a random op in an inference graph")
+                }) throws -> Tensor {
     var rest = operands[...]
     func next() throws -> Tensor {
         guard let t = rest.popFirst() else {
@@ -48,9 +70,10 @@ func runGraphOp(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
         let (mean, variance, addend) = (try next(), try next(), try nextIf(sum))
         y = try conv2dBatchNormInference(x, weight: w, bias: b, config, bnWeight: gamma, bnBias: beta, runningMean: mean,
                                          runningVar: variance, eps: eps, adding: addend, activation: activation)
-    case .batchNorm(let affine, let eps, let relu):
+    case .batchNorm(let affine, let eps, let relu, let training, let momentum):
         let (gamma, beta) = (try nextIf(affine), try nextIf(affine))
-        y = try batchNorm(x, weight: gamma, bias: beta, runningMean: next(), runningVar: next(), training: false, eps: eps, relu: relu)
+        y = try batchNorm(x, weight: gamma, bias: beta, runningMean: next(), runningVar: next(), training: training,
+                          momentum: momentum, eps: eps, relu: relu)
     case .linear(let hasBias): y = try linear(x, weight: next(), bias: nextIf(hasBias))
     case .layerNorm2d(let affine, let eps): y = try layerNorm2d(x, weight: nextIf(affine), bias: nextIf(affine), eps: eps)
     case .relu: y = try relu(x)
@@ -77,7 +100,10 @@ func runGraphOp(_ op: GraphOp, _ operands: [Tensor]) throws -> Tensor {
     case .softmax(let axis): y = try softmax(x, axis: axis)
     case .logSoftmax(let axis): y = try logSoftmax(x, axis: axis)
     case .reshape(let shape): y = try x.reshaped(shape)
-    case .dropout, .stochasticDepth: y = x
+    case .dropout(let p, true): y = try random { try dropout(x, p: p, training: true, generator: &$0) }
+    case .stochasticDepth(let p, let mode, true):
+        y = try random { try stochasticDepth(x, p: p, mode: mode, training: true, generator: &$0) }
+    case .dropout(_, false), .stochasticDepth(_, _, false): y = x
     }
     guard rest.isEmpty else {
         throw GraftError.invalidState("interpret: \(op.name) has \(operands.count) operands, more than its attributes name")

@@ -7,8 +7,9 @@ public enum GraphOp: Sendable {
     case conv2d(Conv2dConfig, hasBias: Bool, sum: Bool, activation: FusedActivation?)
     /// `conv2dBatchNormInference(x, weight, bias?, bnWeight?, bnBias?, runningMean, runningVar, addend?)`.
     case conv2dBatchNorm(Conv2dConfig, hasBias: Bool, affine: Bool, eps: Float, sum: Bool, activation: FusedActivation?)
-    /// `batchNorm(x, weight?, bias?, runningMean, runningVar)` on running statistics.
-    case batchNorm(affine: Bool, eps: Float, relu: Bool)
+    /// `batchNorm(x, weight?, bias?, runningMean, runningVar)`: on running statistics, or with
+    /// `training` on the batch's, updating the running ones with `momentum`.
+    case batchNorm(affine: Bool, eps: Float, relu: Bool, training: Bool, momentum: Float)
     /// `linear(x, weight, bias?)`.
     case linear(hasBias: Bool)
     /// `layerNorm2d(x, weight?, bias?)`.
@@ -30,9 +31,10 @@ public enum GraphOp: Sendable {
     case logSoftmax(axis: Int)
     /// `reshaped(shape)` (and `flattened`, which reshapes).
     case reshape([Int])
-    /// `dropout` and `stochasticDepth` as inference runs them: the input itself.
-    case dropout(p: Float)
-    case stochasticDepth(p: Float, mode: StochasticDepthMode)
+    /// `dropout` and `stochasticDepth`: the input itself unless `training` (and `p` > 0), when
+    /// they draw a mask from the generator `interpret`'s `random` gives the node's scope.
+    case dropout(p: Float, training: Bool)
+    case stochasticDepth(p: Float, mode: StochasticDepthMode, training: Bool)
 
     /// The op's name as `graft inspect --graph` prints it.
     public var name: String {
@@ -85,7 +87,8 @@ public enum GraphOp: Sendable {
         switch self {
         case .conv2d(let c, _, let sum, let a): return conv(c) + (sum ? ["post=sum"] : []) + act(a)
         case .conv2dBatchNorm(let c, _, _, let eps, let sum, let a): return conv(c) + ["eps=\(eps)"] + (sum ? ["post=sum"] : []) + act(a)
-        case .batchNorm(_, let eps, let relu): return ["eps=\(eps)"] + (relu ? ["relu"] : [])
+        case .batchNorm(_, let eps, let relu, let training, let momentum):
+            return ["eps=\(eps)"] + (relu ? ["relu"] : []) + (training ? ["training", "momentum=\(momentum)"] : [])
         case .layerNorm2d(_, let eps): return ["eps=\(eps)"]
         case .leakyReLU(let s): return ["slope=\(s)"]
         case .scale(let s): return ["by=\(s)"]
@@ -96,8 +99,8 @@ public enum GraphOp: Sendable {
         case .channelShuffle(let g): return ["groups=\(g)"]
         case .localResponseNorm(let size, let alpha, let beta, let k): return ["size=\(size)", "alpha=\(alpha)", "beta=\(beta)", "k=\(k)"]
         case .reshape(let shape): return ["shape=" + shape.map(String.init).joined(separator: "x")]
-        case .dropout(let p): return ["p=\(p)"]
-        case .stochasticDepth(let p, let mode): return ["p=\(p)", "mode=\(mode.rawValue)"]
+        case .dropout(let p, let training): return ["p=\(p)"] + (training ? ["training"] : [])
+        case .stochasticDepth(let p, let mode, let training): return ["p=\(p)", "mode=\(mode.rawValue)"] + (training ? ["training"] : [])
         case .linear, .relu, .relu6, .sigmoid, .tanh, .hardswish, .hardsigmoid, .silu, .gelu, .add, .mul: return []
         }
     }

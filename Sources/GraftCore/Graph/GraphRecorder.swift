@@ -10,34 +10,46 @@ public final class GraphRecorder {
 
     private var graph = Graph()
     private var operands: [ObjectIdentifier: GraphOperand] = [:]
-    /// Every tensor seen, kept alive so that no identity is reused while tracing.
-    private var seen: [Tensor] = []
-    /// Why the trace does not describe inference (an op that trained), if it does not.
+    /// The tensor each entry of `operands` was made for, held weakly: a traced step frees its
+    /// activations as an untraced one does, and an identity a freed tensor leaves behind is not
+    /// mistaken for it.
+    private var seen: [ObjectIdentifier: WeakTensor] = [:]
+    /// Why the graph does not describe the forward (or, unless `recordsTraining`, inference), if it does not.
     private var problem: String?
+    /// Whether ops that train (batch statistics, dropout) are recorded rather than rejected.
+    private let recordsTraining: Bool
     /// The dotted path of the module running, given to the nodes recorded now.
     private var scope = ""
 
     /// A recorder that names `parameters` (dotted names, by tensor identity) and takes
-    /// `inputs` as the graph's inputs.
-    public init(parameters: [(String, Tensor)], inputs: [Tensor]) {
+    /// `inputs` as the graph's inputs. With `training`, it records ops that train (batch norms on
+    /// batch statistics, dropout and stochastic depth with their masks); without, it rejects them.
+    public init(parameters: [(String, Tensor)], inputs: [Tensor], training: Bool = false) {
+        recordsTraining = training
         for (name, tensor) in parameters where operands[ObjectIdentifier(tensor)] == nil {
-            operands[ObjectIdentifier(tensor)] = .parameter(name)
-            seen.append(tensor)
+            remember(tensor, as: .parameter(name))
         }
         for x in inputs { graph.inputs.append(newValue(for: x)) }
     }
 
     /// Runs `body` with this recorder active and returns the graph of the ops it ran, with
-    /// `body`'s result as the output. Throws `GraftError.invalidState` if an op ran as in
-    /// training (batch statistics, dropout), which the graph cannot describe.
+    /// `body`'s result as the output. Throws `GraftError.invalidState` if the graph cannot describe
+    /// them (without `training`: if an op ran as in training: batch statistics, dropout).
     public func record(_ body: () throws -> Tensor) throws -> Graph {
+        try trace(body).graph.get()
+    }
+
+    /// Runs `body` with this recorder active and returns its result with the graph of the ops it
+    /// ran (`body`'s result its output), or the error saying why the graph cannot describe them.
+    /// Rethrows what `body` throws.
+    public func trace(_ body: () throws -> Tensor) rethrows -> (output: Tensor, graph: Result<Graph, GraftError>) {
         let outer = GraphRecorder.active
         GraphRecorder.active = self
         defer { GraphRecorder.active = outer }
         let y = try body()
-        if let problem { throw GraftError.invalidState("graph trace: \(problem)") }
+        if let problem { return (y, .failure(.invalidState("graph trace: \(problem)"))) }
         graph.outputs = [operand(for: y)]
-        return graph
+        return (y, .success(graph))
     }
 
     /// Runs the op `body`; while a recorder is active, records it as a node of kind `op` reading
@@ -59,10 +71,17 @@ public final class GraphRecorder {
         return try body()
     }
 
-    /// Marks the trace as not describing inference because of `reason`.
+    /// Marks the trace as not describing the forward because of `reason`.
     static func reject(_ reason: @autoclosure () -> String) {
         guard let recorder = active else { return }
         recorder.problem = recorder.problem ?? reason()
+    }
+
+    /// Notes that the op recorded next trains (`reason` says how): a recorder that does not
+    /// record training rejects the trace.
+    static func trains(_ reason: @autoclosure () -> String) {
+        guard let recorder = active, !recorder.recordsTraining else { return }
+        reject(reason())
     }
 
     private func add(_ op: GraphOp, _ inputs: [Tensor], _ body: () throws -> Tensor) rethrows -> Tensor {
@@ -76,19 +95,27 @@ public final class GraphRecorder {
 
     /// What `t` is to the graph; a tensor the trace has not seen becomes a constant.
     private func operand(for t: Tensor) -> GraphOperand {
-        if let known = operands[ObjectIdentifier(t)] { return known }
+        if let known = operands[ObjectIdentifier(t)], seen[ObjectIdentifier(t)]?.tensor === t { return known }
         let constant = GraphOperand.constant(graph.constants.count)
         graph.constants.append(GraphConstant(tensor: t.copy()))
-        operands[ObjectIdentifier(t)] = constant
-        seen.append(t)
+        remember(t, as: constant)
         return constant
     }
 
     private func newValue(for t: Tensor) -> Int {
         let id = graph.values.count
         graph.values.append(GraphValue(id: id, shape: t.shape, dtype: t.dtype))
-        operands[ObjectIdentifier(t)] = .value(id)
-        seen.append(t)
+        remember(t, as: .value(id))
         return id
     }
+
+    private func remember(_ t: Tensor, as operand: GraphOperand) {
+        operands[ObjectIdentifier(t)] = operand
+        seen[ObjectIdentifier(t)] = WeakTensor(tensor: t)
+    }
+}
+
+/// A tensor the recorder knows without keeping it alive.
+private struct WeakTensor {
+    weak var tensor: Tensor?
 }

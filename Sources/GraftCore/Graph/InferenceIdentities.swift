@@ -1,5 +1,5 @@
 /// `graph` without the nodes that compute nothing in inference: dropout and stochastic depth
-/// (a graph runs them as inference does, returning their input) and reshapes to the shape
+/// that do not train (they return their input) and reshapes to the shape
 /// their input already has. Whatever read such a node's output, a graph output included,
 /// reads its input instead.
 public func dropInferenceIdentities(_ graph: Graph) -> Graph {
@@ -25,7 +25,7 @@ public func dropInferenceIdentities(_ graph: Graph) -> Graph {
 /// Whether `node` returns `input` unchanged in inference.
 private func isIdentity(_ node: GraphNode, input: GraphOperand, _ values: [GraphValue]) -> Bool {
     switch node.op {
-    case .dropout, .stochasticDepth: return true
+    case .dropout(_, let training), .stochasticDepth(_, _, let training): return !training
     case .reshape:
         guard case .value(let id) = input, values.indices.contains(id), values.indices.contains(node.output) else { return false }
         return values[id].shape == values[node.output].shape

@@ -12,9 +12,10 @@ import CDNNL
 /// positive outputs for the backward pass instead of a separate ReLU's output).
 public func batchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, runningMean: Tensor, runningVar: Tensor,
                       training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) throws -> Tensor {
-    if training { GraphRecorder.reject("batch_norm on batch statistics (training mode)") }
+    if training { GraphRecorder.trains("batch_norm on batch statistics (training mode)") }
     if (weight == nil) != (bias == nil) { GraphRecorder.reject("batch_norm with only one of weight and bias") }
-    return try GraphRecorder.recording(.batchNorm(affine: weight != nil && bias != nil, eps: eps, relu: relu),
+    return try GraphRecorder.recording(.batchNorm(affine: weight != nil && bias != nil, eps: eps, relu: relu,
+                                                  training: training, momentum: momentum),
                                        [x] + [weight, bias].compactMap { $0 } + [runningMean, runningVar]) {
         try unrecordedBatchNorm(x, weight: weight, bias: bias, runningMean: runningMean, runningVar: runningVar,
                                 training: training, momentum: momentum, eps: eps, relu: relu)

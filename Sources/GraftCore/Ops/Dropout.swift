@@ -3,8 +3,8 @@
 /// same mask. Returns `x` itself when not training or when `p` is 0. The mask is drawn from
 /// `generator`, so a seed reproduces it.
 public func dropout(_ x: Tensor, p: Float, training: Bool, generator: inout RandomGenerator) throws -> Tensor {
-    if training && p > 0 { GraphRecorder.reject("dropout in training mode") }
-    return try GraphRecorder.recording(.dropout(p: p), [x]) { try unrecordedDropout(x, p: p, training: training, generator: &generator) }
+    if training && p > 0 { GraphRecorder.trains("dropout in training mode") }
+    return try GraphRecorder.recording(.dropout(p: p, training: training && p > 0), [x]) { try unrecordedDropout(x, p: p, training: training, generator: &generator) }
 }
 
 /// `dropout` as the op computes it, with no graph recording.

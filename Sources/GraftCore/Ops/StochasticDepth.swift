@@ -13,8 +13,8 @@ public enum StochasticDepthMode: String, Sendable, CaseIterable {
 /// or one for the batch is drawn from `generator`, so a seed reproduces the mask.
 public func stochasticDepth(_ x: Tensor, p: Float, mode: StochasticDepthMode = .row, training: Bool,
                             generator: inout RandomGenerator) throws -> Tensor {
-    if training && p > 0 { GraphRecorder.reject("stochastic_depth in training mode") }
-    return try GraphRecorder.recording(.stochasticDepth(p: p, mode: mode), [x]) {
+    if training && p > 0 { GraphRecorder.trains("stochastic_depth in training mode") }
+    return try GraphRecorder.recording(.stochasticDepth(p: p, mode: mode, training: training && p > 0), [x]) {
         try unrecordedStochasticDepth(x, p: p, mode: mode, training: training, generator: &generator)
     }
 }

@@ -1,0 +1,117 @@
+import GraftCore
+
+/// A model's forward in its current modes, with gradients recorded as usual, run by
+/// interpreting its traced graph after the passes that are valid in training
+/// (`fuseBatchNormReLU`: oneDNN's batch norm computes the ReLU after it, forward and backward).
+///
+/// The first call for an input shape and a state of the model (the modules' training flags, the
+/// parameters' names, shapes and `requiresGrad`, the buffers' names and shapes) traces while
+/// running the model eagerly: that run is the call's forward and its result is returned. Later
+/// calls with the same key interpret the cached graph on the model's current parameters, update
+/// the running statistics and draw dropout masks from the layers' generators as the eager forward
+/// would. When the graph cannot describe the forward (an op that does not record itself, a
+/// tensor the forward made from data), calls with that key run eagerly.
+public final class TrainingForward {
+    /// How a call ran.
+    public enum Run: Equatable, Sendable {
+        /// Eagerly, while tracing a graph for later calls.
+        case traced
+        /// By interpreting the cached graph.
+        case interpreted
+        /// Eagerly, because the graph cannot describe the forward.
+        case eager
+    }
+
+    public let model: Module
+    /// How the latest call ran (nil before the first).
+    public private(set) var lastRun: Run?
+    /// The optimised graph per key, nil where the forward runs eagerly.
+    private var plans: [Key: Plan?] = [:]
+
+    private struct Key: Hashable {
+        var shape: [Int]
+        var dtype: DType
+        var state: [String]
+    }
+
+    private struct Plan {
+        var graph: Graph
+        /// The batch norms whose forward counted steps (`numBatchesTracked`) with how many, counted again by each run.
+        var countingBatchNorms: [(BatchNorm2d, Int64)]
+    }
+
+    /// Runs `model`'s forward through its cached graphs.
+    public init(_ model: Module) { self.model = model }
+
+    /// `model(x)`, through the graph traced for `x`'s shape and the model's state when there is one.
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let key = Key(shape: x.shape, dtype: x.dtype, state: modelState())
+        if let cached = plans[key] {
+            guard let plan = cached else {
+                lastRun = .eager
+                return try model(x)
+            }
+            lastRun = .interpreted
+            return try run(plan, x)
+        }
+        let (y, plan) = try trace(x)
+        plans[key] = plan
+        lastRun = .traced
+        return y
+    }
+
+    /// The parts of the model's state a graph depends on, as words.
+    private func modelState() -> [String] {
+        model.namedModules().map { "\($0.0):\($0.1.training)" }
+            + model.namedParameters().map { "\($0.0):\($0.1.shape):\($0.1.requiresGrad)" }
+            + model.namedBuffers().map { "\($0.0):\($0.1.shape)" }
+    }
+
+    /// Runs the model eagerly on `x` while recording its graph; returns the result with the plan
+    /// for later calls, or nil if the graph cannot describe the forward.
+    private func trace(_ x: Tensor) throws -> (Tensor, Plan?) {
+        let batchNorms = model.namedModules().compactMap { $0.1 as? BatchNorm2d }
+        let stepsBefore = batchNorms.map { $0.numBatchesTracked.int64Values[0] }
+        let recorder = GraphRecorder(parameters: model.namedParameters() + model.namedBuffers(), inputs: [x], training: true)
+        let (y, traced) = try withModuleScopes(model) { try recorder.trace { try model(x) } }
+        guard case .success(let graph) = traced, graph.constants.isEmpty,
+              graph.nodes.allSatisfy({ !$0.op.isRandomTraining || randomLayer(at: $0.scope) != nil }) else { return (y, nil) }
+        let counting = zip(batchNorms, stepsBefore).map { ($0.0, $0.0.numBatchesTracked.int64Values[0] - $0.1) }.filter { $0.1 != 0 }
+        return (y, Plan(graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
+    }
+
+    private func run(_ plan: Plan, _ x: Tensor) throws -> Tensor {
+        let parameters = Dictionary(model.namedParameters() + model.namedBuffers(), uniquingKeysWith: { first, _ in first })
+        let outputs = try interpret(plan.graph, inputs: [x], parameters: parameters) { scope, draw in
+            switch self.randomLayer(at: scope) {
+            case let layer as Dropout: return try draw(&layer.generator)
+            case let layer as StochasticDepth: return try draw(&layer.generator)
+            default: throw GraftError.invalidState("training forward: no dropout or stochastic depth layer at '\(scope)'")
+            }
+        }
+        for (bn, steps) in plan.countingBatchNorms {
+            bn.numBatchesTracked.assign(Tensor(int64: [bn.numBatchesTracked.int64Values[0] + steps], shape: []))
+        }
+        guard outputs.count == 1, let y = outputs.first else {
+            throw GraftError.invalidState("training forward: the graph returned \(outputs.count) outputs, not one")
+        }
+        return y
+    }
+
+    /// The `Dropout` or `StochasticDepth` layer at `path`, whose generator a random node draws from.
+    private func randomLayer(at path: String) -> Module? {
+        guard let module = model.namedModules().first(where: { $0.0 == path })?.1,
+              module is Dropout || module is StochasticDepth else { return nil }
+        return module
+    }
+}
+
+private extension GraphOp {
+    /// Whether the op draws a mask when it runs.
+    var isRandomTraining: Bool {
+        switch self {
+        case .dropout(_, let training), .stochasticDepth(_, _, let training): return training
+        default: return false
+        }
+    }
+}
