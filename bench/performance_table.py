@@ -44,8 +44,8 @@ def main():
     ap.add_argument("--batches", type=int, nargs="+", default=BATCHES)
     ap.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
     ap.add_argument("--seconds", type=float, default=4)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "compile"],
-                    help="runs to leave out (compile: PyTorch eager only)")
+    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "compile", "eager"],
+                    help="runs to leave out (compile: PyTorch eager only; eager: PyTorch compiled only)")
     ap.add_argument("--no-run", action="store_true", help="only print the table from the files in --out")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -58,7 +58,8 @@ def main():
                 # One process per model and mode: torch_bench.py's peak_rss_mb is the process's peak so far.
                 script = (os.path.join(here, "torch_efficientnet_lite0.py") if model == "efficientnet_lite0"
                           else os.path.join(here, "..", "..", "shared", "bench", "torch_bench.py"))
-                for mode in [] if "torch" in a.skip else [[]] if "compile" in a.skip else [[], ["--compile"]]:
+                modes = [m for m, name in [([], "eager"), (["--compile"], "compile")] if name not in a.skip]
+                for mode in [] if "torch" in a.skip else modes:
                     run([a.torch, script, "--model", model, "--batch", str(batch), "--seconds", str(a.seconds),
                          "--workload", *a.workloads, "--precision", *precisions, *mode], torch_file)
                 for workload in [] if "graft" in a.skip else a.workloads:
