@@ -1,10 +1,11 @@
 /// The number format each value of `graph` is stored in when it runs at `precision`, by value
 /// id. Under float32 everything is float32. Under bfloat16 a convolution without groups writes
 /// bfloat16 (grouped and depthwise ones stay float32, as in eager mode: oneDNN 2.6's bfloat16
-/// kernels for them are slower), and element-wise activations, same-shape sums and products,
-/// poolings and concatenations keep bfloat16 when every value they read has it; everything
-/// else (the head's linear layer, softmax, reshapes, ops the executor runs eagerly) writes
-/// float32. Graph inputs are float32.
+/// kernels for them are slower), and element-wise activations, sums and products (one operand
+/// of the output's shape, the other of it or broadcast), poolings and concatenations keep
+/// bfloat16 when every value they read has it, and batch normalisation when its input has it;
+/// everything else (the head's linear layer, softmax, LRN, reshapes, ops the executor runs
+/// eagerly) writes float32. Graph inputs are float32.
 public func assignPrecision(_ graph: Graph, _ precision: ComputePrecision) -> [Int: ComputePrecision] {
     var result: [Int: ComputePrecision] = [:]
     for id in graph.inputs { result[id] = .float32 }
@@ -19,10 +20,12 @@ public func assignPrecision(_ graph: Graph, _ precision: ComputePrecision) -> [I
         let keeps: Bool
         switch node.op {
         case .conv2d(let config, _, _, _), .conv2dBatchNorm(let config, _, _, _, _, _): keeps = config.groups == 1
-        case .relu, .relu6, .sigmoid, .tanh, .hardswish, .silu, .gelu, .leakyReLU, .maxPool2d, .avgPool2d,
+        case .relu, .relu6, .sigmoid, .tanh, .hardswish, .hardsigmoid, .silu, .gelu, .leakyReLU, .maxPool2d, .avgPool2d,
              .adaptiveAvgPool2d, .concat:
             keeps = allLow
-        case .add, .mul: keeps = allLow && Set(read.map { shapes[$0] ?? [] }).count == 1
+        case .add, .mul: keeps = allLow && read.contains { shapes[$0] == shapes[node.output] }
+        case .batchNorm:
+            if case .value(let id) = node.inputs.first { keeps = result[id] == .bfloat16 } else { keeps = false }
         default: keeps = false
         }
         result[node.output] = keeps ? .bfloat16 : .float32
