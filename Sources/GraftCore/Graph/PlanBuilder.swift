@@ -6,10 +6,12 @@ struct PlanSlot {
     var desc: dnnl_memory_desc_t
 }
 
-/// What a step reads for one primitive argument: a planned value or one of its prepared weights.
+/// What a step reads for one primitive argument: a planned value, one of its prepared weights,
+/// or a planned value's bytes under another description (`PlanBuilder.views`).
 enum PlanArgument {
     case slot(Int)
     case weight(Int)
+    case view(Int)
 }
 
 /// An operand of an op the plan runs eagerly.
@@ -69,6 +71,8 @@ struct PlanBuilder {
     var steps: [CompiledStep] = []
     var slotOfValue: [Int: Int] = [:]
     var inputSlots: [Int] = []
+    /// Slots read or written through another description of the same bytes (`PlanArgument.view`).
+    var views: [(slot: Int, desc: dnnl_memory_desc_t)] = []
     /// Input slots nobody has read yet: the first reader picks their layout.
     private var unreadInputs = Set<Int>()
     private var reorders: [[Int]: Int] = [:]
@@ -231,7 +235,8 @@ struct PlanBuilder {
     private mutating func compileConvolution(_ node: GraphNode, _ config: Conv2dConfig, hasBias: Bool, batchNorm: (affine: Bool, eps: Float)?,
                                              sum: Bool, activation: FusedActivation?) throws {
         let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
-        let computes: ComputePrecision = config.groups == 1 ? precision : .float32
+        // Grouped convolutions other than depthwise ones stay float32 (see `assignPrecision`).
+        let computes: ComputePrecision = config.groups == 1 || wShape[1] == 1 ? precision : .float32
         let (p, _) = try convolutionForwardPrimitive(inputShape: inShape, weightShape: wShape, config, hasBias: hasBias || batchNorm != nil,
                                                      training: false, precision: computes, sum: sum, activation: activation,
                                                      outputType: type(node.output))

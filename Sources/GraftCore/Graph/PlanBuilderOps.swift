@@ -7,9 +7,8 @@ import CDNNL
 /// where oneDNN cannot express the op exactly.
 extension PlanBuilder {
     /// `a + b` or `a ⊙ b` where one operand has the output's shape and the other has it or
-    /// broadcasts to it (a squeeze-and-excitation scale `[N, C, 1, 1]`). Both ops commute, so
-    /// the full-shape operand is oneDNN's first source and the result keeps its layout; a
-    /// broadcast second operand is read row-major.
+    /// broadcasts to it. Both ops commute, so the full-shape operand is oneDNN's first source
+    /// and the result keeps its layout; a broadcast second operand is read row-major.
     mutating func compileBinary(_ node: GraphNode, _ alg: dnnl_alg_kind_t) throws {
         let outShape = try valueShape(node.output)
         guard node.inputs.count == 2, node.inputs.allSatisfy(isValue) else { return try compileEager(node) }
@@ -17,6 +16,9 @@ extension PlanBuilder {
         if try shapeOf(first) != outShape { swap(&first, &second) }
         let secondShape = try shapeOf(second)
         guard try shapeOf(first) == outShape, secondShape.count == outShape.count else { return try compileEager(node) }
+        if outShape.count == 4, secondShape == [outShape[0], outShape[1], 1, 1], outShape[0] > 1 {
+            return try compilePerChannelScale(node, alg, full: first, perChannel: second)
+        }
         let a = use(try slot(first))
         let desc = retyped(slots[a].desc, type(node.output))
         let s0 = use(a, as: desc)
@@ -24,6 +26,22 @@ extension PlanBuilder {
         let p = try binaryPrimitive(alg, desc, slots[s1].desc, op: "\(node.op.name).forward")
         try emit(node, .primitive(p, [(DNNL_ARG_SRC_0, .slot(s0)), (DNNL_ARG_SRC_1, .slot(s1)), (DNNL_ARG_DST, .slot(slots.count))]),
                  reads: [s0, s1], desc: desc, inPlaceOf: s0)
+    }
+
+    /// `x ⊙ s` (or `x + s`) for `x` `[N, C, H, W]` and `s` `[N, C, 1, 1]` (a squeeze-and-excitation
+    /// scale). oneDNN 2.6 has no fast kernel for a second source that varies along N and C
+    /// (its reference one took most of RegNet-Y's time), so both run row-major as `[1, N·C, H, W]`
+    /// and `[1, N·C, 1, 1]`: a per-channel broadcast, which it has.
+    mutating func compilePerChannelScale(_ node: GraphNode, _ alg: dnnl_alg_kind_t, full: GraphOperand, perChannel: GraphOperand) throws {
+        let shape = try valueShape(node.output), t = type(node.output)
+        let s0 = use(try slot(full), as: DNNL.plainDesc(shape, t))
+        let s1 = use(try slot(perChannel), as: DNNL.plainDesc([shape[0], shape[1], 1, 1], t))
+        let (flat, flatScale) = (DNNL.plainDesc([1, shape[0] * shape[1], shape[2], shape[3]], t), DNNL.plainDesc([1, shape[0] * shape[1], 1, 1], t))
+        let p = try binaryPrimitive(alg, flat, flatScale, op: "\(node.op.name).forward")
+        let first = views.count
+        views += [(s0, flat), (s1, flatScale), (slots.count, flat)]
+        try emit(node, .primitive(p, [(DNNL_ARG_SRC_0, .view(first)), (DNNL_ARG_SRC_1, .view(first + 1)), (DNNL_ARG_DST, .view(first + 2))]),
+                 reads: [s0, s1], desc: DNNL.plainDesc(shape, t), inPlaceOf: s0)
     }
 
     /// `clip(x / 6 + 1/2, 0, 1)` as the eager op computes it (oneDNN 2.6 has no hardsigmoid):
