@@ -15,6 +15,14 @@ final class ExecutionPlanTests: XCTestCase {
         try GradMode.withoutGradients { try model(x) }.toArray()
     }
 
+    /// The zoo's ResNet-18 with 5 classes, in eval mode.
+    private func resNet18() throws -> (ModelSpec, any TransferModel) {
+        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
+        let model = try spec.make(numClasses: 5)
+        model.eval()
+        return (spec, model)
+    }
+
     private func worst(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? .infinity }
 
     /// For every zoo model, in inference and with its trunk frozen (all but the head), the
@@ -70,9 +78,7 @@ final class ExecutionPlanTests: XCTestCase {
     /// A parameter written after the plan was compiled, by `assign` or in place, and one
     /// replaced by another tensor, are what the next run reads.
     func testAParameterWrittenAfterCompilingIsSeen() throws {
-        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
-        let model = try spec.make(numClasses: 5)
-        model.eval()
+        let (spec, model) = try resNet18()
         let compiled = CompiledInference(model)
         let x = input(for: spec, seed: 3)
         let before = try compiled(x).toArray()
@@ -92,9 +98,7 @@ final class ExecutionPlanTests: XCTestCase {
     /// Running a plan again with the same parameters (new `stateDict()` tensors over the same
     /// storages) prepares no weight again: nothing runs but the plan's own steps.
     func testASecondRunPreparesNoWeights() throws {
-        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
-        let model = try spec.make(numClasses: 5)
-        model.eval()
+        let (spec, model) = try resNet18()
         let compiled = CompiledInference(model)
         let x = input(for: spec, seed: 2)
         let first = try compiled(x).toArray()
@@ -105,9 +109,7 @@ final class ExecutionPlanTests: XCTestCase {
 
     /// Two input shapes through one CompiledInference give two plans, each matching eager.
     func testTwoInputShapesGiveTwoPlans() throws {
-        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
-        let model = try spec.make(numClasses: 5)
-        model.eval()
+        let (spec, model) = try resNet18()
         let compiled = CompiledInference(model)
         for side in [64, 96] {
             let x = input(for: spec, side: side, seed: side)
@@ -122,9 +124,7 @@ final class ExecutionPlanTests: XCTestCase {
 
     /// A plan refuses an input or a parameter of another shape than it was compiled for, naming it.
     func testShapeMismatchesThrow() throws {
-        let spec = try XCTUnwrap(ModelZoo.builtIn.first { $0.name == "resnet18" })
-        let model = try spec.make(numClasses: 5)
-        model.eval()
+        let (spec, model) = try resNet18()
         let x = input(for: spec, seed: 1)
         let plan = try CompiledInference(model).plan(for: x)
         XCTAssertThrowsError(try plan.run([input(for: spec, side: 32, seed: 1)], parameters: graphParameters(of: model)))
