@@ -75,6 +75,26 @@ final class ExecutionPlanOpsTests: XCTestCase {
         XCTAssertLessThanOrEqual(zip(got, expected).map { abs($0 - $1) }.max() ?? .infinity, 0.03 * (expected.map(abs).max() ?? 0))
     }
 
+    /// A squeeze-and-excitation scale over a grouped convolution's blocked output (oneDNN 2.6
+    /// has only a reference kernel for that broadcast) runs row-major, equal to the interpreted graph.
+    func testAScaleOverABlockedValueRunsRowMajor() throws {
+        let weight = values([16, 8, 3, 3], 8)
+        let x = Tensor(shape: [2, 16, 8, 8], data: (0..<2048).map { Float(($0 * 37) % 29) / 7 - 2 })
+        let recorder = GraphRecorder(parameters: [("g.weight", weight)], inputs: [x])
+        let graph = try GradMode.withoutGradients {
+            try recorder.record {
+                let y = try conv2d(x, weight: weight, Conv2dConfig(padding: Padding2d(1, 1), groups: 2))
+                return try y * sigmoid(adaptiveAvgPool2d(y, outputSize: (1, 1)))
+            }
+        }
+        let plan = try ExecutionPlan(graph, parameters: ["g.weight": weight], precision: .float32)
+        let layouts = Dictionary(plan.steps.map { ($0.op, $0.layout) }) { first, _ in first }
+        XCTAssertFalse(["nchw", "nhwc"].contains(layouts["conv2d"]), "\(layouts)")
+        XCTAssertEqual(layouts["mul"], "nchw")
+        let expected = try GradMode.withoutGradients { try interpret(graph, inputs: [x], parameters: ["g.weight": weight])[0].toArray() }
+        assertClose(try plan.run([x], parameters: ["g.weight": weight])[0].toArray(), expected)
+    }
+
     /// An average pooling that counts padding and whose ceil-mode window hangs past the padded
     /// input (PyTorch divides it by less than the kernel, oneDNN would not) runs eagerly.
     func testAveragePoolingOverhangingTheInputStaysEager() throws {

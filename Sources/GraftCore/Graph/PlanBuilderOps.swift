@@ -16,22 +16,23 @@ extension PlanBuilder {
         if try shapeOf(first) != outShape { swap(&first, &second) }
         let secondShape = try shapeOf(second)
         guard try shapeOf(first) == outShape, secondShape.count == outShape.count else { return try compileEager(node) }
-        if outShape.count == 4, secondShape == [outShape[0], outShape[1], 1, 1], outShape[0] > 1 {
-            return try compilePerChannelScale(node, alg, full: first, perChannel: second)
-        }
         let a = use(try slot(first))
         let desc = retyped(slots[a].desc, type(node.output))
-        let s0 = use(a, as: desc)
-        let s1 = use(try slot(second), as: secondShape == outShape ? desc : DNNL.plainDesc(secondShape, type(node.output)))
-        let p = try binaryPrimitive(alg, desc, slots[s1].desc, op: "\(node.op.name).forward")
+        let desc1 = secondShape == outShape ? desc : DNNL.plainDesc(secondShape, type(node.output))
+        let p = try binaryPrimitive(alg, desc, desc1, op: "\(node.op.name).forward")
+        if outShape.count == 4, secondShape == [outShape[0], outShape[1], 1, 1], p.implementation.hasPrefix("ref") {
+            return try compilePerChannelScale(node, alg, full: first, perChannel: second)
+        }
+        let (s0, s1) = (use(a, as: desc), use(try slot(second), as: desc1))
         try emit(node, .primitive(p, [(DNNL_ARG_SRC_0, .slot(s0)), (DNNL_ARG_SRC_1, .slot(s1)), (DNNL_ARG_DST, .slot(slots.count))]),
                  reads: [s0, s1], desc: desc, inPlaceOf: s0)
     }
 
     /// `x ⊙ s` (or `x + s`) for `x` `[N, C, H, W]` and `s` `[N, C, 1, 1]` (a squeeze-and-excitation
-    /// scale). oneDNN 2.6 has no fast kernel for a second source that varies along N and C
-    /// (its reference one took most of RegNet-Y's time), so both run row-major as `[1, N·C, H, W]`
-    /// and `[1, N·C, 1, 1]`: a per-channel broadcast, which it has.
+    /// scale) where `x`'s layout has no fast oneDNN 2.6 kernel for a second source varying along
+    /// N and C (blocked layouts: its reference one took most of RegNet-Y's time; channels-last
+    /// has one): both run row-major as `[1, N·C, H, W]` and `[1, N·C, 1, 1]`, a per-channel
+    /// broadcast, which it has.
     mutating func compilePerChannelScale(_ node: GraphNode, _ alg: dnnl_alg_kind_t, full: GraphOperand, perChannel: GraphOperand) throws {
         let shape = try valueShape(node.output), t = type(node.output)
         let s0 = use(try slot(full), as: DNNL.plainDesc(shape, t))
