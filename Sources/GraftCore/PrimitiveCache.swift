@@ -38,6 +38,14 @@ public final class Primitive {
         dnnl_primitive_desc_destroy(pd)
     }
 
+    /// The implementation oneDNN chose (`jit:uni`, `brgconv:avx512_core`, `ref:any`, …).
+    var implementation: String {
+        var name: UnsafePointer<CChar>?
+        let status = withUnsafeMutablePointer(to: &name) { dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, $0) }
+        guard status == dnnl_success, let name else { return "" }
+        return String(cString: name)
+    }
+
     /// The layout the primitive chose for one of its arguments.
     func desc(_ what: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
         DNNL.queryDesc(pd, what, index)

@@ -22,12 +22,14 @@ public final class CompiledInference {
 
     /// The model's eval forward (or `forward`) on `x`, as a fresh row-major tensor.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        try plan(for: x).run([x], parameters: graphParameters(of: model))[0]
+        let parameters = graphParameters(of: model)
+        return try plan(for: x, parameters: parameters).run([x], parameters: parameters)[0]
     }
 
     /// The plan for inputs like `x` under the engine's current precision, compiled if needed.
-    public func plan(for x: Tensor) throws -> ExecutionPlan {
-        let parameters = graphParameters(of: model)
+    public func plan(for x: Tensor) throws -> ExecutionPlan { try plan(for: x, parameters: graphParameters(of: model)) }
+
+    private func plan(for x: Tensor, parameters: [String: Tensor]) throws -> ExecutionPlan {
         let key = PlanKey(inputShape: x.shape, precision: Engine.shared.precision,
                           parameters: parameters.map { $0.key + shapeString($0.value.shape) }.sorted())
         if let index = plans.firstIndex(where: { $0.key == key }) {

@@ -17,6 +17,7 @@ public final class ExecutionPlan {
     private let graph: Graph
     private var compiled: [CompiledStep]
     private let slotTensors: [Tensor]
+    private let viewTensors: [Tensor]
     private let inputSlots: [Int]
     private let parameterShapes: [String: [Int]]
     private let valueSlots: [Int: Int]
@@ -33,8 +34,12 @@ public final class ExecutionPlan {
         let bytes = Dictionary(uniqueKeysWithValues: builder.slots.enumerated().map { ($0.offset, DNNL.byteSize($0.element.desc)) })
         let memory = planMemory(builder.steps.map(\.access), bytes: bytes, kept: kept)
         let storages = memory.bufferBytes.map { Storage(byteCount: max($0, 1)) }
-        slotTensors = builder.slots.enumerated().map { index, slot in
+        let tensors = builder.slots.enumerated().map { index, slot in
             Tensor(shape: slot.shape, desc: slot.desc, storage: storages[memory.bufferOf[index] ?? 0])
+        }
+        slotTensors = tensors
+        viewTensors = builder.views.map { slot, desc in
+            Tensor(shape: DNNL.array(desc.dims, count: Int(desc.ndims)), desc: desc, storage: tensors[slot].storage)
         }
         plannedBytes = memory.totalBytes
         unplannedBytes = bytes.values.reduce(0, +)
@@ -103,6 +108,7 @@ public final class ExecutionPlan {
                         switch operand {
                         case .slot(let s): return (arg, slotTensors[s])
                         case .weight(let w): return (arg, step.weights?.tensors[w] ?? out)
+                        case .view(let v): return (arg, viewTensors[v])
                         }
                     })
                 case .eager(let op, let operands):

@@ -6,10 +6,12 @@ struct PlanSlot {
     var desc: dnnl_memory_desc_t
 }
 
-/// What a step reads for one primitive argument: a planned value or one of its prepared weights.
+/// What a step reads for one primitive argument: a planned value, one of its prepared weights,
+/// or a planned value's bytes under another description (`PlanBuilder.views`).
 enum PlanArgument {
     case slot(Int)
     case weight(Int)
+    case view(Int)
 }
 
 /// An operand of an op the plan runs eagerly.
@@ -28,19 +30,23 @@ enum PlanAction {
     case eager(GraphOp, [EagerOperand])
 }
 
-/// Weights derived from parameters (folded, reordered), remade when a parameter is replaced or written.
+/// Weights derived from parameters (folded, reordered), remade when a parameter is replaced or
+/// written. A parameter is known by its storage, not its tensor: `stateDict()` hands out new
+/// tensors over the same storages on every call. The storages are held, so that a new one
+/// cannot take a freed one's identity.
 final class PreparedWeights {
-    private var stamp: [Int] = []
+    private var madeFrom: [(storage: Storage, version: Int)] = []
     private(set) var tensors: [Tensor] = []
     private let make: ([Tensor]) throws -> [Tensor]
 
     init(_ make: @escaping ([Tensor]) throws -> [Tensor]) { self.make = make }
 
     func refresh(_ sources: [Tensor]) throws {
-        let now = sources.flatMap { [ObjectIdentifier($0).hashValue, $0.storageVersion] }
-        guard now != stamp else { return }
+        let current = sources.count == madeFrom.count
+            && zip(sources, madeFrom).allSatisfy { $0.storage === $1.storage && $0.storageVersion == $1.version }
+        guard !current else { return }
         tensors = try make(sources)
-        stamp = now
+        madeFrom = sources.map { ($0.storage, $0.storageVersion) }
     }
 }
 
@@ -67,6 +73,8 @@ struct PlanBuilder {
     var steps: [CompiledStep] = []
     var slotOfValue: [Int: Int] = [:]
     var inputSlots: [Int] = []
+    /// Slots read or written through another description of the same bytes (`PlanArgument.view`).
+    var views: [(slot: Int, desc: dnnl_memory_desc_t)] = []
     /// Input slots nobody has read yet: the first reader picks their layout.
     private var unreadInputs = Set<Int>()
     private var reorders: [[Int]: Int] = [:]
@@ -89,24 +97,24 @@ struct PlanBuilder {
         for node in graph.nodes { try compile(node) }
     }
 
-    private func valueShape(_ id: Int) throws -> [Int] {
+    func valueShape(_ id: Int) throws -> [Int] {
         guard let v = graph.values.first(where: { $0.id == id }) else { throw GraftError.invalidState("execution plan: no value %\(id)") }
         return v.shape
     }
 
-    private mutating func addSlot(_ shape: [Int], _ desc: dnnl_memory_desc_t) -> Int {
+    mutating func addSlot(_ shape: [Int], _ desc: dnnl_memory_desc_t) -> Int {
         slots.append(PlanSlot(shape: shape, desc: desc))
         return slots.count - 1
     }
 
-    private func slot(_ operand: GraphOperand) throws -> Int {
+    func slot(_ operand: GraphOperand) throws -> Int {
         guard case .value(let id) = operand, let s = slotOfValue[id] else {
             throw GraftError.invalidState("execution plan: \(operand) is not a value computed before its reader")
         }
         return s
     }
 
-    private func shapeOf(_ operand: GraphOperand) throws -> [Int] {
+    func shapeOf(_ operand: GraphOperand) throws -> [Int] {
         switch operand {
         case .value(let id): return try valueShape(id)
         case .parameter(let name):
@@ -117,7 +125,7 @@ struct PlanBuilder {
     }
 
     /// `slot` in layout `desc`: itself, or a reorder step's output (one per slot and layout).
-    private mutating func use(_ slot: Int, as desc: dnnl_memory_desc_t) -> Int {
+    mutating func use(_ slot: Int, as desc: dnnl_memory_desc_t) -> Int {
         if unreadInputs.remove(slot) != nil { slots[slot].desc = desc }
         if DNNL.equal(slots[slot].desc, desc) { return slot }
         let key = [slot] + DNNL.layoutKey(desc)
@@ -129,14 +137,14 @@ struct PlanBuilder {
     }
 
     /// Reads `slot` as it is (the reader adapts to its layout).
-    private mutating func use(_ slot: Int) -> Int {
+    mutating func use(_ slot: Int) -> Int {
         if unreadInputs.remove(slot) != nil { slots[slot].desc = DNNL.plainDesc(slots[slot].shape) }
         return slot
     }
 
-    private func type(_ value: Int) -> dnnl_data_type_t { types[value] == .bfloat16 ? dnnl_bf16 : dnnl_f32 }
+    func type(_ value: Int) -> dnnl_data_type_t { types[value] == .bfloat16 ? dnnl_bf16 : dnnl_f32 }
 
-    private mutating func emit(_ node: GraphNode, _ action: PlanAction, reads: [Int], desc: dnnl_memory_desc_t, inPlaceOf: Int? = nil,
+    mutating func emit(_ node: GraphNode, _ action: PlanAction, reads: [Int], desc: dnnl_memory_desc_t, inPlaceOf: Int? = nil,
                                parameters: [GraphOperand] = [], weights: PreparedWeights? = nil, prefill: Int? = nil) throws {
         let out = addSlot(try valueShape(node.output), desc)
         slotOfValue[node.output] = out
@@ -164,25 +172,22 @@ struct PlanBuilder {
         case .linear(let hasBias): try compileLinear(node, hasBias: hasBias)
         case .relu, .relu6, .sigmoid, .tanh, .hardswish, .silu, .gelu, .leakyReLU:
             let x = use(try slot(node.inputs[0]))
-            var desc = slots[x].desc
-            if desc.data_type != type(node.output) { desc = slots[use(x, as: retyped(desc, type(node.output)))].desc }
-            let source = use(x, as: desc)
+            let source = use(x, as: retyped(slots[x].desc, type(node.output)))
             let (name, alg, alpha, beta) = eltwiseAlgorithm(node.op)
-            let (p, _) = try eltwiseForwardPrimitive(desc, "\(name).forward", alg, alpha: alpha, beta: beta, training: false)
+            let (p, _) = try eltwiseForwardPrimitive(slots[source].desc, "\(name).forward", alg, alpha: alpha, beta: beta, training: false)
             try emit(node, .primitive(p, [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_DST, .slot(slots.count))]), reads: [source],
-                     desc: desc, inPlaceOf: source)
-        case .add, .mul:
-            guard try shapeOf(node.inputs[0]) == shapeOf(node.inputs[1]), node.inputs.allSatisfy(isValue) else { return try compileEager(node) }
-            let a = use(try slot(node.inputs[0]))
-            let desc = retyped(slots[a].desc, type(node.output))
-            let (s0, s1) = (use(a, as: desc), use(try slot(node.inputs[1]), as: desc))
-            let isAdd: Bool = { if case .add = node.op { return true }; return false }()
-            let p = try binaryPrimitive(isAdd ? dnnl_binary_add : dnnl_binary_mul, desc, desc, op: "\(node.op.name).forward")
-            try emit(node, .primitive(p, [(DNNL_ARG_SRC_0, .slot(s0)), (DNNL_ARG_SRC_1, .slot(s1)), (DNNL_ARG_DST, .slot(slots.count))]),
-                     reads: [s0, s1], desc: desc, inPlaceOf: s0)
+                     desc: slots[source].desc, inPlaceOf: source)
+        case .add: try compileBinary(node, dnnl_binary_add)
+        case .mul: try compileBinary(node, dnnl_binary_mul)
+        case .hardsigmoid: try compileHardsigmoid(node)
+        case .concat(let axis): try compileConcat(node, axis: axis)
+        case .softmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_accurate)
+        case .logSoftmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_log)
+        case .batchNorm(let affine, let eps, let relu): try compileBatchNorm(node, affine: affine, eps: eps, relu: relu)
+        case .localResponseNorm(let size, let alpha, let beta, let k):
+            try compileLocalResponseNorm(node, size: size, alpha: alpha, beta: beta, k: k)
         case .maxPool2d(let config): try compilePooling(node, config, alg: dnnl_pooling_max)
-        case .avgPool2d(let config) where config.padding == (0, 0) && !config.ceilMode:
-            try compilePooling(node, config, alg: dnnl_pooling_avg_include_padding)
+        case .avgPool2d(let config): try compileAveragePooling(node, config)
         case .adaptiveAvgPool2d(let size):
             let shape = try shapeOf(node.inputs[0])
             guard shape.count == 4, shape[2] % size.0 == 0, shape[3] % size.1 == 0 else { return try compileEager(node) }
@@ -195,9 +200,9 @@ struct PlanBuilder {
         }
     }
 
-    private func isValue(_ operand: GraphOperand) -> Bool { if case .value = operand { return true }; return false }
+    func isValue(_ operand: GraphOperand) -> Bool { if case .value = operand { return true }; return false }
 
-    private mutating func compileEager(_ node: GraphNode) throws {
+    mutating func compileEager(_ node: GraphNode) throws {
         var operands: [EagerOperand] = [], reads: [Int] = []
         for operand in node.inputs {
             if case .value = operand {
@@ -215,7 +220,7 @@ struct PlanBuilder {
                                   access: BufferAccess(reads: reads, writes: out)))
     }
 
-    private mutating func compilePooling(_ node: GraphNode, _ config: Pool2dConfig, alg: dnnl_alg_kind_t) throws {
+    mutating func compilePooling(_ node: GraphNode, _ config: Pool2dConfig, alg: dnnl_alg_kind_t) throws {
         let x = use(try slot(node.inputs[0]))
         let outShape = try valueShape(node.output)
         let (h, w) = (slots[x].shape[2], slots[x].shape[3]), (oh, ow) = (outShape[2], outShape[3])
@@ -232,7 +237,8 @@ struct PlanBuilder {
     private mutating func compileConvolution(_ node: GraphNode, _ config: Conv2dConfig, hasBias: Bool, batchNorm: (affine: Bool, eps: Float)?,
                                              sum: Bool, activation: FusedActivation?) throws {
         let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
-        let computes: ComputePrecision = config.groups == 1 ? precision : .float32
+        // Grouped convolutions other than depthwise ones stay float32 (see `assignPrecision`).
+        let computes: ComputePrecision = config.groups == 1 || wShape[1] == 1 ? precision : .float32
         let (p, _) = try convolutionForwardPrimitive(inputShape: inShape, weightShape: wShape, config, hasBias: hasBias || batchNorm != nil,
                                                      training: false, precision: computes, sum: sum, activation: activation,
                                                      outputType: type(node.output))

@@ -69,15 +69,7 @@ private func unrecordedBatchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, ru
     // backward's hint.
     let propTraining = training || record
 
-    var key = PrimitiveKey("batch_norm.forward")
-    key.add(dataDesc); key.add(Int(flags)); key.add(eps); key.add(propTraining ? 1 : 0)
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_batch_normalization_desc_t()
-        var md = dataDesc
-        try DNNL.check(dnnl_batch_normalization_forward_desc_init(
-            &d, propTraining ? dnnl_forward_training : dnnl_forward_inference, &md, eps, flags), op)
-        return try Engine.shared.makeDesc(op, &d)
-    }
+    let (fwd, key) = try batchNormForwardPrimitive(dataDesc, flags: flags, eps: eps, training: propTraining)
     let channelDesc = DNNL.plainDesc([c])
     let scale = weight?.converted(to: channelDesc)
     let shift = bias?.converted(to: channelDesc)
@@ -145,4 +137,20 @@ private func unrecordedBatchNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, ru
         return grads
     }
     return result
+}
+
+/// The batch normalisation forward primitive over `desc` with oneDNN's `flags`, cached as
+/// `batch_norm.forward`.
+func batchNormForwardPrimitive(_ desc: dnnl_memory_desc_t, flags: UInt32, eps: Float,
+                               training: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    var key = PrimitiveKey("batch_norm.forward")
+    key.add(desc); key.add(Int(flags)); key.add(eps); key.add(training ? 1 : 0)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_batch_normalization_desc_t()
+        var md = desc
+        try DNNL.check(dnnl_batch_normalization_forward_desc_init(
+            &d, training ? dnnl_forward_training : dnnl_forward_inference, &md, eps, flags), "batch_norm")
+        return try Engine.shared.makeDesc("batch_norm", &d)
+    }
+    return (p, key)
 }

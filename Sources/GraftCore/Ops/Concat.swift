@@ -28,17 +28,7 @@ private func unrecordedConcat(_ xs: [Tensor], axis: Int) throws -> Tensor {
     var outShape = first.shape
     outShape[ax] = xs.reduce(0) { $0 + $1.shape[ax] }
 
-    var key = PrimitiveKey("concat.forward")
-    key.add(ax)
-    for x in xs { key.add(x.desc) }
-    let fwd = try Engine.shared.primitive(key) {
-        var pd: OpaquePointer?
-        var dst = DNNL.anyDesc(outShape)
-        var srcs = xs.map(\.desc)
-        try DNNL.check(dnnl_concat_primitive_desc_create(&pd, &dst, Int32(xs.count), Int32(ax), &srcs, nil,
-                                                         Engine.shared.engine), op)
-        return pd!
-    }
+    let fwd = try concatPrimitive(xs.map(\.desc), outShape: outShape, axis: ax)
     let out = Tensor(shape: outShape, desc: fwd.desc(dnnl_query_dst_md))
     var args = xs.enumerated().map { (DNNL_ARG_MULTIPLE_SRC + Int32($0.offset), $0.element) }
     args.append((DNNL_ARG_DST, out))
@@ -62,4 +52,21 @@ private func unrecordedConcat(_ xs: [Tensor], axis: Int) throws -> Tensor {
         }
     }
     return out
+}
+
+/// The concatenation primitive of sources described by `descs` along `axis` (non-negative),
+/// cached as `concat.forward`; the output has the first source's type and oneDNN's layout.
+func concatPrimitive(_ descs: [dnnl_memory_desc_t], outShape: [Int], axis: Int) throws -> Primitive {
+    var key = PrimitiveKey("concat.forward")
+    key.add(axis)
+    for d in descs { key.add(d) }
+    return try Engine.shared.primitive(key) {
+        var pd: OpaquePointer?
+        var dst = DNNL.anyDesc(outShape, descs.first?.data_type ?? dnnl_f32)
+        var srcs = descs
+        try DNNL.check(dnnl_concat_primitive_desc_create(&pd, &dst, Int32(descs.count), Int32(axis), &srcs, nil,
+                                                         Engine.shared.engine), "concat")
+        guard let pd else { throw GraftError.invalidState("concat: oneDNN returned no primitive") }
+        return pd
+    }
 }

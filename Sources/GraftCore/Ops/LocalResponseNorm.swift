@@ -23,15 +23,7 @@ private func unrecordedLocalResponseNorm(_ x: Tensor, size: Int, alpha: Float, b
     FLOPCounter.add(x.count)
     let record = GradMode.isEnabled && x.requiresGrad
 
-    var key = PrimitiveKey("lrn.forward")
-    key.add(dataDesc); key.add(size); key.add(alpha); key.add(beta); key.add(k); key.add(record ? 1 : 0)
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_lrn_desc_t()
-        var md = dataDesc
-        try DNNL.check(dnnl_lrn_forward_desc_init(&d, record ? dnnl_forward_training : dnnl_forward_inference,
-                                                  dnnl_lrn_across_channels, &md, Int64(size), alpha, beta, k), op)
-        return try Engine.shared.makeDesc(op, &d)
-    }
+    let (fwd, key) = try lrnForwardPrimitive(dataDesc, size: size, alpha: alpha, beta: beta, k: k, training: record)
     let out = Tensor(shape: x.shape, desc: fwd.desc(dnnl_query_dst_md))
     var args: [(Int32, Tensor)] = [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)]
     let wsDesc = fwd.desc(dnnl_query_workspace_md)
@@ -56,4 +48,19 @@ private func unrecordedLocalResponseNorm(_ x: Tensor, size: Int, alpha: Float, b
         return [dx]
     }
     return out
+}
+
+/// The across-channel LRN forward primitive reading and writing `desc`, cached as `lrn.forward`.
+func lrnForwardPrimitive(_ desc: dnnl_memory_desc_t, size: Int, alpha: Float, beta: Float, k: Float,
+                         training: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    var key = PrimitiveKey("lrn.forward")
+    key.add(desc); key.add(size); key.add(alpha); key.add(beta); key.add(k); key.add(training ? 1 : 0)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_lrn_desc_t()
+        var md = desc
+        try DNNL.check(dnnl_lrn_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
+                                                  dnnl_lrn_across_channels, &md, Int64(size), alpha, beta, k), "lrn")
+        return try Engine.shared.makeDesc("lrn", &d)
+    }
+    return (p, key)
 }

@@ -47,7 +47,7 @@ func pooledSize(_ input: Int, kernel: Int, stride: Int, pad: Int, ceilMode: Bool
 /// For each output position along one axis, kernel / PyTorch's include-padding divisor: not 1
 /// only where a ceil-mode window hangs past the padded input, which oneDNN still divides by
 /// the whole kernel.
-private func includePadCorrection(_ input: Int, outputs: Int, kernel: Int, stride: Int, pad: Int) -> [Float] {
+func includePadCorrection(_ input: Int, outputs: Int, kernel: Int, stride: Int, pad: Int) -> [Float] {
     (0..<outputs).map { i in
         let start = i * stride - pad
         return Float(kernel) / Float(min(start + kernel, input + pad) - start)

@@ -19,15 +19,7 @@ private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: Strin
     let ax = axis < 0 ? axis + rank : axis
     FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad
-    var key = PrimitiveKey("\(name).forward")
-    key.add(x.desc); key.add(ax); key.add(training ? 1 : 0)
-    let fwd = try Engine.shared.primitive(key) {
-        var d = dnnl_softmax_v2_desc_t()
-        var (src, dst) = (x.desc, DNNL.anyDesc(x.shape))
-        try DNNL.check(dnnl_softmax_v2_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
-                                                         alg, &src, &dst, Int32(ax)), name)
-        return try Engine.shared.makeDesc(name, &d)
-    }
+    let (fwd, key) = try softmaxForwardPrimitive(x.desc, shape: x.shape, axis: ax, alg: alg, name: name, training: training)
     let out = Tensor(shape: x.shape, desc: fwd.desc(dnnl_query_dst_md))
     try Engine.shared.execute(fwd, [(DNNL_ARG_SRC, x), (DNNL_ARG_DST, out)])
 
@@ -48,4 +40,20 @@ private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: Strin
         return [dx]
     }
     return out
+}
+
+/// The softmax (or log-softmax, by `alg`) forward primitive along `axis` reading `desc`, cached
+/// as `name.forward`; its output layout is oneDNN's choice.
+func softmaxForwardPrimitive(_ desc: dnnl_memory_desc_t, shape: [Int], axis: Int, alg: dnnl_alg_kind_t, name: String,
+                             training: Bool) throws -> (primitive: Primitive, key: PrimitiveKey) {
+    var key = PrimitiveKey("\(name).forward")
+    key.add(desc); key.add(axis); key.add(training ? 1 : 0)
+    let p = try Engine.shared.primitive(key) {
+        var d = dnnl_softmax_v2_desc_t()
+        var (src, dst) = (desc, DNNL.anyDesc(shape, desc.data_type))
+        try DNNL.check(dnnl_softmax_v2_forward_desc_init(&d, training ? dnnl_forward_training : dnnl_forward_inference,
+                                                         alg, &src, &dst, Int32(axis)), name)
+        return try Engine.shared.makeDesc(name, &d)
+    }
+    return (p, key)
 }
