@@ -183,7 +183,7 @@ struct PlanBuilder {
         case .concat(let axis): try compileConcat(node, axis: axis)
         case .softmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_accurate)
         case .logSoftmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_log)
-        case .batchNorm(let affine, let eps, let relu): try compileBatchNorm(node, affine: affine, eps: eps, relu: relu)
+        case .batchNorm(let affine, let eps, let relu, false, _): try compileBatchNorm(node, affine: affine, eps: eps, relu: relu)
         case .localResponseNorm(let size, let alpha, let beta, let k):
             try compileLocalResponseNorm(node, size: size, alpha: alpha, beta: beta, k: k)
         case .maxPool2d(let config): try compilePooling(node, config, alg: dnnl_pooling_max)
