@@ -30,6 +30,7 @@ final class ExecutionPlanTests: XCTestCase {
     func testEveryZooModelMatchesEagerInFloat32() throws {
         var fallbacks: [String: Set<String>] = [:]
         for spec in ModelZoo.builtIn {
+            seedRandom(for: spec)
             let model = try spec.make(numClasses: 5)
             model.eval()
             let compiled = CompiledInference(model)
@@ -58,6 +59,7 @@ final class ExecutionPlanTests: XCTestCase {
         defer { try? Engine.shared.setPrecision(.float32) }
         let names = ["resnet18", "mobilenet_v2", "mobilenet_v3_small", "googlenet", "efficientnet_lite0"]
         for spec in ModelZoo.builtIn where names.contains(spec.name) {
+            seedRandom(for: spec)
             let model = try spec.make(numClasses: 5)
             model.eval()
             let x = input(for: spec, seed: 5)

@@ -1,4 +1,5 @@
 import GraftCore
+import GraftModels
 import GraftNN
 import XCTest
 
@@ -12,4 +13,10 @@ func assertClose(_ a: [Float], _ b: [Float], _ message: String = "", file: Stati
     let largest = b.map(abs).max() ?? 0
     XCTAssertEqual(a.count, b.count, message, file: file, line: line)
     XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? .infinity, 1e-4 * largest, message, file: file, line: line)
+}
+
+/// Seeds the global generator from `spec`'s name, so that a zoo-wide test builds the same
+/// random model of `spec` whatever tests ran before it.
+func seedRandom(for spec: ModelSpec) {
+    GlobalRandom.seed(spec.name.utf8.reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) })
 }

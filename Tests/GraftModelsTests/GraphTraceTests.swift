@@ -18,6 +18,7 @@ final class GraphTraceTests: XCTestCase {
     /// a constant of the graph.
     func testEveryZooModelsGraphComputesItsForward() throws {
         for spec in ModelZoo.builtIn {
+            seedRandom(for: spec)
             let model = try spec.make(numClasses: 5)
             model.eval()
             let graph = try traceGraph(model, input: input(for: spec, seed: 0))
