@@ -3,7 +3,7 @@ import GraftNN
 import XCTest
 
 final class ActivationFusionTests: XCTestCase {
-    private let x = Tensor(shape: [2, 3, 8, 8], data: (0..<384).map { Float(($0 * 37) % 29) / 7 - 2 })
+    private let x = passTestInput([2, 3, 8, 8])
 
     /// Each activation a convolution can apply goes into the convolution before it, plain or
     /// with its batch norm folded, which then writes the activation's output; the result

@@ -20,3 +20,8 @@ func assertClose(_ a: [Float], _ b: [Float], _ message: String = "", file: Stati
 func seedRandom(for spec: ModelSpec) {
     GlobalRandom.seed(spec.name.utf8.reduce(UInt64(0)) { $0 &* 31 &+ UInt64($1) })
 }
+
+/// A small batch `[N, C, H, W]` of fixed values between −2 and 2, the input of the pass tests.
+func passTestInput(_ shape: [Int]) -> Tensor {
+    Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { Float(($0 * 37) % 29) / 7 - 2 })
+}

@@ -3,7 +3,7 @@ import GraftNN
 import XCTest
 
 final class ResidualSumFusionTests: XCTestCase {
-    private let x = Tensor(shape: [2, 3, 8, 8], data: (0..<384).map { Float(($0 * 37) % 29) / 7 - 2 })
+    private let x = passTestInput([2, 3, 8, 8])
 
     /// relu(bn2(conv2(…)) + bnDown(down(x))): the add becomes the first conv–BN's sum post-op at
     /// the add's place (after the shortcut it reads), the ReLU after it its activation; the

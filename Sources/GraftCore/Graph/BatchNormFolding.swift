@@ -5,9 +5,7 @@
 /// is exact up to rounding; a batch norm that trains stays.
 /// The folded node reads the same parameters by name, so it sees them change.
 public func foldBatchNorms(_ graph: Graph) -> Graph {
-    let readers = graph.readers
-    var producers: [Int: Int] = [:]
-    for (i, node) in graph.nodes.enumerated() { producers[node.output] = i }
+    let (readers, producers) = (graph.readers, graph.producers)
     var folded = graph
     var removed = Set<Int>()
     for (i, bn) in graph.nodes.enumerated() {
@@ -21,6 +19,5 @@ public func foldBatchNorms(_ graph: Graph) -> Graph {
             scope: commonScope(conv.scope, bn.scope))
         removed.insert(c)
     }
-    folded.nodes = folded.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
-    return folded
+    return folded.removingNodes(at: removed)
 }

@@ -5,9 +5,7 @@
 /// output, in the module holding both. `fuseActivations` after it fuses the activation that
 /// follows the sum.
 public func fuseResidualSums(_ graph: Graph) -> Graph {
-    let readers = graph.readers
-    var producers: [Int: Int] = [:]
-    for (i, node) in graph.nodes.enumerated() { producers[node.output] = i }
+    let (readers, producers) = (graph.readers, graph.producers)
     var fused = graph
     var removed = Set<Int>()
     for (i, add) in graph.nodes.enumerated() {
@@ -37,6 +35,5 @@ public func fuseResidualSums(_ graph: Graph) -> Graph {
             break
         }
     }
-    fused.nodes = fused.nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
-    return fused
+    return fused.removingNodes(at: removed)
 }
