@@ -3,6 +3,8 @@ import GraftCore
 /// A model's forward in its current modes, with gradients recorded as usual, run by
 /// interpreting its traced graph after the passes that are valid in training
 /// (`fuseBatchNormReLU`: oneDNN's batch norm computes the ReLU after it, forward and backward).
+/// The part of the graph that trains nothing (`splitFrozenPart`: a frozen trunk, the frozen
+/// stages below the trained ones) runs compiled, as an `ExecutionPlan` at the engine's precision.
 ///
 /// The first call for an input shape and a state of the model (the modules' training flags, the
 /// parameters' names, shapes and `requiresGrad`, the buffers' names and shapes) traces while
@@ -25,16 +27,22 @@ public final class TrainingForward {
     public let model: Module
     /// How the latest call ran (nil before the first).
     public private(set) var lastRun: Run?
+    /// The compiled frozen part of the graph the latest call ran, if it had one.
+    public private(set) var frozenPart: ExecutionPlan?
     /// The optimised graph per key, nil where the forward runs eagerly.
     private var plans: [Key: Plan?] = [:]
 
     private struct Key: Hashable {
         var shape: [Int]
         var dtype: DType
+        var precision: ComputePrecision
         var state: [String]
     }
 
     private struct Plan {
+        /// The part that trains nothing, compiled; its outputs are `graph`'s inputs.
+        var frozen: ExecutionPlan?
+        /// The part that trains, interpreted.
         var graph: Graph
         /// The batch norms whose forward counted steps (`numBatchesTracked`) with how many, counted again by each run.
         var countingBatchNorms: [(BatchNorm2d, Int64)]
@@ -45,8 +53,9 @@ public final class TrainingForward {
 
     /// `model(x)`, through the graph traced for `x`'s shape and the model's state when there is one.
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let key = Key(shape: x.shape, dtype: x.dtype, state: modelState())
+        let key = Key(shape: x.shape, dtype: x.dtype, precision: Engine.shared.precision, state: modelState())
         if let cached = plans[key] {
+            frozenPart = cached?.frozen
             guard let plan = cached else {
                 lastRun = .eager
                 return try model(x)
@@ -54,8 +63,9 @@ public final class TrainingForward {
             lastRun = .interpreted
             return try run(plan, x)
         }
-        let (y, plan) = try trace(x)
+        let (y, plan) = try trace(x, precision: key.precision)
         plans[key] = plan
+        frozenPart = plan?.frozen
         lastRun = .traced
         return y
     }
@@ -69,7 +79,7 @@ public final class TrainingForward {
 
     /// Runs the model eagerly on `x` while recording its graph; returns the result with the plan
     /// for later calls, or nil if the graph cannot describe the forward.
-    private func trace(_ x: Tensor) throws -> (Tensor, Plan?) {
+    private func trace(_ x: Tensor, precision: ComputePrecision) throws -> (Tensor, Plan?) {
         let batchNorms = model.namedModules().compactMap { $0.1 as? BatchNorm2d }
         let stepsBefore = batchNorms.map { $0.numBatchesTracked.int64Values[0] }
         let recorder = GraphRecorder(parameters: model.namedParameters() + model.namedBuffers(), inputs: [x], training: true)
@@ -77,12 +87,23 @@ public final class TrainingForward {
         guard case .success(let graph) = traced, graph.constants.isEmpty,
               graph.nodes.allSatisfy({ !$0.op.isRandomTraining || randomLayer(at: $0.scope) != nil }) else { return (y, nil) }
         let counting = zip(batchNorms, stepsBefore).map { ($0.0, $0.0.numBatchesTracked.int64Values[0] - $0.1) }.filter { $0.1 != 0 }
-        return (y, Plan(graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
+        let trainable = Set(model.namedParameters().filter { $0.1.requiresGrad }.map(\.0))
+        guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable),
+              let plan = try? ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision) else {
+            return (y, Plan(frozen: nil, graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
+        }
+        return (y, Plan(frozen: plan, graph: fuseBatchNormReLU(trained), countingBatchNorms: counting))
+    }
+
+    /// The model's parameters and buffers by their dotted names.
+    private func tensorsByName() -> [String: Tensor] {
+        Dictionary(model.namedParameters() + model.namedBuffers(), uniquingKeysWith: { first, _ in first })
     }
 
     private func run(_ plan: Plan, _ x: Tensor) throws -> Tensor {
-        let parameters = Dictionary(model.namedParameters() + model.namedBuffers(), uniquingKeysWith: { first, _ in first })
-        let outputs = try interpret(plan.graph, inputs: [x], parameters: parameters) { scope, draw in
+        let parameters = tensorsByName()
+        let inputs = try plan.frozen?.run([x], parameters: parameters) ?? [x]
+        let outputs = try interpret(plan.graph, inputs: inputs, parameters: parameters) { scope, draw in
             switch self.randomLayer(at: scope) {
             case let layer as Dropout: return try draw(&layer.generator)
             case let layer as StochasticDepth: return try draw(&layer.generator)

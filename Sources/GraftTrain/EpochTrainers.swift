@@ -42,14 +42,11 @@ struct ImageTrainer: EpochTrainer {
     let validation: DataLoader
     /// The validation passes' forward.
     let inference: CompiledInference
-    /// The trunk's forward, for epochs in which it trains nothing (`trunkRunsAsInference`).
-    let trunk: CompiledInference
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         self.model = model
         forward = TrainingForward(model)
         inference = CompiledInference(model)
-        trunk = CompiledInference(model, forward: model.forwardFeatures)
         train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
                                dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
                                skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
@@ -62,12 +59,11 @@ struct ImageTrainer: EpochTrainer {
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
                     step: (TrainingStep) throws -> Void) throws -> EpochWork {
         setTrainingMode(model)
-        let compiledTrunk = trunkRunsAsInference(model)
         let epoch = train.epoch(number)
         var images = 0, batches = 0
         while let batch = try epoch.next() {
-            let (logits, auxiliary) = compiledTrunk ? (try model.forwardHead(trunk(batch.images)), [])
-                : model.auxiliaryHeads.isEmpty ? (try forward(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
+            let (logits, auxiliary) = model.auxiliaryHeads.isEmpty
+                ? (try forward(batch.images), []) : try model.forwardWithAuxiliary(batch.images)
             var total = try loss(logits, batch.labels)
             for a in auxiliary { total = try total + scale(try loss(a, batch.labels), by: model.auxiliaryLossWeight) }
             images += batch.indices.count

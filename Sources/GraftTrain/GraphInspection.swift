@@ -8,33 +8,32 @@ import GraftNN
 /// one line per step (`%5 = conv2d_batch_norm(%4; layer1.0.conv1.weight, …) stride=1x1 …
 /// post=relu -> 1x64x56x56 bf16 nChw16c  buffer 3, 784.0 KB  115.61 MFLOPs  @layer1.0`;
 /// reorders, the entry copy and ops run eagerly show as such), then the totals: steps, reorders,
-/// eager ops, GFLOPs, planned memory against a buffer per value. With `freeze`, first what
-/// training under that policy runs compiled: the trunk's plan when the trunk trains nothing
-/// (the head then trains on its output), else the whole forward records gradients and only
-/// validation runs the inference plan shown.
+/// eager ops, GFLOPs, planned memory against a buffer per value. With `freeze`, the part of a
+/// training step under that policy that trains nothing and so runs compiled
+/// (`TrainingForward.frozenPart`), for a batch of two.
 public func describeGraph(_ name: String, precision: ComputePrecision = .float32, freeze: FreezePolicy? = nil) throws -> String {
     let spec = try ModelZoo.spec(name)
     if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
         throw GraftError.invalidArgument(op: "inspect", detail: "--precision bf16 needs a CPU with AVX512-BF16; this one has not got it")
     }
     let model = try spec.make(numClasses: spec.defaultNumClasses)
-    var forward: ((Tensor) throws -> Tensor)? = nil
-    var title = "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)"
-    if let freeze {
-        _ = try freeze.apply(to: model, spec: spec)
-        setTrainingMode(model)
-        if trunkRunsAsInference(model) {
-            forward = model.forwardFeatures
-            title = "\(spec.name), training with --freeze \(freeze): the frozen trunk runs this plan, the head trains on its output; \(precision.rawValue)"
-        } else {
-            title = "\(spec.name), training with --freeze \(freeze): the forward records gradients (the trunk trains), "
-                + "so only validation runs compiled: its plan, \(precision.rawValue)"
-        }
+    guard let freeze else {
+        let graph = optimizedForInference(try traceGraph(model, input: Tensor.zeros([1] + spec.inputShape)))
+        let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision)
+        return describe(plan, title: "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)")
     }
-    let x = Tensor.zeros([1] + spec.inputShape)
-    let graph = optimizedForInference(try traceGraph(model, input: x, forward: forward))
-    let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision)
-    return describe(plan, title: title)
+    _ = try freeze.apply(to: model, spec: spec)
+    setTrainingMode(model)
+    let outer = Engine.shared.precision
+    try Engine.shared.setPrecision(precision)
+    defer { try? Engine.shared.setPrecision(outer) }
+    let forward = TrainingForward(model)
+    _ = try forward(Tensor.zeros([2] + spec.inputShape))
+    guard let plan = forward.frozenPart else {
+        return "\(spec.name), training with --freeze \(freeze): every op reads a trained parameter or trains, so none runs compiled"
+    }
+    return describe(plan, title: "\(spec.name), training with --freeze \(freeze): the frozen part, compiled, of a batch of two images, "
+                    + "\(precision.rawValue); the rest trains on its outputs")
 }
 
 /// `plan` as text, one line per step, then totals.

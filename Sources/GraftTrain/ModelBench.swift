@@ -63,7 +63,8 @@ public struct ModelBenchResult: Sendable {
 /// passed; the figure is the median step. Training steps are forward (a `TrainingForward`),
 /// cross-entropy, backward and an SGD step (lr 0.01, momentum 0.9) over the trained parameters; frozen modules run in
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
-/// Inference, features and a frozen trunk (train-head) run compiled (`CompiledInference`).
+/// Inference and features run compiled (`CompiledInference`), training steps through
+/// `TrainingForward` (the frozen part compiled).
 /// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
 /// the model) is loaded before its head is replaced; without it the weights are random.
 public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double,
@@ -86,12 +87,10 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     let step: () throws -> Void
     if workload.trains {
         let optimizer = try SGD(parameters: model.parameters().filter(\.requiresGrad), lr: 0.01, momentum: 0.9)
-        let trunk = trunkRunsAsInference(model) ? CompiledInference(model, forward: model.forwardFeatures) : nil
         let forward = TrainingForward(model)
         step = {
             optimizer.zeroGrad()
-            let logits = try trunk.map { try model.forwardHead($0(x)) } ?? forward(x)
-            try crossEntropy(logits, labels: y).backward()
+            try crossEntropy(try forward(x), labels: y).backward()
             try optimizer.step()
         }
     } else {

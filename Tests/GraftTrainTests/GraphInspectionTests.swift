@@ -36,15 +36,14 @@ final class GraphInspectionTests: XCTestCase {
         XCTAssertLessThan(plan.plannedBytes, plan.unplannedBytes / 2)
     }
 
-    /// With `--freeze head` the trunk's plan is what training runs (it ends at the features, no
-    /// head); with stages training, the title says only validation runs compiled.
-    func testFreezeSaysWhatTrainingRunsCompiled() throws {
-        let head = try describeGraph("resnet18", freeze: .head).split(separator: "\n").map(String.init)
-        XCTAssertTrue(head[0].hasPrefix("resnet18, training with --freeze head: the frozen trunk runs this plan"), head[0])
-        XCTAssertFalse(head.contains { $0.contains("fc.weight") })
+    /// With `--freeze last:1` the plan is the frozen part of a training step: the stages below
+    /// layer4, without the trained stage or the head; with nothing frozen, nothing is compiled.
+    func testFreezeShowsTheFrozenPartOfATrainingStep() throws {
         let last = try describeGraph("resnet18", freeze: .last(1)).split(separator: "\n").map(String.init)
-        XCTAssertTrue(last[0].contains("only validation runs compiled"), last[0])
-        XCTAssertTrue(last.contains { $0.contains("linear(") && $0.contains("fc.weight") })
+        XCTAssertTrue(last[0].hasPrefix("resnet18, training with --freeze last:1: the frozen part, compiled"), last[0])
+        XCTAssertTrue(last.contains { $0.contains("layer3.1.conv2.weight") })
+        XCTAssertFalse(last.contains { $0.contains("layer4.") || $0.contains("fc.weight") })
+        XCTAssertTrue(try describeGraph("resnet18", freeze: FreezePolicy.none).contains("none runs compiled"))
     }
 
     /// Under bf16 the activations stay bfloat16 from the stem to the pooling before the head.
