@@ -20,7 +20,7 @@ public func describeGraph(_ name: String, precision: ComputePrecision = .float32
     guard let freeze else {
         let graph = optimizedForInference(try traceGraph(model, input: Tensor.zeros([1] + spec.inputShape)))
         let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision)
-        return describe(plan, title: "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)")
+        return describe(plan, title: "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)", images: 1)
     }
     _ = try freeze.apply(to: model, spec: spec)
     setTrainingMode(model)
@@ -33,11 +33,11 @@ public func describeGraph(_ name: String, precision: ComputePrecision = .float32
         return "\(spec.name), training with --freeze \(freeze): every op reads a trained parameter or trains, so none runs compiled"
     }
     return describe(plan, title: "\(spec.name), training with --freeze \(freeze): the frozen part, compiled, of a batch of two images, "
-                    + "\(precision.rawValue); the rest trains on its outputs")
+                    + "\(precision.rawValue); the rest trains on its outputs", images: 2)
 }
 
-/// `plan` as text, one line per step, then totals.
-func describe(_ plan: ExecutionPlan, title: String) -> String {
+/// `plan` (of a batch of `images`) as text, one line per step, then totals.
+func describe(_ plan: ExecutionPlan, title: String, images: Int) -> String {
     func kilobytes(_ bytes: Int) -> String {
         bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / Double(1 << 20)) : String(format: "%.1f KB", Double(bytes) / 1024)
     }
@@ -55,6 +55,6 @@ func describe(_ plan: ExecutionPlan, title: String) -> String {
     let eager = plan.steps.filter { $0.op.hasPrefix("eager:") }.count
     let flops = plan.steps.reduce(0) { $0 + $1.flops }
     lines.append(String(format: "total: %d steps (%d reorders, %d ops run eagerly), %.3f GFLOPs per image; memory planned %@ (a buffer per value: %@)",
-                        plan.steps.count, reorders, eager, Double(flops) / 1e9, kilobytes(plan.plannedBytes), kilobytes(plan.unplannedBytes)))
+                        plan.steps.count, reorders, eager, Double(flops) / 1e9 / Double(images), kilobytes(plan.plannedBytes), kilobytes(plan.unplannedBytes)))
     return lines.joined(separator: "\n")
 }
