@@ -43,7 +43,7 @@ final class ExecutionPlanTests: XCTestCase {
             model.unfreeze([model.headPath])
             let frozen = try compiled(x).toArray()
             XCTAssertLessThanOrEqual(worst(frozen, expected), 1e-4 * (expected.map(abs).max() ?? 0), "\(spec.name), trunk frozen")
-            let eagerSteps = try compiled.plan(for: x).steps.map(\.op).filter { $0.hasPrefix("eager:") }
+            let eagerSteps = try XCTUnwrap(compiled.plan(for: x)).steps.map(\.op).filter { $0.hasPrefix("eager:") }
             if !eagerSteps.isEmpty { fallbacks[spec.name] = Set(eagerSteps) }
         }
         print("ExecutionPlan eager fallbacks:", fallbacks.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.sorted())" })
@@ -119,7 +119,7 @@ final class ExecutionPlanTests: XCTestCase {
             XCTAssertLessThanOrEqual(worst(try compiled(x).toArray(), expected), 1e-4 * (expected.map(abs).max() ?? 0), "side \(side)")
         }
         XCTAssertEqual(compiled.planCount, 2)
-        let plan = try compiled.plan(for: input(for: spec, side: 64, seed: 0))
+        let plan = try XCTUnwrap(compiled.plan(for: input(for: spec, side: 64, seed: 0)))
         XCTAssertLessThan(plan.plannedBytes, plan.unplannedBytes)
         XCTAssertEqual(plan.steps.filter { $0.op == "reorder" }.count, 0, "ResNet-18 needs no reorder between ops")
     }
@@ -128,12 +128,33 @@ final class ExecutionPlanTests: XCTestCase {
     func testShapeMismatchesThrow() throws {
         let (spec, model) = try resNet18()
         let x = input(for: spec, seed: 1)
-        let plan = try CompiledInference(model).plan(for: x)
+        let plan = try XCTUnwrap(CompiledInference(model).plan(for: x))
         XCTAssertThrowsError(try plan.run([input(for: spec, side: 32, seed: 1)], parameters: graphParameters(of: model)))
         var params = graphParameters(of: model)
         params["fc.weight"] = Tensor.zeros([3, 512])
         XCTAssertThrowsError(try plan.run([x], parameters: params)) { error in
             XCTAssertTrue("\(error)".contains("fc.weight"), "\(error)")
         }
+    }
+
+    /// A forward that makes a tensor from its input's values (a trace would freeze it as a
+    /// constant) runs eagerly, in eval mode: right on every input, and the module's mode kept.
+    func testAForwardTheGraphCannotDescribeRunsEagerly() throws {
+        final class ShiftByMean: Module {
+            override func forward(_ x: Tensor) throws -> Tensor {
+                let values = x.toArray()
+                let mean = values.reduce(0, +) / Float(values.count)
+                return try add(x, Tensor(repeating: mean, shape: x.shape))
+            }
+        }
+        let model = ShiftByMean()
+        model.train()
+        let compiled = CompiledInference(model)
+        let first = passTestInput([2, 3, 4, 4])
+        for x in [first, Tensor(shape: first.shape, data: first.toArray().map { $0 * 3 + 1 })] {
+            XCTAssertEqual(try compiled(x).toArray(), try eager(model, x))
+        }
+        XCTAssertNil(try compiled.plan(for: first))
+        XCTAssertTrue(model.training)
     }
 }
