@@ -22,7 +22,7 @@ final class HeadSurgeryTests: XCTestCase {
     /// head's state-dict keys and shapes, and every other entry the very same tensor with the
     /// same values.
     func testEveryZooModelGetsAHeadForTheNewClasses() throws {
-        for spec in ModelZoo.specs {
+        for spec in ModelZoo.builtIn {
             // Drawing 138M initial weights (VGG) would dominate the test; values are only compared
             // (those of the tensors up to 64K elements; the others are checked to be the same tensors).
             let model = try Init.withoutInitialisation { try spec.make(numClasses: 3) }
