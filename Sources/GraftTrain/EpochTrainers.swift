@@ -47,13 +47,8 @@ struct ImageTrainer: EpochTrainer {
         self.model = model
         forward = TrainingForward(model)
         inference = CompiledInference(model)
-        train = try DataLoader(dataset: data.train, batchSize: options.batchSize, workers: options.workers, shuffle: true,
-                               dropLast: TrainingBatches(images: data.train.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
-                               skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
-                               makeSample: pipelines.sampleMaker(pipelines.train))
-        validation = try DataLoader(dataset: data.validation, batchSize: max(options.batchSize, 64), workers: options.workers,
-                                    shuffle: false, seed: options.seed, skipFailures: options.skipBad,
-                                    makeSample: pipelines.sampleMaker(pipelines.evaluation))
+        train = try trainingLoader(data.train, pipelines: pipelines, options: options)
+        validation = try validationLoader(data.validation, pipelines: pipelines, options: options)
     }
 
     func trainEpoch(_ number: Int, loss: (Tensor, Tensor) throws -> Tensor,
@@ -84,6 +79,20 @@ struct ImageTrainer: EpochTrainer {
     }
 }
 
+/// The loader of a run's training images: epoch e's batches (`TrainingBatches`), augmented.
+func trainingLoader(_ dataset: any Dataset, pipelines: RunPipelines, options: TransferOptions) throws -> DataLoader {
+    try DataLoader(dataset: dataset, batchSize: options.batchSize, workers: options.workers, shuffle: true,
+                   dropLast: TrainingBatches(images: dataset.count, batchSize: options.batchSize).dropsLast, seed: options.seed,
+                   skipFailures: options.skipBad, makeEncodedSample: pipelines.encodedSampleMaker(pipelines.train),
+                   makeSample: pipelines.sampleMaker(pipelines.train))
+}
+
+/// The loader of a run's validation images, in order, with the evaluation transform.
+func validationLoader(_ dataset: any Dataset, pipelines: RunPipelines, options: TransferOptions) throws -> DataLoader {
+    try DataLoader(dataset: dataset, batchSize: max(options.batchSize, 64), workers: options.workers, shuffle: false,
+                   seed: options.seed, skipFailures: options.skipBad, makeSample: pipelines.sampleMaker(pipelines.evaluation))
+}
+
 /// Trains the head alone on trunk features computed once (and kept in the feature cache),
 /// view `(epoch − 1) mod views` in epoch `epoch`.
 struct CachedHeadTrainer: EpochTrainer {
@@ -101,9 +110,10 @@ struct CachedHeadTrainer: EpochTrainer {
 
     init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
         let cache = FeatureCache(directory: options.cacheDirectory)
+        let views = options.effectiveCacheViews(prefix: false)
         let train = try cache.features(of: model, dataset: data.train,
-                                       pipeline: options.cacheViews > 1 ? pipelines.train : pipelines.evaluation,
-                                       channels: pipelines.preprocessing.channels, views: options.cacheViews, seed: options.seed,
+                                       pipeline: views > 1 ? pipelines.train : pipelines.evaluation,
+                                       channels: pipelines.preprocessing.channels, views: views, seed: options.seed,
                                        batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad)
         let validation = try cache.features(of: model, dataset: data.validation, pipeline: pipelines.evaluation,
                                             channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,

@@ -114,7 +114,7 @@ public struct FeatureCache: Sendable {
 
     /// Folds every image's label and pixels into `hash`, decoding on `workers` threads; an
     /// image that fails (with `skipBad`) folds in its error and is returned among the failures.
-    private func datasetFingerprint(_ dataset: any Dataset, into hash: FNV1a, workers: Int,
+    func datasetFingerprint(_ dataset: any Dataset, into hash: FNV1a, workers: Int,
                                     skipBad: Bool) throws -> (UInt64, [(index: Int, description: String)]) {
         var hashes = [UInt64](repeating: 0, count: dataset.count)
         let failures = try hashes.withUnsafeMutableBufferPointer { out in

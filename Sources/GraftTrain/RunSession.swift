@@ -5,9 +5,9 @@ import GraftNN
 /// training), the log, and the images left out so far.
 final class RunSession {
     let trainer: EpochTrainer
-    /// Whether the trainer works on cached trunk features.
+    /// Whether the trainer works on cached outputs of the frozen part (trunk features or a prefix's).
     let cached: Bool
-    /// Seconds of the trunk pass (or of reading the cache); nil without the feature cache.
+    /// Seconds of the frozen part's pass (or of reading the cache); nil without a cache.
     let trunkSeconds: Double?
     /// The test set with the images that failed to decode left out; nil without one.
     let test: (dataset: any Dataset, skipped: [String])?
@@ -21,10 +21,12 @@ final class RunSession {
 }
 
 /// The session step of a run: reports the start, checks the test set, picks the trainer (the
-/// feature cache when only the head trains, images otherwise), and — once nothing else can
-/// fail before training — makes the run folder and opens its log.
+/// feature cache when only the head trains, the prefix cache when a frozen prefix hands one
+/// tensor to the stages that train, images otherwise), and — once nothing else can fail before
+/// training — makes the run folder and opens its log. `freeSpace` tells the prefix cache the
+/// free bytes of its folder.
 func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: TrainingPlan, data: TrainingData,
-                    reporter: RunReporter) throws -> RunSession {
+                    reporter: RunReporter, freeSpace: @escaping @Sendable (String) -> Int? = freeBytes(at:)) throws -> RunSession {
     let module = model.module, spec = model.spec
     reporter.started(RunStart(model: spec.name, weights: model.weights.summary, parameters: module.parameterCount, trainableParameters: module.trainableParameterCount,
                               freeze: options.freezePolicy.description, trainedStages: trainedStages(of: module),
@@ -32,28 +34,40 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
                               validationImages: data.validation.count, validationSource: data.validationSource, out: options.out))
     // The test set is read only at the end: check it now, before hours of training.
     let test = try data.test.map { try decodableImages($0, workers: options.workers, skipBad: options.skipBad) }
-    let cacheable = options.featureCache && model.policy == .head && plan.unfreezing == nil
-        && !(module.head is Conv2d) && module.auxiliaryHeads.isEmpty
-    let trainer: EpochTrainer
+    let headOnly = model.policy == .head && !(module.head is Conv2d)
+    let frozen = module.parameters().contains { !$0.requiresGrad }
+    var trainer: EpochTrainer? = nil
     var trunkSeconds: Double? = nil
     var cacheSkipped: [String] = []
-    if cacheable {
-        let cached = try CachedHeadTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
-        trunkSeconds = cached.trunkSeconds
-        reporter.note(cached.description)
-        cacheSkipped = cached.skipped
-        trainer = cached
-    } else {
-        trainer = try ImageTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+    if options.featureCache && frozen {
+        if let why = plan.unfreezing.map({ _ in "gradual unfreezing changes the frozen part during the run" })
+            ?? (module.auxiliaryHeads.isEmpty ? nil : "the auxiliary heads train on the trunk's inner outputs") {
+            reporter.note("\(headOnly ? "feature" : "prefix") cache off: \(why)")
+        } else if headOnly {
+            let cached = try CachedHeadTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+            trunkSeconds = cached.trunkSeconds
+            reporter.note(cached.description)
+            cacheSkipped = cached.skipped
+            trainer = cached
+        } else {
+            let (cached, line) = try PrefixCachedTrainer.make(model: module, data: data, pipelines: model.pipelines, options: options,
+                                                               freeSpace: freeSpace)
+            reporter.note(line)
+            trunkSeconds = cached?.trunkSeconds
+            cacheSkipped = cached?.skipped ?? []
+            trainer = cached
+        }
     }
+    let cached = trainer != nil
+    let chosen = try trainer ?? ImageTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
     if options.overwrite { try plan.files.clear() }
     let log = try JSONLinesLog(plan.files.log, append: options.resume)
     if let line = plan.resumeLogLine { try log.append(line) }
-    let session = RunSession(trainer: trainer, cached: cacheable, trunkSeconds: trunkSeconds,
+    let session = RunSession(trainer: chosen, cached: cached, trunkSeconds: trunkSeconds,
                              test: test, log: log)
     try session.skipped.record(test?.skipped ?? [], context: "test set: ", reporter: reporter, log: log)
-    try session.skipped.record(cacheSkipped, context: "feature cache: ", reporter: reporter, log: log)
+    try session.skipped.record(cacheSkipped, context: "cache: ", reporter: reporter, log: log)
     return session
 }

@@ -3,7 +3,7 @@ public enum TrainingOption: String, CaseIterable, Codable, Sendable {
     case model, weights, data, freeze, epochs, batchSize, imageSize, augment, out, optimizer, learningRate
     case momentum, weightDecay, schedule, labelSmoothing, classWeights, patience, resume, resumeWithChanges
     case overwrite, hidden, dropout, lrFactor, unfreezeEvery, bnMomentum, precision, cacheViews, featureCache
-    case cacheDirectory, valFraction, perClass, valLimit, workers, skipBad, seed, stopAfter, nonfinite
+    case cacheDirectory, cachePrecision, cacheBudget, valFraction, perClass, valLimit, workers, skipBad, seed, stopAfter, nonfinite
 }
 
 /// A training option that cannot be used: which option, and what is wrong with its value.

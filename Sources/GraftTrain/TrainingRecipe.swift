@@ -10,7 +10,7 @@ func recipe(_ options: TransferOptions) -> [String: String] {
     guard let data = try? encoder.encode(options),
           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
     var result: [String: String] = [:]
-    for (key, value) in object where !["resume", "resume_with_changes", "overwrite", "stop_after", "workers", "cache_directory"].contains(key) {
+    for (key, value) in object where !["resume", "resume_with_changes", "overwrite", "stop_after", "workers", "cache_directory", "cache_budget"].contains(key) {
         let name = key.replacingOccurrences(of: "_", with: "-")
         if let array = value as? [Any] {
             result[name] = array.map { "\($0)" }.joined(separator: ",")

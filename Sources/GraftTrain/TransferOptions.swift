@@ -56,12 +56,20 @@ public struct TransferOptions: Codable, Sendable {
     public var bnMomentum: Float?
     /// The number format of convolutions and fully connected layers (bf16 needs AVX512-BF16).
     public var precision = ComputePrecision.float32
-    /// Augmented views per image in the feature cache (used when the whole trunk is frozen).
-    public var cacheViews = 1
-    /// Train the head on cached trunk features when the whole trunk is frozen.
+    /// Augmented views per image in the feature or prefix cache; epoch e trains on view
+    /// (e − 1) mod views. nil: 1 for the feature cache (`freeze` head, evaluation transform),
+    /// ceil(epochs / 3) for the prefix cache.
+    public var cacheViews: Int?
+    /// Train on cached outputs of the frozen part: the trunk's features when only the head
+    /// trains, the frozen prefix's output when one tensor crosses into the stages that train.
     public var featureCache = true
     /// Where cached features live; nil: `$XDG_CACHE_HOME/graft/features` or `~/.cache/graft/features`.
     public var cacheDirectory: String?
+    /// The number format the prefix cache stores its values in.
+    public var cachePrecision = CachePrecision.float32
+    /// Bytes the prefix cache may hold in memory (beyond them it is read from its file); nil:
+    /// half the memory the machine has available.
+    public var cacheBudget: Int?
     /// Validation fraction split off the training images when the data has no validation set.
     public var valFraction = 0.1
     /// Keep at most N training images per class (seeded choice).
@@ -84,6 +92,11 @@ public struct TransferOptions: Codable, Sendable {
     public static let maximumBatchSize = 4096
     /// The most augmented views per image in the feature cache.
     public static let maximumCacheViews = 64
+    /// The views the feature cache (`prefix` false) or the prefix cache uses.
+    public func effectiveCacheViews(prefix: Bool) -> Int {
+        cacheViews ?? (prefix ? min(Self.maximumCacheViews, (epochs + 2) / 3) : 1)
+    }
+
     /// The most decoding and augmentation threads (more than any machine's cores).
     public static let maximumWorkers = 1024
 

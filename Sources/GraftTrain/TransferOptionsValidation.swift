@@ -56,8 +56,10 @@ extension TransferOptions {
         try check(lrFactor > 0 && lrFactor <= 1, .lrFactor, "must be in (0, 1], not \(lrFactor)")
         try check(unfreezeEvery >= 0, .unfreezeEvery, "must not be negative")
         if let m = bnMomentum { try check(m > 0 && m <= 1, .bnMomentum, "must be in (0, 1], not \(m)") }
-        try check((1...Self.maximumCacheViews).contains(cacheViews), .cacheViews,
-                  "must be 1 to \(Self.maximumCacheViews), not \(cacheViews)")
+        if let v = cacheViews {
+            try check((1...Self.maximumCacheViews).contains(v), .cacheViews, "must be 1 to \(Self.maximumCacheViews), not \(v)")
+        }
+        if let b = cacheBudget { try check(b >= 0, .cacheBudget, "must not be negative") }
         try check(valFraction > 0 && valFraction < 1, .valFraction, "must be between 0 and 1, not \(valFraction)")
         if let n = perClass { try check(n > 0, .perClass, "must be at least 1") }
         if let n = valLimit { try check(n > 0, .valLimit, "must be at least 1") }

@@ -23,8 +23,8 @@ public struct TransferSummary: Codable, Sendable {
     public var lastCheckpoint: String
     public var report: String
     public var seconds: Double
-    /// With the feature cache: seconds of the trunk pass (or of reading the cache) and of one
-    /// cached epoch on average.
+    /// With the feature or prefix cache: seconds of the frozen part's pass (or of reading the
+    /// cache) and of one cached epoch on average.
     public var trunkSeconds: Double?
     public var cachedEpochSeconds: Double?
     /// Images left out because they failed to decode (the `skipBad` option), described by their errors.
@@ -49,18 +49,21 @@ public struct RunFiles: Sendable {
 /// by default as the environment configures it, or a file — and a new head, or from scratch,
 /// frozen as `freeze` says), the
 /// plan (optimizer, schedule, loss weights, and where a resumed run left off), the epoch loop
-/// (on the feature cache when the whole trunk is frozen, on augmented images otherwise,
+/// (on the feature cache when the whole trunk is frozen, on the prefix cache when a frozen
+/// prefix hands one tensor to the stages that train, on augmented images otherwise,
 /// validating and writing checkpoints every epoch), and the finish (the best checkpoint scored,
-/// the HTML report and the summary written into `out`).
+/// the HTML report and the summary written into `out`). `freeSpace` tells the prefix cache the
+/// free bytes of its folder.
 public func runTransferTraining(_ options: TransferOptions, reporter: RunReporter,
-                                store: @autoclosure () throws -> WeightStore = try WeightStore(settings: .resolve()))
+                                store: @autoclosure () throws -> WeightStore = try WeightStore(settings: .resolve()),
+                                freeSpace: @escaping @Sendable (String) -> Int? = freeBytes(at:))
     throws -> TransferSummary {
     try options.validate()
     let start = DispatchTime.now()
     let data = try TrainingData(options)
     let model = try buildTrainingModel(options, classNames: data.classNames, store: try store(), reporter: reporter)
     var plan = try makeTrainingPlan(options, model: model, data: data, reporter: reporter)
-    let session = try openRunSession(options, model: model, plan: plan, data: data, reporter: reporter)
+    let session = try openRunSession(options, model: model, plan: plan, data: data, reporter: reporter, freeSpace: freeSpace)
     let loop = try trainEpochs(options, model: model, plan: &plan, session: session, data: data, reporter: reporter)
     return try finishRun(options, model: model, plan: plan, session: session, loop: loop, data: data,
                          reporter: reporter, seconds: seconds(since: start))

@@ -14,7 +14,10 @@ struct InspectCommand: ParsableCommand {
         feature cache): one line per step, with fused ops, inputs and parameters, output shape, \
         precision, layout, buffer and FLOPs, then the totals and the memory planned; \
         --precision bf16 shows it in bfloat16, --freeze POLICY what training under that policy \
-        runs compiled; with \
+        runs compiled; with --freeze POLICY --cache-views V (no --graph), where the prefix cache \
+        cuts the graph (the op and its output's shape per image), the share of the forward's \
+        FLOPs the frozen prefix does, and the cache's size for --images N images (default 1000) \
+        at fp32 and bf16, at --image-size S (default: the model's); with \
         --weights SET, the set's facts (source, file, size, SHA-256, licence, reported accuracy, \
         classes, preprocessing, whether it is cached; nothing is fetched), with --weights FILE, \
         whether the file loads into it. For a file (safetensors or PyTorch .pth): each tensor's \
@@ -25,6 +28,7 @@ struct InspectCommand: ParsableCommand {
           graft inspect resnet50 --weights imagenet
           graft inspect mobilenet_v2 --graph
           graft inspect resnet50 --graph --precision bf16 --freeze head
+          graft inspect resnet18 --freeze last:2 --cache-views 4 --image-size 64 --images 20000
           graft inspect .cache/efficientnet-lite0-57934424.pth
           graft inspect run/best.safetensors --json
         """)
@@ -48,16 +52,29 @@ struct InspectCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --graph: what training under this freeze policy (head | last:K | none | module prefixes) runs compiled.", valueName: "POLICY"))
     var freeze: String?
 
+    @Option(name: .customLong("cache-views"), help: "With --freeze (no --graph): where the prefix cache cuts and its size for V views.")
+    var cacheViews: Int?
+
+    @Option(name: .customLong("image-size"), help: "With --cache-views: the side of the network input (default: the model's).")
+    var imageSize: Int?
+
+    @Option(help: "With --cache-views: the number of images the cache's size is given for.")
+    var images = 1000
+
     func validate() throws {
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
         }
         _ = try choice()
-        if graph {
+        if cacheViews != nil || imageSize != nil || images != 1000 {
+            guard cacheViews != nil, freeze != nil, !graph, !json, weights == nil, ModelZoo.names.contains(target) else {
+                throw ValidationError("--cache-views goes with a model and --freeze, and --image-size and --images with --cache-views; leave out --graph, --json and --weights")
+            }
+        } else if graph {
             guard ModelZoo.names.contains(target) else { throw ValidationError("--graph goes with a model; '\(target)' is a weight file") }
             guard !json, weights == nil else { throw ValidationError("--graph prints text on its own; leave out --json and --weights") }
         } else if precision.precision != .float32 || freeze != nil {
-            throw ValidationError("--precision and --freeze go with --graph")
+            throw ValidationError("--precision and --freeze go with --graph (--freeze also with --cache-views)")
         }
         _ = try freezePolicy()
     }
@@ -82,6 +99,10 @@ struct InspectCommand: ParsableCommand {
         try reportingFailure("inspect") {
             guard ModelZoo.names.contains(target) else {
                 print(json ? try describeWeightFileJSON(target) : try describeWeightFile(target))
+                return
+            }
+            if let cacheViews, let freeze = try freezePolicy() {
+                print(try PrefixCutReport(model: target, freeze: freeze, views: cacheViews, imageSize: imageSize, images: images).description)
                 return
             }
             if graph {

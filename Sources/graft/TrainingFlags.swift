@@ -59,12 +59,16 @@ struct TrainingFlags: ParsableArguments {
     @Option(name: .customLong("bn-momentum"), help: "Override every BatchNorm layer's momentum (e.g. 0.1 for a short run from scratch).")
     var bnMomentum: Float?
     @OptionGroup var compute: PrecisionOption
-    @Option(name: .customLong("cache-views"), help: "Augmented views per image in the feature cache (--freeze head).")
-    var cacheViews = defaults.cacheViews
-    @Flag(name: .customLong("no-cache"), help: "Run the frozen trunk every epoch instead of caching its features.")
+    @Option(name: .customLong("cache-views"), help: "Augmented views per image in the feature or prefix cache; epoch e trains on view (e-1) mod V (default: 1 for --freeze head, ceil(epochs/3) for a frozen prefix).")
+    var cacheViews: Int?
+    @Flag(name: .customLong("no-cache"), help: "Run the frozen trunk or prefix every epoch instead of caching its outputs.")
     var noCache = false
-    @Option(name: .customLong("cache-dir"), help: "Feature cache folder (default $XDG_CACHE_HOME/graft/features, else $HOME/.cache/graft/features).")
+    @Option(name: .customLong("cache-dir"), help: "Feature and prefix cache folder (default $XDG_CACHE_HOME/graft/features, else $HOME/.cache/graft/features).")
     var cacheDirectory: String?
+    @Option(name: .customLong("cache-precision"), help: "The prefix cache's number format (bf16: half the size).")
+    var cachePrecision = defaults.cachePrecision
+    @Option(name: .customLong("cache-budget"), help: ArgumentHelp("Memory the prefix cache may hold, e.g. 2GiB or 500MB; beyond it the cache is read from its file (default: half the available memory).", valueName: "SIZE"))
+    var cacheBudget: String?
     @Option(name: .customLong("val-fraction"), help: "Share of each class held out for validation when there is no val/ folder.")
     var valFraction = defaults.valFraction
     @Option(name: .customLong("per-class"), help: "Use at most N training images per class.")
@@ -91,7 +95,14 @@ struct TrainingFlags: ParsableArguments {
         o.resume = resume; o.resumeWithChanges = resumeWithChanges; o.overwrite = overwrite
         o.hidden = try hiddenSizes(); o.dropout = dropout; o.lrFactor = lrFactor; o.unfreezeEvery = unfreezeEvery
         o.bnMomentum = bnMomentum; o.precision = compute.precision; o.cacheViews = cacheViews; o.featureCache = !noCache
-        o.cacheDirectory = cacheDirectory; o.valFraction = valFraction; o.perClass = perClass; o.valLimit = valLimit
+        o.cacheDirectory = cacheDirectory; o.cachePrecision = cachePrecision
+        o.cacheBudget = try cacheBudget.map { text in
+            guard let bytes = ByteSize.parse(text) else {
+                throw TrainingOptionError(.cacheBudget, "'\(text)' is not a size; write one like 2GiB, 500MB or 1048576")
+            }
+            return bytes
+        }
+        o.valFraction = valFraction; o.perClass = perClass; o.valLimit = valLimit
         o.workers = common.workers; o.skipBad = skipBad; o.seed = common.seed; o.stopAfter = stopAfter; o.nonfinite = nonfinite
         return o
     }
@@ -125,4 +136,5 @@ extension OptimizerChoice: ExpressibleByArgument {}
 extension ScheduleChoice: ExpressibleByArgument {}
 extension ClassWeighting: ExpressibleByArgument {}
 extension NonFinitePolicy: ExpressibleByArgument {}
+extension CachePrecision: ExpressibleByArgument {}
 extension TTA: ExpressibleByArgument {}

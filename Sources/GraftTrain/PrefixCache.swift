@@ -1,0 +1,315 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftIO
+import GraftNN
+
+/// Computes the output of a frozen prefix (`TrainingForward.FrozenPrefix`) for every image of a
+/// data set and every augmented view once, keeps it in memory when it fits `budget` and reads it
+/// from its file otherwise, and writes it atomically into `directory` (the feature cache's
+/// folder), keyed by the prefix's graph, weights and buffers, the images, the transform, the
+/// views, the seed, the batch size and both precisions: a later run with the same key reads it.
+public struct PrefixCache: Sendable {
+    public let directory: String
+    /// Bytes the cache may hold in memory.
+    public let budget: Int
+    /// Free bytes on the file system of a folder (nil when unknown): a seam for tests.
+    public let freeSpace: @Sendable (String) -> Int?
+
+    /// `directory` as `FeatureCache` resolves it; `budget` nil: half the memory available now.
+    public init(directory: String? = nil, budget: Int? = nil, freeSpace: @escaping @Sendable (String) -> Int? = freeBytes(at:)) {
+        self.directory = FeatureCache(directory: directory).directory
+        self.budget = budget ?? availableMemory() / 2
+        self.freeSpace = freeSpace
+    }
+
+    /// Bytes of the values of `views` views of `images` rows of `rowShape` at `precision`, nil on overflow.
+    public static func bytes(views: Int, images: Int, rowShape: [Int], precision: CachePrecision) -> Int? {
+        var total = precision.bytesPerValue
+        for factor in [views, images] + rowShape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: factor)
+            guard !overflow, factor >= 0 else { return nil }
+            total = product
+        }
+        return total
+    }
+
+    /// One data set's cache: how its views are drawn and what they hold.
+    struct Job {
+        /// `training` or `validation`, for messages.
+        let name: String
+        /// The loader whose epochs `firstEpoch`, `firstEpoch + 1`, … give the views' batches.
+        let loader: DataLoader
+        let firstEpoch: Int
+        let views: Int
+        let rowShape: [Int]
+        let precision: CachePrecision
+        /// Makes the sample of an image no batch of a view holds (a left-out last batch).
+        let makeSample: SampleMaker
+
+        var rowBytes: Int { rowShape.reduce(precision.bytesPerValue, *) }
+        var bytes: Int { views * loader.dataset.count * rowBytes }
+    }
+
+    /// The key of `job` for the frozen prefix `prefix` of a model whose parameters and buffers
+    /// are `tensors`: the prefix's graph and the values it reads, how views are drawn (transform,
+    /// seed, batch size, order, views), the compute and storage precisions, and every image;
+    /// with `job` over its images that decode (with `skipBad` the others are left out, and
+    /// described in `skipped`).
+    func key(_ job: Job, prefix: TrainingForward.FrozenPrefix, tensors: [String: Tensor], transform: String,
+             workers: Int, skipBad: Bool) throws -> (key: UInt64, job: Job, skipped: [String]) {
+        var hash = FNV1a()
+        hash.add("graft.prefix-cache.1"); hash.add(job.name)
+        for node in prefix.graph.nodes { hash.add("\(node.op)|\(node.inputs)|\(node.output)|\(node.scope)") }
+        for value in prefix.graph.values { hash.add("\(value.id):\(value.shape)") }
+        hash.add("\(prefix.graph.inputs)->\(prefix.graph.outputs)")
+        for name in prefix.graph.parameterNames.sorted() {
+            hash.add(name)
+            guard let tensor = tensors[name] else { continue }
+            if tensor.dtype == .int64 { tensor.int64Values.withUnsafeBytes { hash.add($0) } } else { tensor.toArray().withUnsafeBytes { hash.add($0) } }
+        }
+        let l = job.loader
+        hash.add(transform); hash.add(job.views); hash.add(job.firstEpoch); hash.add(l.seed)
+        hash.add(l.batchSize); hash.add(l.shuffle ? 1 : 0); hash.add(l.dropLast ? 1 : 0)
+        hash.add(Engine.shared.precision.rawValue); hash.add(job.precision.rawValue); hash.add("\(job.rowShape)")
+        let (key, failures) = try FeatureCache(directory: directory).datasetFingerprint(l.dataset, into: hash, workers: workers, skipBad: skipBad)
+        let loader = try DataLoader(dataset: try leavingOut(failures, of: l.dataset), batchSize: l.batchSize, workers: l.workers,
+                                    prefetch: l.prefetch, shuffle: l.shuffle, dropLast: l.dropLast, seed: l.seed,
+                                    minimumShorterSide: l.minimumShorterSide, skipFailures: l.skipFailures,
+                                    makeEncodedSample: l.makeEncodedSample, makeSample: l.makeSample)
+        return (key, Job(name: job.name, loader: loader, firstEpoch: job.firstEpoch, views: job.views, rowShape: job.rowShape,
+                         precision: job.precision, makeSample: job.makeSample), failures.map(\.description))
+    }
+
+    /// The cache file of `key`.
+    func path(_ key: UInt64) -> String {
+        (directory as NSString).appendingPathComponent(String(format: "prefix-%016llx.safetensors", key))
+    }
+
+    /// How a data set's rows were obtained.
+    struct Outcome {
+        let rows: PrefixRows
+        let reused: Bool
+        let seconds: Double
+    }
+
+    /// The rows of `job`: read from `path` when it holds them, else computed view by view with
+    /// `frontier` (the frozen prefix on a batch) and written to `path` (unless `write` is false).
+    /// Held in memory with `inMemory`, else read from the file per batch (computing then holds
+    /// one view in memory at a time).
+    func rows(_ job: Job, path: String, inMemory: Bool, write: Bool, frontier: (Tensor) throws -> Tensor) throws -> Outcome {
+        let start = DispatchTime.now()
+        let labels = (0..<job.loader.dataset.count).map(job.loader.dataset.label(at:))
+        if let rows = try? PrefixRows(reading: path, header: header(job), labels: labels, job: job, inMemory: inMemory) {
+            return Outcome(rows: rows, reused: true, seconds: seconds(since: start))
+        }
+        var writer: AtomicFileWriter? = nil
+        if write {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw DataError.unwritable(file: directory, reason: "\(fileErrorReason(error)); the `cacheDirectory` option chooses another folder")
+            }
+            writer = try AtomicFileWriter(path)
+            let header = header(job)
+            try writer?.write(withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) })
+            try writer?.write(header)
+        }
+        var all: [UInt8] = []
+        for view in 0..<job.views {
+            let values = try computeView(view, of: job, frontier: frontier)
+            try writer?.write(values)
+            if inMemory { all += values }
+        }
+        try writer?.write(labels.map { Int32($0) }.withUnsafeBytes { Array($0) })
+        try writer?.commit()
+        let rows: PrefixRows
+        if inMemory || writer == nil {
+            rows = PrefixRows(memory: all, labels: labels, job: job)
+        } else {
+            rows = try PrefixRows(reading: path, header: header(job), labels: labels, job: job, inMemory: false)
+        }
+        return Outcome(rows: rows, reused: false, seconds: seconds(since: start))
+    }
+
+    /// View `view`'s rows in image order: the batches of the loader's epoch `firstEpoch + view`,
+    /// then the images none of them held (a dropped last batch) in one more, filled up to the
+    /// batch size with copies so that the prefix runs on a shape it has.
+    private func computeView(_ view: Int, of job: Job, frontier: (Tensor) throws -> Tensor) throws -> [UInt8] {
+        let count = job.loader.dataset.count, rowBytes = job.rowBytes
+        var values = [UInt8](repeating: 0, count: count * rowBytes)
+        var done = [Bool](repeating: false, count: count)
+        func store(_ out: Tensor, _ indices: [Int]) throws {
+            let rowValues = rowBytes / job.precision.bytesPerValue
+            guard out.count >= indices.count * rowValues else {
+                throw GraftError.invalidState("prefix cache: the prefix gave \(shapeString(out.shape)) for \(indices.count) images of \(job.rowShape)")
+            }
+            let floats = out.toArray()
+            values.withUnsafeMutableBytes { bytes in
+                for (r, i) in indices.enumerated() {
+                    let row = floats[(r * rowValues)..<((r + 1) * rowValues)]
+                    let base = i * rowBytes
+                    switch job.precision {
+                    case .float32:
+                        row.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[base..<(base + rowBytes)]).copyMemory(from: $0) }
+                    case .bfloat16:
+                        for (k, x) in row.enumerated() { bytes.storeBytes(of: bfloat16Bits(x).littleEndian, toByteOffset: base + 2 * k, as: UInt16.self) }
+                    }
+                }
+            }
+            for i in indices { done[i] = true }
+        }
+        let epoch = job.loader.epoch(job.firstEpoch + view)
+        var shape: [Int]? = nil
+        while let batch = try epoch.next() {
+            if shape == nil { shape = batch.images.shape }
+            try store(try frontier(batch.images), batch.indices)
+        }
+        let missing = (0..<count).filter { !done[$0] }
+        guard !missing.isEmpty else { return values }
+        guard let shape, shape[0] >= missing.count else {
+            throw GraftError.invalidState("prefix cache: \(missing.count) \(job.name) images in no batch of view \(view)")
+        }
+        var samples: [Sample] = []
+        for index in missing {
+            var generator = sampleGenerator(seed: job.loader.seed, epoch: job.firstEpoch + view, index: index)
+            do {
+                samples.append(try job.makeSample(try job.loader.dataset.image(at: index, minimumShorterSide: nil), &generator))
+            } catch {
+                throw DataLoaderError.sampleFailed(index: index, source: job.loader.dataset.source(at: index), underlying: error)
+            }
+        }
+        let plane = shape.dropFirst().reduce(1, *)
+        var filled: [Float] = []
+        for b in 0..<shape[0] { filled += samples[min(b, samples.count - 1)].values }
+        guard filled.count == shape[0] * plane else {
+            throw GraftError.shapeMismatch(op: "prefix cache", detail: "a left-out \(job.name) image's sample differs from the batches'",
+                                           lhs: Array(shape.dropFirst()), rhs: [samples[0].channels, samples[0].height, samples[0].width])
+        }
+        try store(try frontier(Tensor(shape: shape, data: filled)), missing)
+        return values
+    }
+
+    /// The safetensors header of `job`'s file: the values `[views, images, row…]` at the cache
+    /// precision, then the labels as I32, padded to 8 bytes.
+    func header(_ job: Job) -> [UInt8] {
+        let count = job.loader.dataset.count
+        let shape = ([job.views, count] + job.rowShape).map(String.init).joined(separator: ",")
+        let text = "{\"__metadata__\":{\"graft.prefix-cache\":\"1\"},"
+            + "\"values\":{\"dtype\":\"\(job.precision.safetensorsName)\",\"shape\":[\(shape)],\"data_offsets\":[0,\(job.bytes)]},"
+            + "\"labels\":{\"dtype\":\"I32\",\"shape\":[\(count)],\"data_offsets\":[\(job.bytes),\(job.bytes + 4 * count)]}}"
+        var bytes = Array(text.utf8)
+        bytes += [UInt8](repeating: 0x20, count: (8 - bytes.count % 8) % 8)
+        return bytes
+    }
+}
+
+/// The outputs of a frozen prefix for each image and view of a data set (`PrefixCache`), held
+/// in memory or read from the cache file per batch.
+public final class PrefixRows {
+    public let views: Int
+    public let labels: [Int]
+    /// The prefix's output for one image.
+    public let rowShape: [Int]
+    public let precision: CachePrecision
+    /// The values in the file's layout (`[views, images, row…]`), when held in memory.
+    private let memory: [UInt8]?
+    /// The open cache file and the offset of its values, when read from it.
+    private let file: (path: String, descriptor: Int32, offset: Int)?
+    private let rowBytes: Int
+
+    public var count: Int { labels.count }
+    /// Whether the values are in memory (else read from the file).
+    public var inMemory: Bool { memory != nil }
+
+    init(memory: [UInt8], labels: [Int], job: PrefixCache.Job) {
+        views = job.views; self.labels = labels; rowShape = job.rowShape; precision = job.precision
+        rowBytes = job.rowBytes; self.memory = memory; file = nil
+    }
+
+    /// The rows in the file at `path` when it is `job`'s cache (its header is `header` and it
+    /// holds the labels `labels`); throws otherwise.
+    init(reading path: String, header: [UInt8], labels: [Int], job: PrefixCache.Job, inMemory: Bool) throws {
+        views = job.views; self.labels = labels; rowShape = job.rowShape; precision = job.precision; rowBytes = job.rowBytes
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw DataError.unreadable(file: path, reason: errnoText()) }
+        var keep = false
+        defer { if !keep { close(descriptor) } }
+        let offset = 8 + header.count, labelBytes = 4 * labels.count
+        func read(_ count: Int, at position: Int) throws -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: count)
+            let n = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(position)) }
+            guard n == count else { throw DataError.unreadable(file: path, reason: "short read of the prefix cache") }
+            return bytes
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int(info.st_size) == offset + job.bytes + labelBytes,
+              try read(8 + header.count, at: 0) == withUnsafeBytes(of: UInt64(header.count).littleEndian, { Array($0) }) + header,
+              try read(labelBytes, at: offset + job.bytes) == labels.map({ Int32($0) }).withUnsafeBytes({ Array($0) }) else {
+            throw DataError.unreadable(file: path, reason: "not the prefix cache this run expects")
+        }
+        if inMemory {
+            memory = try read(job.bytes, at: offset)
+            file = nil
+        } else {
+            memory = nil
+            file = (path, descriptor, offset)
+            keep = true
+        }
+    }
+
+    deinit { if let file { close(file.descriptor) } }
+
+    /// Rows `indices` of view `view mod views` as `[B] + rowShape`, with their labels.
+    public func batch(_ indices: [Int], view: Int) throws -> (rows: Tensor, labels: Tensor) {
+        let base = (view % views) * count * rowBytes, rowValues = rowBytes / precision.bytesPerValue
+        let out = Tensor(uninitialized: [indices.count] + rowShape)
+        var row = [UInt8](repeating: 0, count: rowBytes)
+        try out.withUnsafeMutableFloats { floats in
+            func decode(_ bytes: UnsafeRawBufferPointer, into r: Int) {
+                for k in 0..<rowValues {
+                    floats[r * rowValues + k] = precision == .float32
+                        ? Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self)))
+                        : float(bfloat16: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self)))
+                }
+            }
+            for (r, i) in indices.enumerated() {
+                let position = base + i * rowBytes
+                if let memory {
+                    memory.withUnsafeBytes { decode(UnsafeRawBufferPointer(rebasing: $0[position..<(position + rowBytes)]), into: r) }
+                } else if let file {
+                    let n = row.withUnsafeMutableBytes { pread(file.descriptor, $0.baseAddress, rowBytes, off_t(file.offset + position)) }
+                    guard n == rowBytes else { throw DataError.unreadable(file: file.path, reason: "short read of the prefix cache: \(errnoText())") }
+                    row.withUnsafeBytes { decode($0, into: r) }
+                }
+            }
+        }
+        return (out, Tensor(labels: indices.map { labels[$0] }))
+    }
+}
+
+/// Free bytes for an unprivileged writer on the file system of `path` or of its nearest
+/// existing ancestor; nil when it cannot be told.
+@Sendable public func freeBytes(at path: String) -> Int? {
+    var folder = path
+    while !FileManager.default.fileExists(atPath: folder) {
+        let parent = (folder as NSString).deletingLastPathComponent
+        if parent == folder || parent.isEmpty { return nil }
+        folder = parent
+    }
+    var info = statvfs()
+    guard statvfs(folder, &info) == 0 else { return nil }
+    let (bytes, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
+    return overflow ? Int.max : bytes
+}
+
+/// The memory the machine has available (`MemAvailable` of /proc/meminfo), else its physical memory.
+func availableMemory() -> Int {
+    if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+       let line = text.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+       let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }),
+       kilobytes < Int.max / 1024 {
+        return kilobytes * 1024
+    }
+    return Int(clamping: ProcessInfo.processInfo.physicalMemory)
+}
