@@ -152,8 +152,8 @@ public final class TrainingForward {
             + model.namedBuffers().map { "\($0.0):\($0.1.shape)" }
     }
 
-    /// Runs the model eagerly on `x` while recording its graph; returns the result with the plan
-    /// for later calls, or nil if the graph cannot describe the forward.
+    /// `traceEagerly`, with the buffers and generators put back when a plan came out (the call
+    /// then runs through it).
     private func trace(_ x: Tensor, precision: ComputePrecision) throws -> (Tensor, Plan?) {
         let saved = savedState()
         let (y, plan) = try traceEagerly(x, precision: precision)
@@ -161,6 +161,8 @@ public final class TrainingForward {
         return (y, plan)
     }
 
+    /// Runs the model eagerly on `x` while recording its graph; returns the result with the plan
+    /// for later calls, or nil if the graph cannot describe the forward.
     private func traceEagerly(_ x: Tensor, precision: ComputePrecision) throws -> (Tensor, Plan?) {
         let batchNorms = model.namedModules().compactMap { $0.1 as? BatchNorm2d }
         let stepsBefore = batchNorms.map { $0.numBatchesTracked.int64Values[0] }

@@ -115,16 +115,18 @@ public struct PrefixCache: Sendable {
             try writer?.write(withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) })
             try writer?.write(header)
         }
+        // Without a file to read back, the rows stay in memory whatever the budget.
+        let keep = inMemory || writer == nil
         var all: [UInt8] = []
         for view in 0..<job.views {
             let values = try computeView(view, of: job, frontier: frontier)
             try writer?.write(values)
-            if inMemory { all += values }
+            if keep { all += values }
         }
         try writer?.write(labels.map { Int32($0) }.withUnsafeBytes { Array($0) })
         try writer?.commit()
         let rows: PrefixRows
-        if inMemory || writer == nil {
+        if keep {
             rows = PrefixRows(memory: all, labels: labels, job: job)
         } else {
             rows = try PrefixRows(reading: path, header: header(job), labels: labels, job: job, inMemory: false)

@@ -21,8 +21,23 @@ final class PrefixCacheTests: XCTestCase {
         return o
     }
 
+    /// Whether the two checkpoint files hold the same tensors to the bit.
+    private func assertSameBits(_ first: String, _ second: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let a = try SafeTensors.read(first), b = try SafeTensors.read(second)
+        XCTAssertEqual(a.tensors.map(\.0), b.tensors.map(\.0), file: file, line: line)
+        XCTAssertTrue(a.tensors.contains { $0.0 == "layer4.0.bn1.running_mean" }, file: file, line: line)
+        for ((name, x), (_, y)) in zip(a.tensors, b.tensors) {
+            if x.dtype == .int64 {
+                XCTAssertEqual(x.int64Values, y.int64Values, name, file: file, line: line)
+            } else {
+                XCTAssertEqual(x.toArray().map(\.bitPattern), y.toArray().map(\.bitPattern), name, file: file, line: line)
+            }
+        }
+    }
+
     /// With a view per epoch, the prefix cache trains to the same bits as a run without it:
-    /// every parameter and buffer of the last checkpoint, and the validation scores.
+    /// every parameter and buffer of the last checkpoint, and the validation scores; a run stopped
+    /// after epoch 1 and resumed (reading the cache) ends with the same bits too.
     func testViewPerEpochTrainsBitIdenticallyToNoCache() throws {
         let data = try makeSyntheticImageFolder()
         let out = try temporaryFolder("prefix-bits")
@@ -39,19 +54,17 @@ final class PrefixCacheTests: XCTestCase {
         let uncachedReporter = CollectingReporter()
         let uncached = try runTransferTraining(o, reporter: uncachedReporter)
         XCTAssertNil(uncached.trunkSeconds)
-        let a = try SafeTensors.read(cached.lastCheckpoint), b = try SafeTensors.read(uncached.lastCheckpoint)
-        XCTAssertEqual(a.tensors.map(\.0), b.tensors.map(\.0))
-        XCTAssertTrue(a.tensors.contains { $0.0 == "layer4.0.bn1.running_mean" })
-        for ((name, x), (_, y)) in zip(a.tensors, b.tensors) {
-            if x.dtype == .int64 {
-                XCTAssertEqual(x.int64Values, y.int64Values, name)
-            } else {
-                XCTAssertEqual(x.toArray().map(\.bitPattern), y.toArray().map(\.bitPattern), name)
-            }
-        }
+        try assertSameBits(cached.lastCheckpoint, uncached.lastCheckpoint)
         XCTAssertEqual(reporter.epochs.map(\.trainLoss), uncachedReporter.epochs.map(\.trainLoss))
         XCTAssertEqual(reporter.epochs.map(\.valTop1), uncachedReporter.epochs.map(\.valTop1))
         XCTAssertEqual(reporter.epochs.map(\.valLoss), uncachedReporter.epochs.map(\.valLoss))
+        o.featureCache = true; o.out = out + "/resumed"; o.stopAfter = 1
+        _ = try runTransferTraining(o, reporter: CollectingReporter())
+        o.stopAfter = nil; o.resume = true
+        let resumedReporter = CollectingReporter()
+        let resumed = try runTransferTraining(o, reporter: resumedReporter)
+        XCTAssertTrue(resumedReporter.notes.contains { $0.contains("read 2 views") }, "\(resumedReporter.notes)")
+        try assertSameBits(resumed.lastCheckpoint, cached.lastCheckpoint)
     }
 
     /// Fewer views than epochs: epoch 3 trains on view 0 again; with a budget of one byte the cache
@@ -87,7 +100,7 @@ final class PrefixCacheTests: XCTestCase {
         let out = try temporaryFolder("prefix-large")
         defer { for f in [data, out] { try? FileManager.default.removeItem(atPath: f) } }
         var o = options(data, out)
-        o.cacheBudget = 1000
+        o.cacheViews = 2; o.cacheBudget = 1000
         XCTAssertThrowsError(try runTransferTraining(o, reporter: CollectingReporter(), freeSpace: { _ in 100 })) { error in
             guard let error = error as? TrainingOptionError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.option, .cacheBudget)
@@ -169,7 +182,7 @@ final class PrefixCacheTests: XCTestCase {
             }
             let exact = x.isInfinite ? value(x.bitPattern) : Double(x)
             let (below, above) = (abs(exact - value(down)), abs(value(up) - exact))
-            let nearest = below < above || (below == above && (down >> 16) & 1 == 0) ? down : up
+            let nearest = down == x.bitPattern || below < above || (below == above && (down >> 16) & 1 == 0) ? down : up
             XCTAssertEqual(UInt32(bfloat16Bits(x)) << 16, nearest, "\(x)")
             XCTAssertEqual(float(bfloat16: bfloat16Bits(x)).bitPattern, nearest)
         }
