@@ -37,7 +37,8 @@ struct PrefixCachedTrainer: EpochTrainer {
         let imageShape = [p.channels, p.inputSize, p.inputSize]
         let validationBatch = max(options.batchSize, 64)
         guard let prefix = try forward.frozenPrefix(inputShape: [options.batchSize] + imageShape) else {
-            return (nil, "prefix cache off: more than one tensor (or none) crosses from the frozen part into the part that trains")
+            return (nil, "prefix cache off: not one tensor crosses from the frozen part into the part that trains (the trained stages "
+                    + "read several frozen values, or stochastic depth or dropout in the frozen stages draws every step)")
         }
         let evaluation = TrainedPartInference(model)
         guard try evaluation.cuts(inputShape: [validationBatch] + imageShape, like: prefix) else {

@@ -45,7 +45,8 @@ public struct PrefixCutReport: Sendable {
         totalFlops = (prefix?.totalFlops ?? 0) / batch
         unavailable = prefix != nil ? nil : !model.auxiliaryHeads.isEmpty
             ? "its auxiliary heads train on the trunk's inner outputs, so runs train without the prefix cache"
-            : "no single tensor crosses from the frozen part into the part that trains (nothing frozen, or a cut several tensors cross)"
+            : "not one tensor crosses from the frozen part into the part that trains (nothing is frozen, the trained stages read "
+              + "several frozen values, or stochastic depth or dropout in the frozen stages draws every step)"
     }
 
     /// Bytes of the cache at `precision`, nil without a cut or on overflow.

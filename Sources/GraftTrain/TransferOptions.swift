@@ -92,16 +92,16 @@ public struct TransferOptions: Codable, Sendable {
     public static let maximumBatchSize = 4096
     /// The most augmented views per image in the feature cache.
     public static let maximumCacheViews = 64
-    /// The views the feature cache (`prefix` false) or the prefix cache uses.
-    public func effectiveCacheViews(prefix: Bool) -> Int {
-        cacheViews ?? (prefix ? min(Self.maximumCacheViews, (epochs + 2) / 3) : 1)
-    }
-
     /// The most decoding and augmentation threads (more than any machine's cores).
     public static let maximumWorkers = 1024
 
     public init(model: String, data: String) {
         self.model = model; self.data = data
+    }
+
+    /// The views the feature cache (`prefix` false) or the prefix cache uses.
+    public func effectiveCacheViews(prefix: Bool) -> Int {
+        cacheViews ?? (prefix ? min(Self.maximumCacheViews, (epochs + 2) / 3) : 1)
     }
 
     /// The freeze policy in effect: `freeze`, else `head` from pretrained weights and `none` from random ones.

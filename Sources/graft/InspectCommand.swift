@@ -67,8 +67,9 @@ struct InspectCommand: ParsableCommand {
         }
         _ = try choice()
         if cacheViews != nil || imageSize != nil || images != 1000 {
-            guard cacheViews != nil, freeze != nil, !graph, !json, weights == nil, ModelZoo.names.contains(target) else {
-                throw ValidationError("--cache-views goes with a model and --freeze, and --image-size and --images with --cache-views; leave out --graph, --json and --weights")
+            guard cacheViews != nil, freeze != nil, !graph, !json, weights == nil, precision.precision == .float32,
+                  ModelZoo.names.contains(target) else {
+                throw ValidationError("--cache-views goes with a model and --freeze, and --image-size and --images with --cache-views; leave out --graph, --json, --weights and --precision")
             }
         } else if graph {
             guard ModelZoo.names.contains(target) else { throw ValidationError("--graph goes with a model; '\(target)' is a weight file") }

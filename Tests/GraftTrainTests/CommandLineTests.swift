@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GraftTrain
 
 /// Runs the built `graft` executable (next to the test bundle) and returns its exit status and output.
 func runGraft(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -117,6 +118,21 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(file.status, 0, file.stderr)
         XCTAssertTrue(file.stdout.contains("_blocks.15._project_conv.weight"), file.stdout)
         XCTAssertTrue(file.stdout.contains("fits: efficientnet_lite0 (1000 classes)"), file.stdout)
+    }
+
+    /// `--freeze last:1 --cache-views 2` shows the prefix cache's cut and size; a budget that is
+    /// no size is named by its flag.
+    func testInspectShowsThePrefixCacheCutAndTrainNamesABadBudget() throws {
+        let cut = try runGraft(["inspect", "resnet18", "--freeze", "last:1", "--cache-views", "2", "--image-size", "64", "--images", "10"])
+        XCTAssertEqual(cut.status, 0, cut.stderr)
+        XCTAssertTrue(cut.stdout.contains("cuts at the output of layer3.1.relu, [256, 4, 4] per image"), cut.stdout)
+        XCTAssertTrue(cut.stdout.contains("cache of 10 images × 2 views: \(ByteSize.describe(10 * 2 * 256 * 16 * 4)) at fp32"), cut.stdout)
+        let misplaced = try runGraft(["inspect", "resnet18", "--cache-views", "2"])
+        XCTAssertNotEqual(misplaced.status, 0)
+        XCTAssertTrue(misplaced.stderr.contains("--cache-views goes with a model and --freeze"), misplaced.stderr)
+        let budget = try runGraft(["train", "--model", "resnet18", "--data", "/nonexistent", "--freeze", "last:1", "--cache-budget", "2XB"])
+        XCTAssertNotEqual(budget.status, 0)
+        XCTAssertTrue(budget.stderr.contains("--cache-budget '2XB' is not a size"), budget.stderr)
     }
 
     func testInspectJSON() throws {
