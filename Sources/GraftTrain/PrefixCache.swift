@@ -143,7 +143,7 @@ public struct PrefixCache: Sendable {
         var done = [Bool](repeating: false, count: count)
         func store(_ out: Tensor, _ indices: [Int]) throws {
             let rowValues = rowBytes / job.precision.bytesPerValue
-            guard out.count >= indices.count * rowValues else {
+            guard Array(out.shape.dropFirst()) == job.rowShape, (out.shape.first ?? 0) >= indices.count else {
                 throw GraftError.invalidState("prefix cache: the prefix gave \(shapeString(out.shape)) for \(indices.count) images of \(job.rowShape)")
             }
             let floats = out.toArray()
