@@ -22,7 +22,7 @@ final class RunSession {
 
 /// The session step of a run: reports the start, checks the test set, picks the trainer (the
 /// feature cache when only the head trains, images otherwise), and — once nothing else can
-/// fail before training — makes the run folder and opens its log.
+/// fail before training — makes the run folder, writes the subset of the data it uses and opens its log.
 func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: TrainingPlan, data: TrainingData,
                     reporter: RunReporter) throws -> RunSession {
     let module = model.module, spec = model.spec
@@ -49,6 +49,7 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
     if options.overwrite { try plan.files.clear() }
+    try TrainingSubset(data, dataPath: options.data, test: test?.dataset).write(to: plan.files.subset)
     let log = try JSONLinesLog(plan.files.log, append: options.resume)
     if let line = plan.resumeLogLine { try log.append(line) }
     let session = RunSession(trainer: trainer, cached: cacheable, trunkSeconds: trunkSeconds,
