@@ -35,14 +35,23 @@ struct DemoCommand: ParsableCommand {
     var scratchEpochs = 18
     @Option(name: .customLong("image-size"), help: "Side of the network input (Fashion-MNIST's 28 px upscaled).")
     var imageSize = 64
+    @Option(name: .customLong("rerun-lr-scale"), help: ArgumentHelp("Run each way a second time at its learning rate × SCALE, as tuning does (it reuses the first run's feature cache).", valueName: "SCALE"))
+    var rerunLearningRateScale: Float?
     @OptionGroup var common: RunFlags
     @OptionGroup var store: WeightStoreFlags
     @Flag(help: "Print JSON lines; the last one holds the table's rows.")
     var json = false
 
+    func validate() throws {
+        if let s = rerunLearningRateScale, !(s > 0 && s.isFinite) {
+            throw ValidationError("--rerun-lr-scale must be a positive number, not \(s)")
+        }
+    }
+
     func run() throws {
         var o = DemoOptions(data: data)
         o.weights = weights; o.out = out; o.perClass = perClass; o.epochs = epochs; o.headEpochs = headEpochs; o.scratchEpochs = scratchEpochs
+        o.rerunLearningRateScale = rerunLearningRateScale
         o.imageSize = imageSize; o.batchSize = common.batchSize; o.workers = common.workers; o.seed = common.seed
         let reporter: RunReporter = json ? JSONRunReporter() : TextRunReporter(spelling: OptionSpelling.spell)
         try reportingFailure("demo") {
