@@ -15,9 +15,9 @@ and, with --rerun-lr-scale S, each way a second time at lr × S (as `graft demo 
 The recipe is Graft's, checked against its sources:
 - Model: Tests/Fixtures/efficientnet_lite0_reference.py (TensorFlow "same" padding, BN eps 1e-3,
   ReLU6, dropout 0.2 before the head), loading the checkpoint strictly; the head `_fc` replaced by
-  a new nn.Linear(1280, 10) with torch's default initialisation (Graft's head surgery). From
-  scratch: convolutions Kaiming-normal (fan out), BN weight 1 and bias 0, `_fc` weight
-  U(−1/√10, 1/√10) and bias 0 (Graft's EfficientNetLite0 initialisation).
+  a new nn.Linear(1280, 10) with torch's default initialisation (Graft's head surgery, which
+  `graft train` applies from scratch too). From scratch: convolutions Kaiming-normal (fan out),
+  BN weight 1 and bias 0 (Graft's EfficientNetLite0 initialisation).
 - Freezing: Graft's stages are `_conv_stem`, `_bn0`, `_blocks.0` … `_blocks.15`, `_conv_head`,
   `_bn1`, then the head; last:4 trains `_blocks.14`, `_blocks.15`, `_conv_head`, `_bn1` and `_fc`.
   A BatchNorm whose parameters are all frozen runs in eval mode (Graft's setTrainingMode).
@@ -176,15 +176,11 @@ def build_model(pretrained, weights, classes, bn_momentum):
     model = EfficientNetLite0("same")
     if pretrained:
         model.load_state_dict(torch.load(weights, map_location="cpu"), strict=True)
-        model._fc = nn.Linear(1280, classes)
     else:
-        model._fc = nn.Linear(1280, classes)
         for m in model.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-        bound = 1 / math.sqrt(classes)
-        nn.init.uniform_(model._fc.weight, -bound, bound)
-        nn.init.zeros_(model._fc.bias)
+    model._fc = nn.Linear(1280, classes)
     if bn_momentum is not None:
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):

@@ -92,7 +92,9 @@ class LabTests(unittest.TestCase):
         self.assertTrue(model._blocks[14]._bn2.training)
         self.assertTrue(model._dropout.training)
         self.assertEqual(model._bn0.momentum, 0.1)
-        self.assertEqual(model._fc.bias.abs().max().item(), 0)
+        self.assertEqual(tuple(model._fc.weight.shape), (4, 1280))
+        self.assertLessEqual(model._fc.bias.abs().max().item(), 1 / math.sqrt(1280))  # torch's default, as Graft's new head
+        self.assertGreater(model._fc.bias.abs().max().item(), 0)
 
     def test_head_and_last_ways_run_and_print_grafts_table(self):
         weights = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "efficientnet-lite0-57934424.pth")
