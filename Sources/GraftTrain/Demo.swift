@@ -68,7 +68,7 @@ public func runDemo(_ options: DemoOptions, reporter: RunReporter,
     var rows: [DemoRow] = []
     for (n, (way, freeze, pretrained, epochs, lr)) in ways.enumerated() {
         for (rerun, scale) in scales.enumerated() {
-            reporter.note("— \(n + 1)/4: \(way)" + (rerun > 0 ? ", again at learning rate \(lr * scale) —" : " —"))
+            reporter.note("— \(n + 1)/4: \(way)" + (rerun > 0 ? ", again at learning rate \(String(format: "%g", Double(lr * scale))) —" : " —"))
             var o = TransferOptions(model: options.model, data: options.data)
             o.weights = pretrained ? options.weights : WeightsChoice.noneArgument
             // EfficientNet's BatchNorm momentum (TensorFlow's 0.01) suits long ImageNet runs: from
