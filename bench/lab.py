@@ -38,10 +38,12 @@ The recipe is Graft's, checked against its sources:
   div 1e4, momentum not cycled); cross-entropy. Validation every epoch; the best epoch is the
   first with the highest validation top-1, and its weights are tested on the subset's test images.
 - Time: wall time of each way from its start (model, data, training, validation, test), as
-  Graft's table reports.
-Speed settings (PyTorch's fastest fair ones on a 2-core CPU): torch.set_num_threads(2), the
-training transforms in a DataLoader with --workers worker processes (default 0: on 2 cores a
-worker takes a core from the arithmetic), channels_last with --channels-last.
+  Graft's table reports; one difference: the IDX files are read once, before the first way
+  (a fraction of a second), where each Graft run opens them again.
+Speed settings: torch.set_num_threads(--threads, default 2, the machine's cores); the images
+go through their transforms in a DataLoader with --workers worker processes (0, 1 or 2;
+default 0); --channels-last runs the network in channels_last. Which of these is fastest
+depends on the machine: time them on a quiet one and report the fastest.
 
   graft demo --out graft-demo                       # writes graft-demo/*/subset.json
   /tmp/torch-venv/bin/python bench/lab.py --subset graft-demo/head/subset.json \\
