@@ -196,7 +196,8 @@ def freeze(model, policy):
     if policy == "none":
         trained += stage_prefixes(model)
     elif policy.startswith("last:"):
-        trained += stage_prefixes(model)[-int(policy[5:]):]
+        stages = stage_prefixes(model)
+        trained += stages[len(stages) - int(policy[5:]):]
     for name, p in model.named_parameters():
         p.requires_grad_(any(name == t or name.startswith(t + ".") for t in trained))
     return [p for p in model.parameters() if p.requires_grad]
@@ -276,7 +277,7 @@ def evaluate(forward, loader, memory_format):
     return scores.result()
 
 
-def run_way(key, way, policy, pretrained, epochs, lr, data, a):
+def run_way(way, policy, pretrained, epochs, lr, data, a):
     start = time.perf_counter()
     torch.manual_seed(a.seed)
     generator = torch.Generator().manual_seed(a.seed)
@@ -432,7 +433,7 @@ def main():
                 continue
             epochs = max(1, round(getattr(a, epochs_option) * a.epochs_scale))
             for scale in [1.0] + ([a.rerun_lr_scale] if a.rerun_lr_scale else []):
-                rows.append(run_way(key, way, policy, pretrained, epochs, lr * scale, data, a))
+                rows.append(run_way(way, policy, pretrained, epochs, lr * scale, data, a))
     except LabError as e:
         sys.exit(f"lab.py: {e}")
     print(table(rows))

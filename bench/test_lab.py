@@ -91,6 +91,8 @@ class LabTests(unittest.TestCase):
         self.assertFalse(model._blocks[13]._bn2.training)
         self.assertTrue(model._blocks[14]._bn2.training)
         self.assertTrue(model._dropout.training)
+        lab.freeze(model, "last:0")
+        self.assertEqual([n for n, p in model.named_parameters() if p.requires_grad], ["_fc.weight", "_fc.bias"])
         self.assertEqual(model._bn0.momentum, 0.1)
         self.assertEqual(tuple(model._fc.weight.shape), (4, 1280))
         self.assertLessEqual(model._fc.bias.abs().max().item(), 1 / math.sqrt(1280))  # torch's default, as Graft's new head
@@ -101,8 +103,7 @@ class LabTests(unittest.TestCase):
         self.assertTrue(os.path.isfile(weights), "make test places the checkpoint in .cache/")
         data = lab.load_subset(self.subset())
         a = argparse.Namespace(seed=0, channels_last=False, weights=weights, batch_size=4, workers=0, image_size=32)
-        rows = [lab.run_way(key, way, policy, pretrained, 2, lr, data, a)
-                for key, way, policy, pretrained, _, lr in lab.WAYS[:2]]
+        rows = [lab.run_way(way, policy, pretrained, 2, lr, data, a) for _, way, policy, pretrained, _, lr in lab.WAYS[:2]]
         for row in rows:
             self.assertEqual(len(row["valHistory"]), 2)
             self.assertEqual(row["valTop1"], max(row["valHistory"]))
