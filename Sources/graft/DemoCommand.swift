@@ -10,12 +10,14 @@ struct DemoCommand: ParsableCommand {
         Trains the ImageNet-pretrained EfficientNet-Lite0 four ways on --per-class images of each \
         class (upscaled to --image-size, grey to RGB): the head alone on cached trunk features, the last stages, the whole network, and \
         the same network from scratch; evaluates each on the full test set (10,000 images) and \
-        prints a table of accuracy and time. The weights are EfficientNet-Lite0's published ImageNet \
+        prints a table of accuracy and time. Each run's folder holds subset.json, the images it \
+        used (bench/lab.py trains on them in PyTorch). The weights are EfficientNet-Lite0's published ImageNet \
         set, fetched once into the weight cache and verified (see graft weights); `make demo` \
         installs the data, places the weight file in a mirror folder and runs it.
 
         Examples:
           graft demo
+          graft demo --rerun-lr-scale 0.3
           GRAFT_WEIGHTS_MIRROR=.cache/weights-mirror graft demo --offline
         """)
 
