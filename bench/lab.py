@@ -30,7 +30,7 @@ The recipe is Graft's, checked against its sources:
   PIL image, as Graft's `random-resized-crop(64, scale=0.6-1), hflip`. Evaluation: Resize(73,
   bilinear) and CenterCrop(64) (Graft: shorter side 64 × 256/224 rounded, then centre crop). Then
   (pixel − 127) / 128. Graft reimplements PIL's bilinear filter with its 8-bit rounding, so the
-  evaluation tensors agree to float rounding (--check-image writes one for comparison); the
+  evaluation tensors agree to float rounding (--check-images writes tensors for comparison); the
   random draws differ (another generator), their distributions do not.
 - Training: AdamW (betas 0.9/0.999, eps 1e-8, weight decay 0.01 on every trained parameter),
   batch 32 reshuffled every epoch, a last batch of one image left out; the learning rate per
@@ -362,6 +362,24 @@ def table(rows):
     return "\n".join(lines)
 
 
+def write_check_images(folder, test, size, seed):
+    """The first test image through both transforms, and the random crop box and flip the
+    training transform drew (drawn again from the same seed), for comparison with Graft."""
+    os.makedirs(folder, exist_ok=True)
+    x, _ = Images(*test, eval_transform(size))[0]
+    x.contiguous().numpy().astype("<f4").tofile(os.path.join(folder, "eval.f32"))
+    train = train_transform(size)
+    crop = train.transforms[0]
+    torch.manual_seed(seed)
+    box = crop.get_params(Image.fromarray(test[0][0], "L"), crop.scale, crop.ratio)
+    flipped = bool(torch.rand(1) < train.transforms[1].p)
+    torch.manual_seed(seed)
+    x, _ = Images(*test, train)[0]
+    x.contiguous().numpy().astype("<f4").tofile(os.path.join(folder, "train.f32"))
+    with open(os.path.join(folder, "train.json"), "w") as f:
+        json.dump({"box": [int(v) for v in box], "flipped": flipped}, f)
+
+
 def load_subset(a):
     try:
         with open(a.subset) as f:
@@ -411,7 +429,8 @@ def main():
     ap.add_argument("--workers", type=int, choices=[0, 1, 2], default=0, help="DataLoader worker processes")
     ap.add_argument("--channels-last", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--check-image", metavar="FILE", help="write the first test image's evaluation tensor (float32, CHW) to FILE and stop")
+    ap.add_argument("--check-images", metavar="DIR", help="write into DIR the first test image's tensors (float32, CHW) through the "
+                    "evaluation transform (eval.f32) and the training transform (train.f32, its crop box and flip in train.json), and stop")
     ap.add_argument("--out", help="write the rows as JSON to this file")
     a = ap.parse_args()
     ways = a.ways.split(",")
@@ -421,9 +440,8 @@ def main():
     torch.set_num_threads(a.threads)
     try:
         data = load_subset(a)
-        if a.check_image:
-            x, _ = Images(*data["test"], eval_transform(a.image_size))[0]
-            x.contiguous().numpy().astype("<f4").tofile(a.check_image)
+        if a.check_images:
+            write_check_images(a.check_images, data["test"], a.image_size, a.seed)
             return
         if not os.path.isfile(a.weights):
             raise LabError(f"{a.weights}: no such checkpoint (--weights)")
