@@ -391,6 +391,9 @@ def load_subset(a):
     cache = {}
     data = {key: load_part(a.subset, subset, key, cache) for key in ("train", "validation", "test")}
     data["classes"] = len(subset["classNames"])
+    for key in ("train", "validation", "test"):
+        if data[key][1].max() >= data["classes"]:
+            raise LabError(f"{a.subset}: '{key}.labels' reach {data[key][1].max()}, beyond the {data['classes']} 'classNames'")
     if a.per_class is not None:
         data["train"] = keep_per_class(*data["train"], a.per_class)
     if a.test_limit is not None:

@@ -54,7 +54,8 @@ class LabTests(unittest.TestCase):
                  ({"train": {"source": self.source, "indices": [0, 1], "labels": [0, 0]}}, "labels' differ"),
                  ({"train": {"indices": [0], "labels": [0]}}, "no IDX 'source'"),
                  ({"test": {"source": self.source, "indices": [0, 1], "labels": [0]}}, "as many 'indices'"),
-                 ({"classNames": None}, "not a Graft subset.json")]
+                 ({"classNames": None}, "not a Graft subset.json"),
+                 ({"classNames": ["a", "b"]}, "beyond the 2 'classNames'")]
         for change, message in cases:
             with self.assertRaises(lab.LabError) as caught:
                 lab.load_subset(self.subset(**change))
