@@ -47,6 +47,7 @@ TEST_FLAGS := -c release --scratch-path .build-test -Xswiftc -enable-testing
 test: deps weights
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	GOMP_SPINCOUNT=1000 GRAFT_FASHION_MNIST=$(FASHION) $(SWIFT) test $(TEST_FLAGS) --skip-build --disable-swift-testing
+	/usr/bin/python3 bench/test_lab.py
 
 demo: build
 	GRAFT_WEIGHTS_MIRROR=$(CURDIR)/$(MIRROR) .build/release/graft demo --data $(FASHION)

@@ -27,7 +27,8 @@ public struct IDXDataset: Sendable {
         test = try IDXDataset.load(directory, "t10k", fashion: isFashion, classCount: train.classNames.count)
     }
 
-    static func locate(_ directory: String, _ stem: String) throws -> String {
+    /// The path of file `stem` (e.g. `train-images-idx3-ubyte`) in `directory`, plain or gzipped.
+    public static func locate(_ directory: String, _ stem: String) throws -> String {
         for name in [stem, stem + ".gz"] {
             let path = (directory as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: path) { return path }

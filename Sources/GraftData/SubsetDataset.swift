@@ -24,3 +24,13 @@ public struct SubsetDataset: Dataset {
     public func encodedImage(at index: Int) throws -> EncodedImage? { try base.encodedImage(at: indices[index]) }
     public func source(at index: Int) -> String? { base.source(at: indices[index]) }
 }
+
+extension Dataset {
+    /// Each sample's index in the data set under any `SubsetDataset`s (the IDX file, the CSV
+    /// rows, the folder listing): the indices of a subset of a subset compose.
+    public var rootIndices: [Int] {
+        guard let subset = self as? SubsetDataset else { return Array(0..<count) }
+        let base = subset.base.rootIndices
+        return subset.indices.map { base[$0] }
+    }
+}

@@ -23,8 +23,8 @@ final class RunSession {
 /// The session step of a run: reports the start, checks the test set, picks the trainer (the
 /// feature cache when only the head trains, the prefix cache when a frozen prefix hands one
 /// tensor to the stages that train, images otherwise), and — once nothing else can fail before
-/// training — makes the run folder and opens its log. `freeSpace` tells the prefix cache the
-/// free bytes of its folder.
+/// training — makes the run folder, writes the subset of the data it uses and opens its log.
+/// `freeSpace` tells the prefix cache the free bytes of its folder.
 func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: TrainingPlan, data: TrainingData,
                     reporter: RunReporter, freeSpace: @escaping @Sendable (String) -> Int? = freeBytes(at:)) throws -> RunSession {
     let module = model.module, spec = model.spec
@@ -63,6 +63,7 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
     if options.overwrite { try plan.files.clear() }
+    try TrainingSubset(data, dataPath: options.data, test: test?.dataset).write(to: plan.files.subset)
     let log = try JSONLinesLog(plan.files.log, append: options.resume)
     if let line = plan.resumeLogLine { try log.append(line) }
     let session = RunSession(trainer: chosen, cached: cached, trunkSeconds: trunkSeconds,

@@ -41,6 +41,8 @@ public struct RunFiles: Sendable {
     public var state: String { path("last.state.safetensors") }
     public var log: String { path("log.jsonl") }
     public var report: String { path("report.html") }
+    /// The images the run trains, validates and tests on (`TrainingSubset`).
+    public var subset: String { path("subset.json") }
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 }
 

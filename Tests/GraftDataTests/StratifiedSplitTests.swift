@@ -36,6 +36,23 @@ final class StratifiedSplitTests: XCTestCase {
         XCTAssertEqual(try validation.image(at: 3, minimumShorterSide: nil).pixels, [UInt8(validation.indices[3])])
     }
 
+    /// A split of a split names each sample by its index in the data set underneath: the
+    /// sample's own pixel (index mod 256) and label agree.
+    func testRootIndicesComposeThroughSplits() throws {
+        let (train, _) = try stratifiedSplit(data, validationFraction: 0.2, seed: 7)
+        let (inner, innerValidation) = try stratifiedSplit(train, validationFraction: 0.3, seed: 8)
+        for part in [inner, innerValidation] {
+            let roots = part.rootIndices
+            XCTAssertEqual(roots.count, part.count)
+            for (i, root) in roots.enumerated() {
+                XCTAssertEqual(try part.image(at: i, minimumShorterSide: nil).pixels, [UInt8(root % 256)])
+                XCTAssertEqual(part.label(at: i), data.label(at: root))
+            }
+        }
+        XCTAssertNotEqual(inner.rootIndices, inner.indices, "the inner split's own indices differ from the roots")
+        XCTAssertEqual(data.rootIndices, Array(0..<data.count))
+    }
+
     func testEveryClassOfTwoOrMoreGetsAValidationSampleAndKeepsATrainingOne() throws {
         let (train, validation) = try stratifiedSplit(data, validationFraction: 0.01, seed: 7)
         XCTAssertEqual(validation.classCounts, [1, 1, 1, 1, 0])

@@ -34,6 +34,13 @@ final class HostileFlagTests: XCTestCase {
         assertCleanExit(try train(["--momentum", "1.5"]), status: 64, mentions: ["--momentum must be in [0, 1)"])
     }
 
+    func testDemoRerunScaleMustBePositive() throws {
+        for bad in ["0", "-0.3", "nan", "inf"] {
+            assertCleanExit(try runGraftChild(["demo", "--data", folder, "--rerun-lr-scale", bad]), status: 64,
+                            mentions: ["--rerun-lr-scale must be a positive number"])
+        }
+    }
+
     func testNegativeNumbersNeedNoEqualsSign() throws {
         assertCleanExit(try train(["--lr", "-1"]), status: 64, mentions: ["--lr must be a positive number, not -1"])
         assertCleanExit(try train(["--weight-decay", "-0.5"]), status: 64, mentions: ["--weight-decay must not be negative"])
