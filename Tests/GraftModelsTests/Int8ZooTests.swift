@@ -5,10 +5,10 @@ import XCTest
 
 /// Every built-in zoo model compiled int8 (calibrated on the batch itself) against its float32
 /// plan on a batch of 4 smooth images: the logits' cosine similarity (each row centred) is at
-/// least 0.99 and the top class is the same for every image whose float32 top two logits lie
-/// apart by more than 2% of the logits' spread (a nearer pair is a tie that any rounding may
-/// flip). A wrong step, zero point or sum scale moves the logits far past this; ops that cannot
-/// run int8 run in float32 and pass.
+/// least 0.99, and the top class is the same for every image whose float32 top two logits lie
+/// apart by more than 10% of that image's logit spread (randomly initialised heads give near
+/// ties, which any rounding may flip). A wrong step, zero point or sum scale moves the logits far
+/// past this; ops that cannot run int8 run in float32 and pass.
 final class Int8ZooTests: XCTestCase {
     private static let classes = 10
 
@@ -66,11 +66,10 @@ final class Int8ZooTests: XCTestCase {
     /// How many rows with a clear float32 top class (`expected`) `got` picks too, and how many have one.
     private func topClassAgreement(_ got: [Float], _ expected: [Float]) -> (agree: Int, clear: Int) {
         var (agree, clear) = (0, 0)
-        let spread = (expected.max() ?? 0) - (expected.min() ?? 0)
         for row in stride(from: 0, to: expected.count, by: Self.classes) {
             let e = Array(expected[row..<row + Self.classes]), g = Array(got[row..<row + Self.classes])
             let order = e.indices.sorted { e[$0] > e[$1] }
-            guard e[order[0]] - e[order[1]] > 0.02 * spread else { continue }
+            guard let last = order.last, e[order[0]] - e[order[1]] > 0.1 * (e[order[0]] - e[last]) else { continue }
             clear += 1
             if g.indices.max(by: { g[$0] < g[$1] }) == order[0] { agree += 1 }
         }
