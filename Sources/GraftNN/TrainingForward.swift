@@ -4,7 +4,8 @@ import GraftCore
 /// interpreting its traced graph after the passes that are valid in training
 /// (`fuseBatchNormReLU`: oneDNN's batch norm computes the ReLU after it, forward and backward).
 /// The part of the graph that trains nothing (`splitFrozenPart`: a frozen trunk, the frozen
-/// stages below the trained ones) runs compiled, as an `ExecutionPlan` at the engine's precision.
+/// stages below the trained ones) runs compiled, as an `ExecutionPlan` at the engine's precision
+/// (under int8 with `activationRanges`; the rest then runs in float32).
 ///
 /// The first call for an input shape and a state of the model (the modules' training flags, the
 /// parameters' names, shapes and `requiresGrad`, the buffers' names and shapes) traces while
@@ -31,6 +32,11 @@ public final class TrainingForward {
     public private(set) var frozenPart: ExecutionPlan?
     /// The optimised graph per key, nil where the forward runs eagerly.
     private var plans: [Key: Plan?] = [:]
+    /// The ranges an int8 frozen part quantises with (required under int8); setting them
+    /// compiles the frozen part again.
+    public var activationRanges: ActivationRanges? {
+        didSet { if activationRanges != oldValue { plans.removeAll() } }
+    }
 
     private struct Key: Hashable {
         var shape: [Int]
@@ -88,8 +94,12 @@ public final class TrainingForward {
               graph.nodes.allSatisfy({ !$0.op.isRandomTraining || randomLayer(at: $0.scope) != nil }) else { return (y, nil) }
         let counting = zip(batchNorms, stepsBefore).map { ($0.0, $0.0.numBatchesTracked.int64Values[0] - $0.1) }.filter { $0.1 != 0 }
         let trainable = Set(model.namedParameters().filter { $0.1.requiresGrad }.map(\.0))
+        if precision == .int8 && activationRanges == nil {
+            throw GraftError.invalidArgument(op: "training forward", detail: "an int8 frozen part needs calibrated activation ranges")
+        }
         guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable),
-              let plan = try? ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision) else {
+              let plan = try? ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision,
+                                            ranges: activationRanges ?? ActivationRanges()) else {
             return (y, Plan(frozen: nil, graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
         }
         return (y, Plan(frozen: plan, graph: fuseBatchNormReLU(trained), countingBatchNorms: counting))

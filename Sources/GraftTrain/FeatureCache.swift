@@ -60,11 +60,19 @@ public struct FeatureCache: Sendable {
     /// with `seed`), computed by `model.forwardFeatures` in inference mode (compiled), or read from the
     /// cache when the same key (which leaves out the head's weights) was computed before. An image
     /// that fails to decode throws, naming its file, or with `skipBad` is left out of the set.
+    /// Under int8 the trunk runs quantised with `activationRanges`, which the key then includes.
     public func features(of model: any TransferModel, dataset all: any Dataset, pipeline: Pipeline, channels: Int,
-                         views: Int, seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false) throws -> Outcome {
+                         views: Int, seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false,
+                         activationRanges: ActivationRanges? = nil) throws -> Outcome {
         let start = DispatchTime.now()
         var hash = FNV1a()
         hash.add(String(describing: pipeline.spec ?? "")); hash.add(views); hash.add(seed); hash.add(channels)
+        let int8 = Engine.shared.precision == .int8
+        if int8, let ranges = activationRanges?.ranges {
+            // int8 features differ from float ones, and with the ranges.
+            hash.add("int8")
+            for (name, r) in ranges.sorted(by: { $0.key < $1.key }) { hash.add(name); hash.add(Int(r.min.bitPattern)); hash.add(Int(r.max.bitPattern)) }
+        }
         let heads = [model.headPath] + model.auxiliaryHeadPaths
         for (name, tensor) in model.stateDict() where !heads.contains(where: { parameterName(name, isUnder: $0) }) {
             hash.add(name)
@@ -83,6 +91,7 @@ public struct FeatureCache: Sendable {
         var values: [Float] = []
         var dimension = 0
         let trunk = CompiledInference(model, forward: model.forwardFeatures)
+        trunk.activationRanges = activationRanges
         for view in 0..<views {
             let epoch = loader.epoch(view)
             while let batch = try epoch.next() {

@@ -81,7 +81,9 @@ final class Int8ConvolutionTests: XCTestCase {
         XCTAssertEqual(assignment.int8Values.count, 2, "the two inner outputs stay 8-bit")
         let p = Dictionary(uniqueKeysWithValues: parameters)
         let ranges = try calibrateActivationRanges(graph, parameters: p, batches: [[x]])
-        XCTAssertEqual(Set(ranges.ranges.keys), ["a.weight.input", "a.weight.output", "b.weight.output"])
+        XCTAssertEqual(Set(ranges.ranges.keys), ["a.weight.input", "a.weight.output", "b.weight.input", "b.weight.output",
+                                                 "last.weight.input", "last.weight.output"])
+        XCTAssertEqual(ranges.ranges["a.weight.output"], ranges.ranges["b.weight.input"], "one value, two names")
         let plan = try ExecutionPlan(graph, parameters: p, precision: .int8, ranges: ranges)
         XCTAssertEqual(plan.steps.map(\.op), ["input", "conv2d", "quantize", "int8:conv2d", "int8:conv2d", "int8:conv2d"],
                        "one quantisation at the boundary, none between int8 layers")

@@ -1,6 +1,8 @@
 /// Which nodes of an optimised graph run on 8-bit integers under `ComputePrecision.int8`, which
-/// values are stored as 8-bit integers, and the `ActivationRanges` name of each value an int8
-/// node reads or writes.
+/// values are stored as 8-bit integers, and the `ActivationRanges` names of the values an int8
+/// node reads or writes: an int8 convolution of parameter `<weight>` reads a float value
+/// quantised with the range `<weight>.input`, and an 8-bit value has the range of the
+/// convolution that wrote it, `<weight>.output`.
 ///
 /// A convolution runs int8 when its weights are a parameter, it has no groups or is depthwise,
 /// and its input is not a graph input (the first convolution sees the image and stays float32).
@@ -14,8 +16,13 @@ public struct Int8Assignment: Sendable {
     public var convolutions: Set<Int> = []
     /// Value ids stored as 8-bit integers.
     public var int8Values: Set<Int> = []
-    /// The range name of each value an int8 node reads or writes, by value id.
+    /// The range name of each 8-bit value, by value id.
     public var names: [Int: String] = [:]
+    /// The names calibration records each value's range under: every int8 convolution's input
+    /// as `<weight>.input` and output as `<weight>.output`, whichever of them the plan reads,
+    /// so that a part of the graph (a frozen prefix, where another value crosses) finds its
+    /// ranges among those of the whole.
+    public var recorded: [Int: [String]] = [:]
 }
 
 /// The int8 assignment of `graph` (already `optimizedForInference`).
@@ -59,7 +66,8 @@ public func assignInt8(_ graph: Graph) -> Int8Assignment {
         let node = graph.nodes[index]
         guard let weight = weightName(node) else { continue }
         let out = node.output
-        if case .value(let x) = node.inputs[0], result.names[x] == nil { result.names[x] = weight + ".input" }
+        if case .value(let x) = node.inputs[0] { result.recorded[x, default: []].append(weight + ".input") }
+        result.recorded[out, default: []].append(weight + ".output")
         let linear = [nil, .relu, .relu6].contains(convolutionActivation(node.op))
         guard linear, !outputs.contains(out), let rs = readers[out],
               rs.allSatisfy({ convolutionReads($0) || ($0.position == 0 && int8Pooling($0.node)) }) else { continue }

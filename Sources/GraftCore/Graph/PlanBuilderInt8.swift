@@ -15,13 +15,13 @@ extension PlanBuilder {
         case .conv2dBatchNorm(let c, let b, let affine, let eps, let s, let a): (config, hasBias, batchNorm, sum, activation) = (c, b, (affine, eps), s, a)
         default: return false
         }
-        guard case .value(let x) = node.inputs[0], let int8 else { return false }
+        guard case .parameter(let weightName) = node.inputs[1] else { return false }
         let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
         let xSlot = try slot(node.inputs[0])
         var types = Int8ConvolutionTypes(source: slots[xSlot].desc.data_type, destination: type(node.output))
         var sourceStep = slots[xSlot].step
         if !isInt8(types.source) {
-            let r = try ranges.range(int8.names[x] ?? "")
+            let r = try ranges.range(weightName + ".input")
             (types.source, sourceStep) = (r.isUnsigned ? dnnl_u8 : dnnl_s8, r.step)
         }
         let outputStep = step(node.output)
