@@ -97,12 +97,21 @@ public final class TrainingForward {
         if precision == .int8 && activationRanges == nil {
             throw GraftError.invalidArgument(op: "training forward", detail: "an int8 frozen part needs calibrated activation ranges")
         }
-        guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable),
-              let plan = try? ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision,
-                                            ranges: activationRanges ?? ActivationRanges()) else {
+        guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable), let plan = try frozenPlan(frozen, precision: precision) else {
             return (y, Plan(frozen: nil, graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
         }
         return (y, Plan(frozen: plan, graph: fuseBatchNormReLU(trained), countingBatchNorms: counting))
+    }
+
+    /// `frozen` compiled, or nil where it cannot be (it is then interpreted); an int8 one that
+    /// cannot throws rather than run in float32 unseen.
+    private func frozenPlan(_ frozen: Graph, precision: ComputePrecision) throws -> ExecutionPlan? {
+        do {
+            return try ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision,
+                                     ranges: activationRanges ?? ActivationRanges())
+        } catch where precision != .int8 {
+            return nil
+        }
     }
 
     /// The model's parameters and buffers by their dotted names.

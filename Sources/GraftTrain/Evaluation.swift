@@ -114,10 +114,9 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
         c.activationRanges = member.activationRanges
         return c
     }
-    /// Member `m`'s input in a loader batch: its views of each image.
-    func input(_ batch: Batch, _ m: Int) -> Tensor {
-        let b = batch.indices.count, p = members[m].preprocessing
-        let packed = batch.images.toArray()
+    /// Member `m`'s input in a loader batch of `b` images (`packed`, its values): its views of each image.
+    func input(_ packed: [Float], _ b: Int, _ m: Int) -> Tensor {
+        let p = members[m].preprocessing
         var input = [Float](repeating: 0, count: b * sizes[m])
         for i in 0..<b {
             input.replaceSubrange((i * sizes[m])..<((i + 1) * sizes[m]),
@@ -134,15 +133,17 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
     if !uncalibrated.isEmpty {
         while ahead.count < calibrationBatches, let batch = try epoch.next() { ahead.append(batch) }
         for m in uncalibrated {
-            try compiled[m].calibrate(ahead.map { input($0, m) })
+            try compiled[m].calibrate(ahead.map { input($0.images.toArray(), $0.indices.count, m) })
             calibrated(members[m].name, ahead.count)
         }
     }
     while let batch = try ahead.isEmpty ? epoch.next() : Optional(ahead.removeFirst()) {
+        let packed = batch.images.toArray()
         labels += batch.labels.labels
         indices += batch.indices
         for (m, member) in members.enumerated() {
-            probabilities[m] += try meanSoftmax(model: compiled[m], input: input(batch, m), views: views, classes: classes, name: member.name)
+            probabilities[m] += try meanSoftmax(model: compiled[m], input: input(packed, batch.indices.count, m), views: views,
+                                                classes: classes, name: member.name)
         }
     }
 

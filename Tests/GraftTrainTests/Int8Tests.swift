@@ -94,4 +94,29 @@ final class Int8Tests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("int8:conv2d"), r.stdout)
         XCTAssertTrue(r.stdout.contains("u8 step="), r.stdout)
     }
+
+    /// `train --precision int8` runs its frozen part int8 and writes the whole model's ranges
+    /// into its checkpoint; `evaluate --precision int8` then uses them (calibrating nothing) and
+    /// lands within a point of fp32 on the 10,000 test images.
+    func testATrainedCheckpointCarriesItsRangesToEvaluate() throws {
+        try XCTSkipUnless(Engine.shared.supportsInt8, "no VNNI")
+        try requireFashionMNIST()
+        let out = directory + "/run"
+        let train = try runGraft(["train", "--model", "lenet5", "--data", fashionMNISTDirectory, "--epochs", "1", "--per-class", "100",
+                                  "--val-limit", "300", "--freeze", "last:2", "--precision", "int8", "--calibration-batches", "2", "--out", out])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue((train.stdout + train.stderr).contains("calibrated on 2 batches of the training images"), train.stdout)
+        let ranges = try XCTUnwrap(try loadCheckpoint(out + "/best.safetensors").activationRanges)
+        XCTAssertNotNil(ranges.ranges["conv2.weight.input"], "\(ranges.ranges.keys.sorted())")
+        func top1(_ precision: String) throws -> (Double, String) {
+            let r = try runGraft(["evaluate", "--model", out + "/best.safetensors", "--data", fashionMNISTDirectory, "--precision", precision, "--json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            return (try XCTUnwrap(object["top1"] as? Double), r.stderr)
+        }
+        let (int8, said) = try top1("int8"), (fp32, _) = try top1("fp32")
+        XCTAssertFalse(said.contains("calibrates"), said)
+        XCTAssertGreaterThan(fp32, 0.3)
+        XCTAssertEqual(int8, fp32, accuracy: 0.01)
+    }
 }

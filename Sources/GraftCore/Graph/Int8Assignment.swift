@@ -19,8 +19,8 @@ public struct Int8Assignment: Sendable {
     /// The range name of each 8-bit value, by value id.
     public var names: [Int: String] = [:]
     /// The names calibration records each value's range under: every int8 convolution's input
-    /// as `<weight>.input` and output as `<weight>.output`, whichever of them the plan reads,
-    /// so that a part of the graph (a frozen prefix, where another value crosses) finds its
+    /// as `<weight>.input` and output as `<weight>.output`, whether or not this graph quantises
+    /// it there, so that a part of the graph (a frozen prefix, where another value crosses) finds its
     /// ranges among those of the whole.
     public var recorded: [Int: [String]] = [:]
 }
@@ -62,7 +62,7 @@ public func assignInt8(_ graph: Graph) -> Int8Assignment {
         let out = graph.nodes[index].output
         return !outputs.contains(out) && (readers[out] ?? []).allSatisfy(convolutionReads) && readers[out] != nil
     }
-    for index in graph.nodes.indices.sorted() where result.convolutions.contains(index) {
+    for index in graph.nodes.indices where result.convolutions.contains(index) {
         let node = graph.nodes[index]
         guard let weight = weightName(node) else { continue }
         let out = node.output

@@ -46,9 +46,9 @@ extension PlanBuilder {
             types.sum = (types.destination, 1)
             chosen = probe(types)
         }
-        guard let probe = chosen else { return false }
-        let source = use(xSlot, as: probe.desc(dnnl_query_src_md), step: sourceStep)
-        let dstDesc = probe.desc(dnnl_query_dst_md), wDesc = probe.desc(dnnl_query_weights_md)
+        guard let primitive = chosen else { return false }
+        let source = use(xSlot, as: primitive.desc(dnnl_query_src_md), step: sourceStep)
+        let dstDesc = primitive.desc(dnnl_query_dst_md), wDesc = primitive.desc(dnnl_query_weights_md)
         let weights = PreparedWeights(withPrimitive: { ts in
             var folded = Array(ts.prefix(hasBias ? 2 : 1))
             if let (affine, eps) = batchNorm {
@@ -62,7 +62,8 @@ extension PlanBuilder {
                                                  outputScales: weightSteps.map { sourceStep * $0 / outputStep }, activation: activation,
                                                  outputStep: outputStep)
             var prepared = [try int8ConvolutionWeight(folded[0], groups: groups, steps: weightSteps, in: wDesc)]
-            if biased, folded.count > 1 {
+            if biased {
+                guard folded.count > 1 else { throw GraftError.invalidState("int8 convolution: no bias after folding") }
                 let bias = folded[1].toArray()
                 prepared.append(Tensor(shape: [o], data: (0..<o).map { bias[$0] / (sourceStep * weightSteps[$0]) }))
             }
@@ -79,7 +80,7 @@ extension PlanBuilder {
             if DNNL.equal(retyped(slots[addend].desc, dstDesc.data_type), dstDesc), addend != source { inPlace = addend }
         }
         let sources = Array(node.inputs[1..<(node.inputs.count - (sum ? 1 : 0))])
-        try emit(node, .primitive(probe, args), reads: reads, desc: dstDesc, inPlaceOf: inPlace, parameters: sources, weights: weights,
+        try emit(node, .primitive(primitive, args), reads: reads, desc: dstDesc, inPlaceOf: inPlace, parameters: sources, weights: weights,
                  prefill: prefill)
         steps[steps.count - 1].name = "int8:" + node.op.name
         return true
