@@ -108,8 +108,8 @@ final class Int8Tests: XCTestCase {
         XCTAssertTrue((train.stdout + train.stderr).contains("calibrated on 2 batches of the training images"), train.stdout)
         let ranges = try XCTUnwrap(try loadCheckpoint(out + "/best.safetensors").activationRanges)
         XCTAssertNotNil(ranges.ranges["conv2.weight.input"], "\(ranges.ranges.keys.sorted())")
-        func top1(_ precision: String) throws -> (Double, String) {
-            let r = try runGraft(["evaluate", "--model", out + "/best.safetensors", "--data", fashionMNISTDirectory, "--precision", precision, "--json"])
+        func top1(_ precision: String, _ checkpoint: String = out + "/best.safetensors") throws -> (Double, String) {
+            let r = try runGraft(["evaluate", "--model", checkpoint, "--data", fashionMNISTDirectory, "--precision", precision, "--json"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             return (try XCTUnwrap(object["top1"] as? Double), r.stderr)
@@ -118,5 +118,30 @@ final class Int8Tests: XCTestCase {
         XCTAssertFalse(said.contains("calibrates"), said)
         XCTAssertGreaterThan(fp32, 0.3)
         XCTAssertEqual(int8, fp32, accuracy: 0.01)
+        // Without ranges in the checkpoint, evaluate calibrates on the first batches of --data and says so.
+        let loaded = try loadCheckpoint(out + "/best.safetensors")
+        var bare = loaded.metadata
+        bare.activationRanges = nil
+        try saveCheckpoint(loaded.model, metadata: bare, to: directory + "/bare.safetensors")
+        let (calibrated, told) = try top1("int8", directory + "/bare.safetensors")
+        XCTAssertTrue(told.contains("calibrates '\(directory)/bare.safetensors' on the first 4 batches of --data"), told)
+        XCTAssertEqual(calibrated, fp32, accuracy: 0.01)
+    }
+
+    /// `--calibration-batches` is bounded, and bench's training workloads refuse int8.
+    func testCalibrationBatchesAreBoundedAndTrainingBenchesRefuseInt8() throws {
+        for n in ["0", "257"] {
+            let r = try runGraft(["bench", "--model", "lenet5", "--precision", "int8", "--calibration-batches", n])
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains("--calibration-batches must be between 1 and 256"), r.stderr)
+        }
+        try XCTSkipUnless(Engine.shared.supportsInt8, "no VNNI")
+        defer { try? Engine.shared.setPrecision(.float32) }
+        XCTAssertThrowsError(try runModelBench(model: "lenet5", workload: .trainHead, batch: 2, seconds: 0.01, precision: .int8)) { error in
+            XCTAssertTrue("\(error)".contains("--precision int8 runs the infer and features workloads"), "\(error)")
+        }
+        let r = try runModelBench(model: "lenet5", workload: .infer, batch: 2, seconds: 0.01, precision: .int8)
+        XCTAssertEqual(r.precision, .int8)
+        XCTAssertTrue(r.text.contains(" int8:"), r.text)
     }
 }
