@@ -7,11 +7,13 @@ Runs (or, with --no-run, only reads) two JSON-lines files:
                bf16 (torch.autocast), eager and compiled (--compile), NCHW and channels_last,
                tuned malloc; EfficientNet-Lite0, which torchvision lacks, through
                bench/torch_efficientnet_lite0.py (torch_bench.py with that model added)
-  graft.jsonl  `graft bench --model M --workload W --batch B --json --precision fp32|bf16`
+  graft.jsonl  `graft bench --model M --workload W --batch B --json --precision fp32|bf16|int8`
+               (int8 on the workloads that train nothing: infer and features)
 and prints a Markdown table, one row per model, workload, batch and precision: Graft's images/s,
 PyTorch's best at the same precision over every configuration (which one: eager or compiled,
 layout), PyTorch eager's best (either layout), the ratios, and the peak resident memory of each.
-Graft fp32 is only ever set beside PyTorch fp32, bf16 beside bf16.
+Graft fp32 is only ever set beside PyTorch fp32, bf16 beside bf16; int8 beside PyTorch's bf16,
+the fastest it offers on this CPU.
 
   python3 bench/performance_table.py --torch /tmp/torch-venv/bin/python --out /tmp/perf
 """
@@ -20,7 +22,10 @@ import argparse, json, os, subprocess, sys
 MODELS = ["resnet18", "resnet50", "vgg16", "googlenet", "inception_v3", "mobilenet_v2", "efficientnet_lite0"]
 WORKLOADS = ["infer", "features", "train-head", "train-last", "train-full"]
 BATCHES = [1, 32]
-PRECISIONS = ["fp32", "bf16"]
+PRECISIONS = ["fp32", "bf16", "int8"]
+# Graft's int8 runs what trains nothing; PyTorch's figure beside it is its bf16.
+INT8_WORKLOADS = {"infer", "features"}
+TORCH_PRECISION = {"int8": "bf16"}
 
 
 def run(cmd, out):
@@ -44,14 +49,15 @@ def main():
     ap.add_argument("--batches", type=int, nargs="+", default=BATCHES)
     ap.add_argument("--workloads", nargs="+", default=WORKLOADS, choices=WORKLOADS)
     ap.add_argument("--seconds", type=float, default=4)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "compile", "eager"],
+    ap.add_argument("--skip", nargs="*", default=[], choices=["torch", "graft", "bf16", "int8", "compile", "eager"],
                     help="runs to leave out (compile: PyTorch eager only; eager: PyTorch compiled only)")
     ap.add_argument("--no-run", action="store_true", help="only print the table from the files in --out")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch_file, graft_file = os.path.join(a.out, "torch.jsonl"), os.path.join(a.out, "graft.jsonl")
     here = os.path.dirname(os.path.abspath(__file__))
-    precisions = [p for p in PRECISIONS if p == "fp32" or "bf16" not in a.skip]
+    precisions = [p for p in PRECISIONS if p == "fp32" or p not in a.skip]
+    torch_precisions = sorted({TORCH_PRECISION.get(p, p) for p in precisions}, key=PRECISIONS.index)
     if not a.no_run:
         for batch in a.batches:
             for model in a.models:
@@ -61,9 +67,9 @@ def main():
                 modes = [m for m, name in [([], "eager"), (["--compile"], "compile")] if name not in a.skip]
                 for mode in [] if "torch" in a.skip else modes:
                     run([a.torch, script, "--model", model, "--batch", str(batch), "--seconds", str(a.seconds),
-                         "--workload", *a.workloads, "--precision", *precisions, *mode], torch_file)
+                         "--workload", *a.workloads, "--precision", *torch_precisions, *mode], torch_file)
                 for workload in [] if "graft" in a.skip else a.workloads:
-                    for precision in precisions:
+                    for precision in [p for p in precisions if p != "int8" or workload in INT8_WORKLOADS]:
                         run([a.graft, "bench", "--model", model, "--workload", workload, "--batch", str(batch),
                              "--seconds", str(a.seconds), "--precision", precision, "--json"], graft_file)
     table = render(read(torch_file), read(graft_file), a.models, a.batches, a.workloads)
@@ -101,8 +107,8 @@ def render(torch_lines, graft_lines, models, batches, workloads=WORKLOADS):
             for workload in workloads:
                 for precision in PRECISIONS:
                     g = graft.get((model, workload, batch, precision))
-                    best, eager = fastest(torch_lines, model, workload, batch, precision)
-                    if not (g or best):
+                    best, eager = fastest(torch_lines, model, workload, batch, TORCH_PRECISION.get(precision, precision))
+                    if not (g or best) or (precision == "int8" and not g):
                         continue
                     cell = lambda t, label: f"{t['img_s']:.2f} ({label(t)})" if t else "–"
                     ratio = lambda t: f"{g['img_s'] / t['img_s']:.2f}×" if g and t else "–"

@@ -4,7 +4,8 @@ import GraftCore
 /// interpreting its traced graph after the passes that are valid in training
 /// (`fuseBatchNormReLU`: oneDNN's batch norm computes the ReLU after it, forward and backward).
 /// The part of the graph that trains nothing (`splitFrozenPart`: a frozen trunk, the frozen
-/// stages below the trained ones) runs compiled, as an `ExecutionPlan` at the engine's precision.
+/// stages below the trained ones) runs compiled, as an `ExecutionPlan` at the engine's precision
+/// (under int8 with `activationRanges`; the rest then runs in float32).
 ///
 /// The first call for an input shape and a state of the model (the modules' training flags, the
 /// parameters' names, shapes and `requiresGrad`, the buffers' names and shapes) traces while
@@ -37,6 +38,11 @@ public final class TrainingForward {
     public private(set) var frozenPart: ExecutionPlan?
     /// The optimised graph per key, nil where the forward runs eagerly.
     private var plans: [Key: Plan?] = [:]
+    /// The ranges an int8 frozen part quantises with (required under int8); setting them
+    /// compiles the frozen part again.
+    public var activationRanges: ActivationRanges? {
+        didSet { if activationRanges != oldValue { plans.removeAll() } }
+    }
 
     private struct Key: Hashable {
         var shape: [Int]
@@ -172,8 +178,10 @@ public final class TrainingForward {
               graph.nodes.allSatisfy({ !$0.op.isRandomTraining || randomLayer(at: $0.scope) != nil }) else { return (y, nil) }
         let counting = zip(batchNorms, stepsBefore).map { ($0.0, $0.0.numBatchesTracked.int64Values[0] - $0.1) }.filter { $0.1 != 0 }
         let trainable = Set(model.namedParameters().filter { $0.1.requiresGrad }.map(\.0))
-        guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable),
-              let plan = try? ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision) else {
+        if precision == .int8 && activationRanges == nil {
+            throw GraftError.invalidArgument(op: "training forward", detail: "an int8 frozen part needs calibrated activation ranges")
+        }
+        guard let (frozen, trained) = splitFrozenPart(graph, trainable: trainable), let plan = try frozenPlan(frozen, precision: precision) else {
             return (y, Plan(frozen: nil, prefix: nil, graph: fuseBatchNormReLU(graph), countingBatchNorms: counting))
         }
         var prefix: FrozenPrefix? = nil
@@ -183,6 +191,17 @@ public final class TrainingForward {
                                   flops: frozen.nodes.reduce(0) { $0 + $1.flops }, totalFlops: graph.nodes.reduce(0) { $0 + $1.flops })
         }
         return (y, Plan(frozen: plan, prefix: prefix, graph: fuseBatchNormReLU(trained), countingBatchNorms: counting))
+    }
+
+    /// `frozen` compiled, or nil where it cannot be (it is then interpreted); an int8 one that
+    /// cannot throws rather than run in float32 unseen.
+    private func frozenPlan(_ frozen: Graph, precision: ComputePrecision) throws -> ExecutionPlan? {
+        do {
+            return try ExecutionPlan(optimizedForInference(frozen), parameters: tensorsByName(), precision: precision,
+                                     ranges: activationRanges ?? ActivationRanges())
+        } catch where precision != .int8 {
+            return nil
+        }
     }
 
     /// The model's parameters and buffers by their dotted names.

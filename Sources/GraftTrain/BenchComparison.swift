@@ -22,7 +22,8 @@ public struct TorchBenchFigure: Sendable, Equatable {
 
 /// Graft's figure for one (model, workload, batch, precision) beside PyTorch's at the same
 /// precision: its best over every configuration timed (eager or compiled, either layout) and
-/// its best eager figure. A bf16 figure is never set beside an fp32 one.
+/// its best eager figure. A bf16 figure is never set beside an fp32 one; an int8 one is set
+/// beside PyTorch's bf16 (the fastest it offers on this CPU).
 public struct BenchComparison: Sendable {
     public var graft: ModelBenchResult
     /// PyTorch's highest images/s at Graft's precision over all its configurations; nil when the file has none.
@@ -54,11 +55,11 @@ public struct BenchComparison: Sendable {
 
     /// One line for people.
     public var text: String {
-        let precision = graft.precision.rawValue
+        let precision = graft.precision.rawValue, theirs = graft.precision == .int8 ? ComputePrecision.bfloat16.rawValue : precision
         let head = String(format: "%@ %@ batch %d %@: graft %.2f img/s", graft.model, graft.workload.rawValue,
                           graft.batch, precision, graft.imagesPerSecond)
-        guard let best = pytorchBest, let ratio else { return head + ", no PyTorch \(precision) figure in the file" }
-        var line = head + String(format: "; PyTorch %@ %@ best %.2f img/s (%@), ratio %.2f×", best.version ?? "?", precision,
+        guard let best = pytorchBest, let ratio else { return head + ", no PyTorch \(theirs) figure in the file" }
+        var line = head + String(format: "; PyTorch %@ %@ best %.2f img/s (%@), ratio %.2f×", best.version ?? "?", theirs,
                                  best.imagesPerSecond, best.configuration, ratio)
         if let eager = pytorchEager, let eagerRatio {
             line += String(format: "; eager %.2f img/s (%@), ratio %.2f×", eager.imagesPerSecond, eager.layout ?? "?", eagerRatio)
@@ -95,7 +96,7 @@ public struct TorchBenchFigures: Sendable {
                 throw failure("lacks model, workload, batch or img_s")
             }
             let precisionName = object["precision"] as? String ?? ComputePrecision.float32.rawValue
-            guard let precision = ComputePrecision(rawValue: precisionName) else {
+            guard let precision = ComputePrecision(rawValue: precisionName), precision != .int8 else {
                 throw failure("has precision '\(precisionName)', neither fp32 nor bf16")
             }
             figures.append(TorchBenchFigure(model: model, workload: workload, batch: batch, precision: precision,
@@ -114,12 +115,13 @@ public struct TorchBenchFigures: Sendable {
         try self.init(text: String(decoding: data, as: UTF8.self), source: path)
     }
 
-    /// `result` beside PyTorch's figures for the same model, workload, batch and precision:
-    /// the highest images/s over every configuration, and the highest eager one.
+    /// `result` beside PyTorch's figures for the same model, workload, batch and precision (an
+    /// int8 result beside PyTorch's bf16, its fastest): the highest images/s over every
+    /// configuration, and the highest eager one.
     public func compare(_ result: ModelBenchResult) -> BenchComparison {
+        let precision: ComputePrecision = result.precision == .int8 ? .bfloat16 : result.precision
         let same = figures.filter {
-            $0.model == result.model && $0.workload == result.workload.rawValue && $0.batch == result.batch
-                && $0.precision == result.precision
+            $0.model == result.model && $0.workload == result.workload.rawValue && $0.batch == result.batch && $0.precision == precision
         }
         func fastest(_ figures: [TorchBenchFigure]) -> TorchBenchFigure? { figures.max { $0.imagesPerSecond < $1.imagesPerSecond } }
         return BenchComparison(graft: result, pytorchBest: fastest(same), pytorchEager: fastest(same.filter { !$0.compiled }))

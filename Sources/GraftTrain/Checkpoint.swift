@@ -28,6 +28,10 @@ public struct CheckpointMetadata: Codable, Sendable, Equatable {
     public var epoch: Int
     /// Figures at that epoch (`"val_top1": 0.91`, …).
     public var metrics: [String: Double]
+    /// The calibrated activations an int8 plan of the whole model quantises with, each
+    /// `[min, max]` by its `ActivationRanges` name (`layer1.0.conv1.weight.output`); nil when
+    /// none were measured (see `CheckpointActivationRanges.swift`).
+    public var activationRanges: [String: [Float]]?
 
     public init(architecture: String, head: HeadConfig, classNames: [String], preprocessing: Preprocessing,
                 recipe: [String: String] = [:], weights: String? = nil, epoch: Int = 0, metrics: [String: Double] = [:],
@@ -43,6 +47,8 @@ public struct LoadedCheckpoint {
     public let spec: ModelSpec
     public let model: Module
     public let metadata: CheckpointMetadata
+    /// The int8 activation ranges it carries, checked against the model.
+    public let activationRanges: ActivationRanges?
 }
 
 /// Writes `model`'s state dict and `metadata` as one safetensors file, atomically (a crash or
@@ -57,6 +63,7 @@ public func saveCheckpoint(_ model: Module, metadata: CheckpointMetadata, to pat
     guard expected == actual else {
         throw CheckpointError.badMetadata(file: path, reason: "the model's state dict does not match \(spec.name) with head \(describe(metadata.head))")
     }
+    if let ranges = metadata.activationRanges { _ = try checkedActivationRanges(ranges, model: model, file: path) }
     try saveWeights(model, to: path, metadata: [CheckpointMetadata.key: try MetadataJSON.encode(metadata)])
 }
 
@@ -82,7 +89,8 @@ public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
     let model = try spec.makeUndrawn(head: metadata.head)
     try loadWeights(into: model, from: path, strict: true)
     model.eval()
-    return LoadedCheckpoint(spec: spec, model: model, metadata: metadata)
+    let ranges = try metadata.activationRanges.map { try checkedActivationRanges($0, model: model, file: path) }
+    return LoadedCheckpoint(spec: spec, model: model, metadata: metadata, activationRanges: ranges)
 }
 
 /// The spec the metadata names, after checking its head, preprocessing and class names: every

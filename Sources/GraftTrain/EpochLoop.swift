@@ -81,6 +81,8 @@ func trainEpoch(_ epoch: Int, _ options: TransferOptions, model: TrainingModel, 
         reporter.note("epoch \(epoch): skipped \(nonFinite.skipped) steps whose loss or gradients were not finite (`nonfinite` skip)")
     }
     try NonFiniteSteps.checkWeights(of: model.module, epoch: epoch, steps: plan.batches.perEpoch, learningRate: learningRate)
+    // An int8 run measures its ranges again: the trained part's activations have moved.
+    try session.calibration?.refresh(model.module)
     let validation = data.validation.count > 0 ? try session.trainer.validate() : nil
     try session.skipped.record(work.skipped + (validation?.skipped ?? []), context: "epoch \(epoch): ", reporter: reporter, log: session.log)
     let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,
@@ -91,6 +93,7 @@ func trainEpoch(_ epoch: Int, _ options: TransferOptions, model: TrainingModel, 
     var meta = plan.metadata
     meta.epoch = epoch
     meta.metrics = validation.map { ["val_top1": $0.top1, "val_top5": $0.top5, "val_loss": $0.loss] } ?? [:]
+    meta.activationRanges = session.calibration.map { checkpointActivationRanges($0.latest) }
     let progress = plan.progress
     let state = TrainingState(epoch: epoch, model: model.module, optimizer: optimizer, scheduler: scheduler, bestMetric: progress.bestTop1,
                               epochsWithoutImprovement: progress.sinceBest, history: progress.history, freeze: model.policy,

@@ -43,10 +43,16 @@ struct ImageTrainer: EpochTrainer {
     /// The validation passes' forward.
     let inference: CompiledInference
 
-    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
+    /// Ranges of an int8 run: the frozen part's, and the validation pass's after each `refresh`.
+    let calibration: TrainingCalibration?
+
+    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions,
+         calibration: TrainingCalibration? = nil) throws {
         self.model = model
         forward = TrainingForward(model)
+        forward.activationRanges = calibration?.latest
         inference = CompiledInference(model)
+        self.calibration = calibration
         train = try trainingLoader(data.train, pipelines: pipelines, options: options)
         validation = try validationLoader(data.validation, pipelines: pipelines, options: options)
     }
@@ -71,6 +77,7 @@ struct ImageTrainer: EpochTrainer {
 
     func validate() throws -> ValidationScore {
         var score = ValidationAccumulator()
+        inference.activationRanges = calibration?.latest
         let epoch = validation.epoch(0)
         while let batch = try epoch.next() { try score.add(logits: inference(batch.images), labels: batch.labels) }
         var result = score.result
@@ -108,16 +115,19 @@ struct CachedHeadTrainer: EpochTrainer {
     /// Images the cache left out because they failed to decode (the `skipBad` option).
     let skipped: [String]
 
-    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions) throws {
+    init(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions,
+         calibration: TrainingCalibration? = nil) throws {
         let cache = FeatureCache(directory: options.cacheDirectory)
         let views = options.effectiveCacheViews(prefix: false)
         let train = try cache.features(of: model, dataset: data.train,
                                        pipeline: views > 1 ? pipelines.train : pipelines.evaluation,
                                        channels: pipelines.preprocessing.channels, views: views, seed: options.seed,
-                                       batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad)
+                                       batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad,
+                                       activationRanges: calibration?.latest)
         let validation = try cache.features(of: model, dataset: data.validation, pipeline: pipelines.evaluation,
                                             channels: pipelines.preprocessing.channels, views: 1, seed: options.seed,
-                                            batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad)
+                                            batchSize: max(64, options.batchSize), workers: options.workers, skipBad: options.skipBad,
+                                            activationRanges: calibration?.latest)
         self.model = model; self.train = train.features; self.validation = validation.features
         batches = TrainingBatches(images: train.features.count, batchSize: options.batchSize); seed = options.seed
         trunkSeconds = train.seconds + validation.seconds

@@ -13,9 +13,12 @@ public struct EvaluationMember {
     public var model: Module
     public var preprocessing: Preprocessing
     public var classNames: [String]
+    /// The ranges int8 evaluation quantises with (a checkpoint's); nil to calibrate.
+    public var activationRanges: ActivationRanges?
 
-    public init(name: String, model: Module, preprocessing: Preprocessing, classNames: [String]) {
+    public init(name: String, model: Module, preprocessing: Preprocessing, classNames: [String], activationRanges: ActivationRanges? = nil) {
         self.name = name; self.model = model; self.preprocessing = preprocessing; self.classNames = classNames
+        self.activationRanges = activationRanges
     }
 }
 
@@ -69,8 +72,11 @@ public struct EvaluationResult {
 /// members' class names differ (naming both) or differ from the dataset's, or when a model's
 /// output is not `[views, classes]`; a sample that fails to decode throws
 /// `DataLoaderError.sampleFailed` naming it, or with `skipBad` is left out and listed.
+/// Under `ComputePrecision.int8` a member without activation ranges is calibrated on the first
+/// `calibrationBatches` batches (its views of them), and `calibrated` is told which.
 public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta: TTA = .none,
-                     batchSize: Int = 16, workers: Int = 2, skipBad: Bool = false) throws -> EvaluationResult {
+                     batchSize: Int = 16, workers: Int = 2, skipBad: Bool = false, calibrationBatches: Int = 4,
+                     calibrated: (_ member: String, _ batches: Int) -> Void = { _, _ in }) throws -> EvaluationResult {
     let op = "evaluate"
     guard let first = members.first else { throw GraftError.invalidArgument(op: op, detail: "no model to evaluate") }
     for member in members.dropFirst() {
@@ -103,25 +109,41 @@ public func evaluate(_ members: [EvaluationMember], on dataset: any Dataset, tta
         return Sample(channels: 1, height: 1, width: total, values: values)
     }
 
-    let compiled = members.map { CompiledInference($0.model) }
+    let compiled = members.map { member in
+        let c = CompiledInference(member.model)
+        c.activationRanges = member.activationRanges
+        return c
+    }
+    /// Member `m`'s input in a loader batch of `b` images (`packed`, its values): its views of each image.
+    func input(_ packed: [Float], _ b: Int, _ m: Int) -> Tensor {
+        let p = members[m].preprocessing
+        var input = [Float](repeating: 0, count: b * sizes[m])
+        for i in 0..<b {
+            input.replaceSubrange((i * sizes[m])..<((i + 1) * sizes[m]),
+                                  with: packed[(i * total + offsets[m])..<(i * total + offsets[m] + sizes[m])])
+        }
+        return Tensor(shape: [b * views, p.channels, p.inputSize, p.inputSize], data: input)
+    }
 
     var probabilities = [[Float]](repeating: [], count: members.count)
     var labels: [Int] = [], indices: [Int] = []
     let epoch = loader.epoch(0)
-    while let batch = try epoch.next() {
-        let b = batch.indices.count
+    var ahead: [Batch] = []
+    let uncalibrated = Engine.shared.precision == .int8 ? compiled.indices.filter { compiled[$0].activationRanges == nil } : []
+    if !uncalibrated.isEmpty {
+        while ahead.count < calibrationBatches, let batch = try epoch.next() { ahead.append(batch) }
+        for m in uncalibrated {
+            try compiled[m].calibrate(ahead.map { input($0.images.toArray(), $0.indices.count, m) })
+            calibrated(members[m].name, ahead.count)
+        }
+    }
+    while let batch = try ahead.isEmpty ? epoch.next() : Optional(ahead.removeFirst()) {
         let packed = batch.images.toArray()
         labels += batch.labels.labels
         indices += batch.indices
         for (m, member) in members.enumerated() {
-            let p = member.preprocessing
-            var input = [Float](repeating: 0, count: b * sizes[m])
-            for i in 0..<b {
-                input.replaceSubrange((i * sizes[m])..<((i + 1) * sizes[m]),
-                                      with: packed[(i * total + offsets[m])..<(i * total + offsets[m] + sizes[m])])
-            }
-            let x = Tensor(shape: [b * views, p.channels, p.inputSize, p.inputSize], data: input)
-            probabilities[m] += try meanSoftmax(model: compiled[m], input: x, views: views, classes: classes, name: member.name)
+            probabilities[m] += try meanSoftmax(model: compiled[m], input: input(packed, batch.indices.count, m), views: views,
+                                                classes: classes, name: member.name)
         }
     }
 

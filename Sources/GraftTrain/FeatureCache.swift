@@ -60,11 +60,14 @@ public struct FeatureCache: Sendable {
     /// with `seed`), computed by `model.forwardFeatures` in inference mode (compiled), or read from the
     /// cache when the same key (which leaves out the head's weights) was computed before. An image
     /// that fails to decode throws, naming its file, or with `skipBad` is left out of the set.
+    /// Under int8 the trunk runs quantised with `activationRanges`, which the key then includes.
     public func features(of model: any TransferModel, dataset all: any Dataset, pipeline: Pipeline, channels: Int,
-                         views: Int, seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false) throws -> Outcome {
+                         views: Int, seed: UInt64, batchSize: Int, workers: Int, skipBad: Bool = false,
+                         activationRanges: ActivationRanges? = nil) throws -> Outcome {
         let start = DispatchTime.now()
         var hash = FNV1a()
         hash.add(String(describing: pipeline.spec ?? "")); hash.add(views); hash.add(seed); hash.add(channels)
+        hash.add(Engine.shared.precision.rawValue); hash.add(activationRanges)
         let heads = [model.headPath] + model.auxiliaryHeadPaths
         for (name, tensor) in model.stateDict() where !heads.contains(where: { parameterName(name, isUnder: $0) }) {
             hash.add(name)
@@ -83,6 +86,7 @@ public struct FeatureCache: Sendable {
         var values: [Float] = []
         var dimension = 0
         let trunk = CompiledInference(model, forward: model.forwardFeatures)
+        trunk.activationRanges = activationRanges
         for view in 0..<views {
             let epoch = loader.epoch(view)
             while let batch = try epoch.next() {
@@ -153,6 +157,12 @@ struct FNV1a {
     mutating func add(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { add($0) } }
     mutating func add(_ v: Int) { add(UInt64(bitPattern: Int64(v))) }
     mutating func add(_ s: String) { add(s.utf8.count); Array(s.utf8).withUnsafeBytes { add($0) } }
+    /// Int8 activation ranges, by name (nothing when nil).
+    mutating func add(_ ranges: ActivationRanges?) {
+        guard let ranges = ranges?.ranges else { return }
+        add(ranges.count)
+        for (name, r) in ranges.sorted(by: { $0.key < $1.key }) { add(name); add(UInt64(r.min.bitPattern)); add(UInt64(r.max.bitPattern)) }
+    }
 }
 
 func seconds(since start: DispatchTime) -> Double {

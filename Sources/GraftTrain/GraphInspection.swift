@@ -10,17 +10,28 @@ import GraftNN
 /// reorders, the entry copy and ops run eagerly show as such), then the totals: steps, reorders,
 /// eager ops, GFLOPs, planned memory against a buffer per value. With `freeze`, the part of a
 /// training step under that policy that trains nothing and so runs compiled
-/// (`TrainingForward.frozenPart`), for a batch of two.
+/// (`TrainingForward.frozenPart`), for a batch of two. An int8 plan shows each 8-bit value's
+/// step and each quantisation's scale, its activation ranges calibrated on one image of seeded
+/// normal noise (the model's weights are random here too).
 public func describeGraph(_ name: String, precision: ComputePrecision = .float32, freeze: FreezePolicy? = nil) throws -> String {
     let spec = try ModelZoo.spec(name)
-    if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
-        throw GraftError.invalidArgument(op: "inspect", detail: "--precision bf16 needs a CPU with AVX512-BF16; this one has not got it")
-    }
+    try Engine.shared.checkSupported(precision)
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     guard let freeze else {
         let graph = optimizedForInference(try traceGraph(model, input: Tensor.zeros([1] + spec.inputShape)))
-        let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision)
-        return describe(plan, title: "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)", images: 1)
+        var ranges = ActivationRanges(), note = ""
+        if precision == .int8 {
+            var generator = RandomGenerator(seed: 0)
+            let count = spec.inputShape.reduce(1, *)
+            let noise = Tensor(shape: [1] + spec.inputShape, data: (0..<count).map { _ in generator.nextNormal() })
+            ranges = try calibrateActivationRanges(graph, parameters: graphParameters(of: model), batches: [[noise]])
+            note = "; activation ranges calibrated on one image of seeded normal noise"
+        }
+        let plan = try ExecutionPlan(graph, parameters: graphParameters(of: model), precision: precision, ranges: ranges)
+        return describe(plan, title: "\(spec.name): compiled plan of one image in inference, \(precision.rawValue)\(note)", images: 1)
+    }
+    guard precision != .int8 else {
+        throw GraftError.invalidArgument(op: "inspect", detail: "--precision int8 with --freeze: see the frozen part in fp32 or bf16")
     }
     _ = try freeze.apply(to: model, spec: spec)
     setTrainingMode(model)
@@ -47,11 +58,11 @@ func describe(_ plan: ExecutionPlan, title: String, images: Int) -> String {
             + (step.parameters.isEmpty ? "" : "; " + step.parameters.joined(separator: ", "))
         let attributes = step.attributes.isEmpty ? "" : " " + step.attributes.joined(separator: " ")
         lines.append("%\(step.output) = \(step.op)\(operands.isEmpty ? "" : "(\(operands))")\(attributes) -> \(step.shape.map(String.init).joined(separator: "x"))"
-                     + " \(step.precision) \(step.layout)  buffer \(step.buffer), \(kilobytes(step.bytes))"
+                     + " \(step.precision)\(step.step == 1 ? "" : String(format: " step=%.4g", step.step)) \(step.layout)  buffer \(step.buffer), \(kilobytes(step.bytes))"
                      + (step.flops > 0 ? String(format: "  %.2f MFLOPs", Double(step.flops) / 1e6) : "")
                      + (step.scope.isEmpty ? "" : "  @" + step.scope))
     }
-    let reorders = plan.steps.filter { $0.op == "reorder" }.count
+    let reorders = plan.steps.filter { ["reorder", "quantize", "dequantize"].contains($0.op) }.count
     let eager = plan.steps.filter { $0.op.hasPrefix("eager:") }.count
     let flops = plan.steps.reduce(0) { $0 + $1.flops }
     lines.append(String(format: "total: %d steps (%d reorders, %d ops run eagerly), %.3f GFLOPs per image; memory planned %@ (a buffer per value: %@)",

@@ -65,6 +65,7 @@ public struct ModelBenchResult: Sendable {
 /// eval mode, modules whose parameters all train in training mode (see `prepareForBench`).
 /// Inference and features run compiled (`CompiledInference`), training steps through
 /// `TrainingForward` (the frozen part compiled).
+/// Under int8 the activation ranges are calibrated on the timed batch first.
 /// `precision` is set on the engine for the rest of the process. `weights` (a weight file of
 /// the model) is loaded before its head is replaced; without it the weights are random.
 public func runModelBench(model name: String, workload: BenchWorkload, batch: Int, seconds minimum: Double,
@@ -72,6 +73,9 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
     guard batch > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "batch \(batch) must be positive") }
     guard minimum > 0 else { throw GraftError.invalidArgument(op: "bench", detail: "seconds \(minimum) must be positive") }
     try Engine.shared.setPrecision(precision)
+    if precision == .int8 && workload.trains {
+        throw GraftError.invalidArgument(op: "bench", detail: "--precision int8 runs the infer and features workloads (what does not train)")
+    }
     let spec = try ModelZoo.spec(name)
     GlobalRandom.seed(0)
     let model = try weights.map { try buildModel(spec: spec, weights: $0, head: HeadConfig(classes: benchClasses)) }
@@ -95,6 +99,7 @@ public func runModelBench(model name: String, workload: BenchWorkload, batch: In
         }
     } else {
         let inference = CompiledInference(model)
+        if precision == .int8 { try inference.calibrate([x]) }
         step = { _ = try inference(x) }
     }
 

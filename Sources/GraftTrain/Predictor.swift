@@ -30,7 +30,11 @@ public final class Predictor {
     /// How images are prepared: the spec's, or the checkpoint's.
     public let preprocessing: Preprocessing
     /// The model's forward, compiled.
-    private lazy var inference = CompiledInference(model)
+    private let inference: CompiledInference
+
+    /// The activation ranges int8 prediction quantises with: a checkpoint's own, or those
+    /// `calibrate` measured; nil until then.
+    public var activationRanges: ActivationRanges? { inference.activationRanges }
 
     /// A zoo model with `weights`, loaded strictly: a published set's file, with the set's class
     /// names and preprocessing; or a weight file, the model built with as many classes as its
@@ -43,6 +47,7 @@ public final class Predictor {
         self.spec = spec
         let (model, classes) = try modelLoaded(from: path, spec: spec)
         self.model = model
+        inference = CompiledInference(model)
         model.eval()
         let names = weights.set?.classNames ?? ImageNetClasses.names
         labels = names.count == classes ? names : nil
@@ -59,6 +64,8 @@ public final class Predictor {
         let loaded = try loadCheckpoint(path)
         spec = loaded.spec
         model = loaded.model
+        inference = CompiledInference(model)
+        inference.activationRanges = loaded.activationRanges
         labels = loaded.metadata.classNames
         preprocessing = loaded.metadata.preprocessing
     }
@@ -73,6 +80,12 @@ public final class Predictor {
         } catch {
             throw SourcedError(source: path, underlying: error)
         }
+    }
+
+    /// Measures the activation ranges of int8 prediction on `inputs` (preprocessed, as
+    /// `preprocess` makes them), replacing any it had.
+    public func calibrate(_ inputs: [Tensor]) throws {
+        try inference.calibrate(inputs)
     }
 
     /// The `topK` most probable classes for the image at `path`.

@@ -53,10 +53,11 @@ public struct PrefixCache: Sendable {
 
     /// The key of `job` for the frozen prefix `prefix` of a model whose parameters and buffers
     /// are `tensors`: the prefix's graph and the values it reads, how views are drawn (transform,
-    /// seed, batch size, order, views), the compute and storage precisions, and every image;
+    /// seed, batch size, order, views), the compute and storage precisions, the int8 activation
+    /// `ranges` of an int8 prefix, and every image;
     /// with `job` over its images that decode (with `skipBad` the others are left out, and
     /// described in `skipped`).
-    func key(_ job: Job, prefix: TrainingForward.FrozenPrefix, tensors: [String: Tensor], transform: String,
+    func key(_ job: Job, prefix: TrainingForward.FrozenPrefix, tensors: [String: Tensor], ranges: ActivationRanges?, transform: String,
              workers: Int, skipBad: Bool) throws -> (key: UInt64, job: Job, skipped: [String]) {
         var hash = FNV1a()
         hash.add("graft.prefix-cache.1"); hash.add(job.name)
@@ -71,7 +72,7 @@ public struct PrefixCache: Sendable {
         let l = job.loader
         hash.add(transform); hash.add(job.views); hash.add(job.firstEpoch); hash.add(l.seed)
         hash.add(l.batchSize); hash.add(l.shuffle ? 1 : 0); hash.add(l.dropLast ? 1 : 0)
-        hash.add(Engine.shared.precision.rawValue); hash.add(job.precision.rawValue); hash.add("\(job.rowShape)")
+        hash.add(Engine.shared.precision.rawValue); hash.add(ranges); hash.add(job.precision.rawValue); hash.add("\(job.rowShape)")
         let (key, failures) = try FeatureCache(directory: directory).datasetFingerprint(l.dataset, into: hash, workers: workers, skipBad: skipBad)
         let loader = try DataLoader(dataset: try leavingOut(failures, of: l.dataset), batchSize: l.batchSize, workers: l.workers,
                                     prefetch: l.prefetch, shuffle: l.shuffle, dropLast: l.dropLast, seed: l.seed,

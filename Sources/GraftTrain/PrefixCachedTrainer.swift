@@ -30,9 +30,10 @@ struct PrefixCachedTrainer: EpochTrainer {
     /// crosses from the frozen part into the trained one). Throws before any image is read when
     /// the cache fits neither `options.cacheBudget` in memory nor the cache folder's free space.
     static func make(model: any TransferModel, data: TrainingData, pipelines: RunPipelines, options: TransferOptions,
-                     freeSpace: @escaping @Sendable (String) -> Int?) throws -> (trainer: PrefixCachedTrainer?, why: String) {
+                     calibration: TrainingCalibration?, freeSpace: @escaping @Sendable (String) -> Int?) throws -> (trainer: PrefixCachedTrainer?, why: String) {
         setTrainingMode(model)
         let forward = TrainingForward(model)
+        forward.activationRanges = calibration?.latest
         let p = pipelines.preprocessing
         let imageShape = [p.channels, p.inputSize, p.inputSize]
         let validationBatch = max(options.batchSize, 64)
@@ -64,7 +65,7 @@ struct PrefixCachedTrainer: EpochTrainer {
         let fitsDisk = free.map { total <= $0 } ?? true
         let tensors = Dictionary(model.namedParameters() + model.namedBuffers(), uniquingKeysWith: { first, _ in first })
         func keyed(_ job: PrefixCache.Job, _ transform: Pipeline) throws -> (key: UInt64, job: PrefixCache.Job, skipped: [String]) {
-            try cache.key(job, prefix: prefix, tensors: tensors, transform: String(describing: transform.spec ?? ""),
+            try cache.key(job, prefix: prefix, tensors: tensors, ranges: calibration?.latest, transform: String(describing: transform.spec ?? ""),
                           workers: options.workers, skipBad: options.skipBad)
         }
         if !inMemory && !fitsDisk {
@@ -167,7 +168,9 @@ final class TrainedPartInference {
         guard let (trained, frontier) = try split(inputShape: inputShape), frontier.shape == rows.shape else {
             throw GraftError.invalidState("prefix cache: the eval graph for input \(shapeString(inputShape)) is not cut at \(shapeString(rows.shape))")
         }
-        let plan = try ExecutionPlan(optimizedForInference(trained), parameters: parameters, precision: Engine.shared.precision)
+        // Under int8 only the frozen part is quantised: the part that trains runs float32.
+        let precision = Engine.shared.precision == .int8 ? .float32 : Engine.shared.precision
+        let plan = try ExecutionPlan(optimizedForInference(trained), parameters: parameters, precision: precision)
         plans[inputShape] = plan
         return try plan.run([rows], parameters: parameters)[0]
     }

@@ -13,10 +13,13 @@ final class RunSession {
     let test: (dataset: any Dataset, skipped: [String])?
     let log: JSONLinesLog
     var skipped = SkippedImages()
+    /// The activation ranges of an int8 run; nil otherwise.
+    let calibration: TrainingCalibration?
 
     init(trainer: EpochTrainer, cached: Bool, trunkSeconds: Double?, test: (dataset: any Dataset, skipped: [String])?,
-         log: JSONLinesLog) {
+         log: JSONLinesLog, calibration: TrainingCalibration? = nil) {
         self.trainer = trainer; self.cached = cached; self.trunkSeconds = trunkSeconds; self.test = test; self.log = log
+        self.calibration = calibration
     }
 }
 
@@ -39,19 +42,24 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
     var trainer: EpochTrainer? = nil
     var trunkSeconds: Double? = nil
     var cacheSkipped: [String] = []
+    let calibration = options.precision == .int8
+        ? try TrainingCalibration(model: module, data: data, pipelines: model.pipelines, options: options) : nil
+    if calibration != nil {
+        reporter.note("--precision int8: what does not train runs int8, with activation ranges calibrated on \(options.calibrationBatches) batches of the training images (--calibration-batches)")
+    }
     if options.featureCache && frozen {
         if let why = plan.unfreezing.map({ _ in "gradual unfreezing changes the frozen part during the run" })
             ?? (module.auxiliaryHeads.isEmpty ? nil : "the auxiliary heads train on the trunk's inner outputs") {
             reporter.note("\(headOnly ? "feature" : "prefix") cache off: \(why)")
         } else if headOnly {
-            let cached = try CachedHeadTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+            let cached = try CachedHeadTrainer(model: module, data: data, pipelines: model.pipelines, options: options, calibration: calibration)
             trunkSeconds = cached.trunkSeconds
             reporter.note(cached.description)
             cacheSkipped = cached.skipped
             trainer = cached
         } else {
             let (cached, line) = try PrefixCachedTrainer.make(model: module, data: data, pipelines: model.pipelines, options: options,
-                                                               freeSpace: freeSpace)
+                                                               calibration: calibration, freeSpace: freeSpace)
             reporter.note(line)
             trunkSeconds = cached?.trunkSeconds
             cacheSkipped = cached?.skipped ?? []
@@ -59,7 +67,7 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
         }
     }
     let cached = trainer != nil
-    let chosen = try trainer ?? ImageTrainer(model: module, data: data, pipelines: model.pipelines, options: options)
+    let chosen = try trainer ?? ImageTrainer(model: module, data: data, pipelines: model.pipelines, options: options, calibration: calibration)
     // Everything that can fail before training has been checked: only now is the run folder made.
     try createRunFolder(options.out)
     if options.overwrite { try plan.files.clear() }
@@ -67,7 +75,7 @@ func openRunSession(_ options: TransferOptions, model: TrainingModel, plan: Trai
     let log = try JSONLinesLog(plan.files.log, append: options.resume)
     if let line = plan.resumeLogLine { try log.append(line) }
     let session = RunSession(trainer: chosen, cached: cached, trunkSeconds: trunkSeconds,
-                             test: test, log: log)
+                             test: test, log: log, calibration: calibration)
     try session.skipped.record(test?.skipped ?? [], context: "test set: ", reporter: reporter, log: log)
     try session.skipped.record(cacheSkipped, context: "cache: ", reporter: reporter, log: log)
     return session

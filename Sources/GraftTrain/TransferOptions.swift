@@ -54,8 +54,11 @@ public struct TransferOptions: Codable, Sendable {
     /// Overrides every BatchNorm layer's momentum (EfficientNet's 0.01 suits long schedules;
     /// 0.1 lets a short run from scratch settle its running statistics); nil keeps the model's.
     public var bnMomentum: Float?
-    /// The number format of convolutions and fully connected layers (bf16 needs AVX512-BF16).
+    /// The number format of convolutions and fully connected layers (bf16 needs AVX512-BF16);
+    /// int8 runs what does not train quantised (VNNI), the rest in float32.
     public var precision = ComputePrecision.float32
+    /// With int8: how many batches of training images calibrate the activation ranges.
+    public var calibrationBatches = 4
     /// Augmented views per image in the feature or prefix cache; epoch e trains on view
     /// (e − 1) mod views. nil: 1 for the feature cache (`freeze` head, evaluation transform),
     /// ceil(epochs / 3) for the prefix cache.

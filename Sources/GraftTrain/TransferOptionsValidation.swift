@@ -15,6 +15,9 @@ extension TransferOptions {
         if precision == .bfloat16 && !Engine.shared.supportsBFloat16 {
             throw TrainingOptionError(.precision, "bf16 needs a CPU with AVX512-BF16; this one has not got it")
         }
+        if precision == .int8 && !Engine.shared.supportsInt8 {
+            throw TrainingOptionError(.precision, "int8 needs a CPU with AVX512-VNNI or AVX-VNNI; this one has not got it (use fp32 or bf16)")
+        }
         guard FileManager.default.fileExists(atPath: data) else {
             throw TrainingOptionError(.data, "'\(data)': no such file or directory")
         }

@@ -65,7 +65,8 @@ struct EvaluateCommand: ParsableCommand {
             let members = try model.map { name -> EvaluationMember in
                 guard ModelZoo.names.contains(name) else {
                     let c = try loadCheckpoint(name)
-                    return EvaluationMember(name: name, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames)
+                    return EvaluationMember(name: name, model: c.model, preprocessing: c.metadata.preprocessing, classNames: c.metadata.classNames,
+                                            activationRanges: c.activationRanges)
                 }
                 let p = try Predictor(weights: try store.choose(weights, for: try ModelZoo.spec(name)))
                 guard let classNames = p.labels else {
@@ -78,8 +79,10 @@ struct EvaluateCommand: ParsableCommand {
                 throw ValidationError("--model '\(bad.name)' was trained on the classes \(listed(bad.classNames)); "
                                       + "--data '\(data)' has \(listed(dataset.classNames))")
             }
-            let result = try evaluate(members, on: dataset, tta: tta, batchSize: batchSize, workers: workers,
-                                  skipBad: skipBad)
+            let result = try evaluate(members, on: dataset, tta: tta, batchSize: batchSize, workers: workers, skipBad: skipBad,
+                                      calibrationBatches: compute.calibrationBatches) { name, batches in
+                FileHandle.standardError.write(Data("graft evaluate: --precision int8 calibrates '\(name)' on the first \(batches) batch\(batches == 1 ? "" : "es") of --data (it carries no activation ranges; --calibration-batches)\n".utf8))
+            }
             if json {
                 print(evaluationJSON(result))
             } else {

@@ -82,6 +82,9 @@ struct PredictCommand: ParsableCommand {
                 let listed = unsupported.prefix(5).joined(separator: ", ") + (unsupported.count > 5 ? ", …" : "")
                 FileHandle.standardError.write(Data("graft predict: left out \(unsupported.count) image files of formats Graft does not decode (it reads JPEG and PNG): \(listed)\n".utf8))
             }
+            if compute.precision == .int8, predictor.activationRanges == nil {
+                try calibrate(predictor, on: paths)
+            }
             var skipped = 0
             for path in paths {
                 let input: Tensor
@@ -103,5 +106,16 @@ struct PredictCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("graft predict: skipped \(skipped) image\(skipped == 1 ? "" : "s") that failed to decode (--skip-bad)\n".utf8))
             }
         }
+    }
+
+    /// Calibrates int8 prediction on the first --calibration-batches images that decode, saying so.
+    private func calibrate(_ predictor: Predictor, on paths: [String]) throws {
+        var inputs: [Tensor] = []
+        for path in paths where inputs.count < compute.calibrationBatches {
+            do { inputs.append(try predictor.preprocess(path)) } catch where skipBad { continue }
+        }
+        guard !inputs.isEmpty else { throw ValidationError("--precision int8: no image decoded to calibrate the activation ranges with") }
+        FileHandle.standardError.write(Data("graft predict: --precision int8 calibrates its activation ranges on the first \(inputs.count) image\(inputs.count == 1 ? "" : "s") (the model carries none; --calibration-batches)\n".utf8))
+        try predictor.calibrate(inputs)
     }
 }

@@ -94,7 +94,7 @@ struct TrainingFlags: ParsableArguments {
         o.schedule = schedule; o.labelSmoothing = labelSmoothing; o.classWeights = classWeights; o.patience = patience
         o.resume = resume; o.resumeWithChanges = resumeWithChanges; o.overwrite = overwrite
         o.hidden = try hiddenSizes(); o.dropout = dropout; o.lrFactor = lrFactor; o.unfreezeEvery = unfreezeEvery
-        o.bnMomentum = bnMomentum; o.precision = compute.precision; o.cacheViews = cacheViews; o.featureCache = !noCache
+        o.bnMomentum = bnMomentum; o.precision = compute.precision; o.calibrationBatches = compute.calibrationBatches; o.cacheViews = cacheViews; o.featureCache = !noCache
         o.cacheDirectory = cacheDirectory; o.cachePrecision = cachePrecision
         o.cacheBudget = try cacheBudget.map { text in
             guard let bytes = ByteSize.parse(text) else {

@@ -177,7 +177,7 @@ final class HostileEnumFlagTests: XCTestCase {
             ("--schedule", ["train", "--model", "lenet5", "--data", folder, "--schedule", "cosin"], ["none", "step", "cosine", "onecycle"]),
             ("--class-weights", ["train", "--model", "lenet5", "--data", folder, "--class-weights", "balance"], ["none", "balanced"]),
             ("--nonfinite", ["train", "--model", "lenet5", "--data", folder, "--nonfinite", "maybe"], ["stop", "skip"]),
-            ("--precision", ["train", "--model", "lenet5", "--data", folder, "--precision", "fp16"], ["fp32", "bf16"]),
+            ("--precision", ["train", "--model", "lenet5", "--data", folder, "--precision", "fp16"], ["fp32", "bf16", "int8"]),
             ("--tta", ["evaluate", "--model", "m.safetensors", "--data", folder, "--tta", "tencrop"],
              ["none", "flip", "ten-crop", "multi-scale"]),
         ]

@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 import GraftTrain
 
-/// Runs the built `graft` executable (next to the test bundle) and returns its exit status and output.
-func runGraft(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// Runs the built `graft` executable (next to the test bundle), with `environment` added to
+/// this process's, and returns its exit status and output.
+func runGraft(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let products = Bundle.main.bundleURL.deletingLastPathComponent()
     var binary = products.appendingPathComponent("graft")
     if !FileManager.default.fileExists(atPath: binary.path) {
@@ -13,6 +14,7 @@ func runGraft(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

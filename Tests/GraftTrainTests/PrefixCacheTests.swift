@@ -141,7 +141,7 @@ final class PrefixCacheTests: XCTestCase {
             let job = PrefixCache.Job(name: "training", loader: loader, firstEpoch: 1, views: views, rowShape: [256, 2, 2],
                                       precision: .float32, makeSample: loader.makeSample)
             let tensors = Dictionary(model.namedParameters() + model.namedBuffers(), uniquingKeysWith: { a, _ in a })
-            return try cache.key(job, prefix: prefix, tensors: tensors, transform: transform, workers: 1, skipBad: false).key
+            return try cache.key(job, prefix: prefix, tensors: tensors, ranges: nil, transform: transform, workers: 1, skipBad: false).key
         }
         let base = try key()
         XCTAssertEqual(try key(), base)

@@ -23,9 +23,13 @@ public final class ExecutionPlan {
     private let valueSlots: [Int: Int]
 
     /// Compiles `graph` (already optimised, see `optimizedForInference`) for the parameters'
-    /// current shapes, running at `precision`.
-    public init(_ graph: Graph, parameters: [String: Tensor], precision: ComputePrecision) throws {
-        var builder = PlanBuilder(graph: graph, precision: precision, parameters: parameters)
+    /// current shapes, running at `precision`; an int8 plan quantises its activations with
+    /// `ranges` (`calibrateActivationRanges`) and throws `GraftError.invalidArgument` naming
+    /// an activation they lack.
+    public init(_ graph: Graph, parameters: [String: Tensor], precision: ComputePrecision,
+                ranges: ActivationRanges = ActivationRanges()) throws {
+        if precision == .int8 { try Engine.shared.checkSupported(.int8) }
+        var builder = PlanBuilder(graph: graph, precision: precision, parameters: parameters, ranges: ranges)
         try builder.build()
         let kept = Set(graph.outputs.compactMap { operand -> Int? in
             if case .value(let id) = operand { return builder.slotOfValue[id] }
@@ -53,7 +57,7 @@ public final class ExecutionPlan {
             return PlanStepSummary(op: step.name, attributes: step.attributes, inputs: step.access.reads,
                                    parameters: step.node?.inputs.compactMap { if case .parameter(let name) = $0 { name } else { nil } } ?? [],
                                    output: step.access.writes, shape: slot.shape,
-                                   precision: slot.desc.data_type == dnnl_bf16 ? "bf16" : "fp32", layout: formatTagName(slot.desc),
+                                   precision: typeName(slot.desc.data_type), step: slot.step, layout: formatTagName(slot.desc),
                                    buffer: memory.bufferOf[step.access.writes] ?? 0, bytes: bytes[step.access.writes] ?? 0,
                                    flops: step.node?.flops ?? 0, scope: step.node?.scope ?? "")
         }
@@ -96,15 +100,21 @@ public final class ExecutionPlan {
                 let step = compiled[index]
                 let out = slotTensors[step.access.writes]
                 if let weights = step.weights { try weights.refresh(step.parameters.map(source)) }
-                if let from = step.prefill { try copyReordering(slotTensors[from], into: out, op: "plan.sum_copy") }
+                if let from = step.prefill {
+                    // The addend keeps its own type (an int8 sum may add s8 into u8): its bytes are copied.
+                    let addend = slotTensors[from]
+                    let target = addend.desc.data_type == out.desc.data_type ? out
+                        : Tensor(shape: out.shape, desc: retyped(out.desc, addend.desc.data_type), storage: out.storage)
+                    try copyReordering(addend, into: target, op: "plan.sum_copy")
+                }
                 switch step.action {
                 case .input(let i): try copyReordering(inputs[i], into: out, op: "plan.input")
-                case .reorder(let from): try copyReordering(slotTensors[from], into: out, op: "plan.reorder")
+                case .reorder(let from, let scale): try copyReordering(slotTensors[from], into: out, scales: [scale], op: "plan.reorder")
                 case .reshape(let from):
                     let x = slotTensors[from]
                     try copyReordering(x, into: Tensor(shape: x.shape, desc: DNNL.plainDesc(x.shape), storage: out.storage), op: "plan.reshape")
                 case .primitive(let p, let args):
-                    try Engine.shared.execute(p, args.map { arg, operand in
+                    try Engine.shared.execute(step.weights?.primitive ?? p, args.map { arg, operand in
                         switch operand {
                         case .slot(let s): return (arg, slotTensors[s])
                         case .weight(let w): return (arg, step.weights?.tensors[w] ?? out)

@@ -5,11 +5,21 @@
 /// draw their masks through `random`, given each node's scope. Returns the graph's outputs.
 public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Tensor],
                       random: GraphRandomSource? = nil) throws -> [Tensor] {
+    try interpret(graph, inputs: inputs, parameters: parameters, random: random, observing: { _, _ in })
+}
+
+/// `interpret`, handing `observe` each input and each node's result with its value id as it
+/// is made (int8 calibration reads the ranges of the activations so).
+func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Tensor], random: GraphRandomSource?,
+               observing observe: (_ value: Int, _ tensor: Tensor) throws -> Void) throws -> [Tensor] {
     guard inputs.count == graph.inputs.count else {
         throw GraftError.invalidArgument(op: "interpret", detail: "the graph takes \(graph.inputs.count) inputs, got \(inputs.count)")
     }
     var values: [Int: Tensor] = [:]
-    for (id, x) in zip(graph.inputs, inputs) { values[id] = x }
+    for (id, x) in zip(graph.inputs, inputs) {
+        values[id] = x
+        try observe(id, x)
+    }
     func tensor(_ operand: GraphOperand) throws -> Tensor {
         switch operand {
         case .value(let id):
@@ -35,6 +45,7 @@ public func interpret(_ graph: Graph, inputs: [Tensor], parameters: [String: Ten
             }
             return try random(node.scope, draw)
         }
+        if let y = values[node.output] { try observe(node.output, y) }
         // A value no later node reads is let go now, as eager code lets it go (autodiff keeps what its backward needs).
         for case .value(let id) in node.inputs where lastReader[id] == index { values[id] = nil }
     }

@@ -1,9 +1,11 @@
 import CDNNL
 
-/// A planned value: its logical shape and the layout and type it is stored in.
+/// A planned value: its logical shape, the layout and type it is stored in, and the real value
+/// of one unit of it (1 unless it holds quantised 8-bit integers).
 struct PlanSlot {
     var shape: [Int]
     var desc: dnnl_memory_desc_t
+    var step: Float = 1
 }
 
 /// What a step reads for one primitive argument: a planned value, one of its prepared weights,
@@ -23,7 +25,9 @@ enum EagerOperand {
 enum PlanAction {
     /// Copies graph input `i` into the output, in the output's layout (the entry reorder).
     case input(Int)
-    case reorder(Int)
+    /// Copies a value into the output's layout and type, multiplied by `scale` (a quantisation
+    /// or dequantisation where the steps differ).
+    case reorder(Int, scale: Float)
     /// Copies a value row-major into the output's buffer (a reshape).
     case reshape(Int)
     case primitive(Primitive, [(Int32, PlanArgument)])
@@ -33,19 +37,24 @@ enum PlanAction {
 /// Weights derived from parameters (folded, reordered), remade when a parameter is replaced or
 /// written. A parameter is known by its storage, not its tensor: `stateDict()` hands out new
 /// tensors over the same storages on every call. The storages are held, so that a new one
-/// cannot take a freed one's identity.
+/// cannot take a freed one's identity. An int8 convolution's primitive depends on its weights
+/// (their per-channel steps are its output scales): it is made with them.
 final class PreparedWeights {
     private var madeFrom: [(storage: Storage, version: Int)] = []
     private(set) var tensors: [Tensor] = []
-    private let make: ([Tensor]) throws -> [Tensor]
+    /// The primitive made with the weights, which the step runs instead of its own.
+    private(set) var primitive: Primitive?
+    private let make: ([Tensor]) throws -> ([Tensor], Primitive?)
 
-    init(_ make: @escaping ([Tensor]) throws -> [Tensor]) { self.make = make }
+    init(_ make: @escaping ([Tensor]) throws -> [Tensor]) { self.make = { (try make($0), nil) } }
+
+    init(withPrimitive make: @escaping ([Tensor]) throws -> ([Tensor], Primitive?)) { self.make = make }
 
     func refresh(_ sources: [Tensor]) throws {
         let current = sources.count == madeFrom.count
             && zip(sources, madeFrom).allSatisfy { $0.storage === $1.storage && $0.storageVersion == $1.version }
         guard !current else { return }
-        tensors = try make(sources)
+        (tensors, primitive) = try make(sources)
         madeFrom = sources.map { ($0.storage, $0.storageVersion) }
     }
 }
@@ -69,6 +78,12 @@ struct PlanBuilder {
     let graph: Graph
     let precision: ComputePrecision
     let parameters: [String: Tensor]
+    /// The calibrated activations of an int8 plan.
+    let ranges: ActivationRanges
+    /// What runs int8 (nil unless the precision is int8).
+    let int8: Int8Assignment?
+    /// Values an int8 convolution that fell back to float32 writes in float32.
+    var floatFallbacks = Set<Int>()
     var slots: [PlanSlot] = []
     var steps: [CompiledStep] = []
     var slotOfValue: [Int: Int] = [:]
@@ -80,8 +95,9 @@ struct PlanBuilder {
     private var reorders: [[Int]: Int] = [:]
     private var types: [Int: ComputePrecision] = [:]
 
-    init(graph: Graph, precision: ComputePrecision, parameters: [String: Tensor]) {
-        self.graph = graph; self.precision = precision; self.parameters = parameters
+    init(graph: Graph, precision: ComputePrecision, parameters: [String: Tensor], ranges: ActivationRanges = ActivationRanges()) {
+        self.graph = graph; self.precision = precision; self.parameters = parameters; self.ranges = ranges
+        int8 = precision == .int8 ? assignInt8(graph) : nil
     }
 
     mutating func build() throws {
@@ -94,7 +110,11 @@ struct PlanBuilder {
             unreadInputs.insert(slot)
             steps.append(CompiledStep(name: "input", attributes: [], action: .input(index), access: BufferAccess(reads: [], writes: slot)))
         }
-        for node in graph.nodes { try compile(node) }
+        for (index, node) in graph.nodes.enumerated() {
+            if let int8, int8.convolutions.contains(index), try compileInt8Convolution(node) { continue }
+            if int8?.int8Values.contains(node.output) == true, !isPooling(node.op) { floatFallbacks.insert(node.output) }
+            try compile(node)
+        }
     }
 
     func valueShape(_ id: Int) throws -> [Int] {
@@ -124,14 +144,19 @@ struct PlanBuilder {
         }
     }
 
-    /// `slot` in layout `desc`: itself, or a reorder step's output (one per slot and layout).
-    mutating func use(_ slot: Int, as desc: dnnl_memory_desc_t) -> Int {
-        if unreadInputs.remove(slot) != nil { slots[slot].desc = desc }
-        if DNNL.equal(slots[slot].desc, desc) { return slot }
-        let key = [slot] + DNNL.layoutKey(desc)
+    /// `slot` in layout `desc` with quantisation step `step` (1 for float): itself, or a
+    /// reorder step's output (one per slot, layout and step).
+    mutating func use(_ slot: Int, as desc: dnnl_memory_desc_t, step: Float = 1) -> Int {
+        if unreadInputs.remove(slot) != nil { slots[slot].desc = isInt8(desc.data_type) ? retyped(desc, dnnl_f32) : desc }
+        if DNNL.equal(slots[slot].desc, desc) && slots[slot].step == step { return slot }
+        let key = [slot] + DNNL.layoutKey(desc) + [Int(step.bitPattern)]
         if let done = reorders[key] { return done }
         let out = addSlot(slots[slot].shape, desc)
-        steps.append(CompiledStep(name: "reorder", attributes: [], action: .reorder(slot), access: BufferAccess(reads: [slot], writes: out)))
+        slots[out].step = step
+        let scale = slots[slot].step / step
+        steps.append(CompiledStep(name: scale == 1 ? "reorder" : isInt8(desc.data_type) ? "quantize" : "dequantize",
+                                  attributes: scale == 1 ? [] : ["scale=\(scale)"], action: .reorder(slot, scale: scale),
+                                  access: BufferAccess(reads: [slot], writes: out)))
         reorders[key] = out
         return out
     }
@@ -142,11 +167,23 @@ struct PlanBuilder {
         return slot
     }
 
-    func type(_ value: Int) -> dnnl_data_type_t { types[value] == .bfloat16 ? dnnl_bf16 : dnnl_f32 }
+    func type(_ value: Int) -> dnnl_data_type_t {
+        if let int8, int8.int8Values.contains(value), !floatFallbacks.contains(value), let name = int8.names[value], let r = ranges.ranges[name] {
+            return r.isUnsigned ? dnnl_u8 : dnnl_s8
+        }
+        return types[value] == .bfloat16 ? dnnl_bf16 : dnnl_f32
+    }
+
+    /// The quantisation step of `value` as `type` stores it (1 for float).
+    func step(_ value: Int) -> Float {
+        guard isInt8(type(value)), let name = int8?.names[value], let r = ranges.ranges[name] else { return 1 }
+        return r.step
+    }
 
     mutating func emit(_ node: GraphNode, _ action: PlanAction, reads: [Int], desc: dnnl_memory_desc_t, inPlaceOf: Int? = nil,
                                parameters: [GraphOperand] = [], weights: PreparedWeights? = nil, prefill: Int? = nil) throws {
         let out = addSlot(try valueShape(node.output), desc)
+        if isInt8(desc.data_type) { slots[out].step = step(node.output) }
         slotOfValue[node.output] = out
         steps.append(CompiledStep(name: node.op.name, attributes: node.op.attributes, node: node, action: action,
                                   access: BufferAccess(reads: reads, writes: out, inPlaceOf: inPlaceOf),
@@ -227,7 +264,7 @@ struct PlanBuilder {
         let (kh, kw) = config.kernel, (sh, sw) = config.stride, (ph, pw) = config.padding
         let padR = [max(ph, (oh - 1) * sh + kh - h - ph), max(pw, (ow - 1) * sw + kw - w - pw)]
         let desc = retyped(slots[x].desc, type(node.output))
-        let source = use(x, as: desc)
+        let source = use(x, as: desc, step: step(node.output))
         let name = alg == dnnl_pooling_max ? "max_pool2d" : "avg_pool2d"
         let (p, _) = try poolingForwardPrimitive(desc, outShape: outShape, config, padRight: padR, op: name, alg: alg, training: false)
         try emit(node, .primitive(p, [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_DST, .slot(slots.count))]), reads: [source],
@@ -261,10 +298,12 @@ struct PlanBuilder {
         args.append((DNNL_ARG_DST, .slot(slots.count)))
         var reads = [source], inPlace: Int?, prefill: Int?
         if sum, let last = node.inputs.last {
-            let addend = use(try slot(last))
+            let a = use(try slot(last))
+            let addend = isInt8(slots[a].desc.data_type) ? use(a, as: retyped(slots[a].desc, dstDesc.data_type)) : a
             reads.append(addend)
             prefill = addend
-            if DNNL.equal(slots[addend].desc, dstDesc) { inPlace = addend }
+            // Not over its own input: the convolution would read what it has written.
+            if DNNL.equal(slots[addend].desc, dstDesc), addend != source { inPlace = addend }
         }
         try emit(node, .primitive(p, args), reads: reads, desc: dstDesc, inPlaceOf: inPlace, parameters: sources, weights: weights,
                  prefill: prefill)
@@ -292,6 +331,12 @@ func retyped(_ desc: dnnl_memory_desc_t, _ type: dnnl_data_type_t) -> dnnl_memor
     d.data_type = type
     return d
 }
+
+/// Whether `type` is one of the 8-bit integer types.
+func isInt8(_ type: dnnl_data_type_t) -> Bool { type == dnnl_s8 || type == dnnl_u8 }
+
+/// Whether `op` is a pooling (which keeps its input's step when it runs int8).
+func isPooling(_ op: GraphOp) -> Bool { if case .maxPool2d = op { return true }; return false }
 
 /// The eager op's oneDNN eltwise algorithm for an activation node (its primitive name, algorithm, alpha, beta).
 private func eltwiseAlgorithm(_ op: GraphOp) -> (String, dnnl_alg_kind_t, Float, Float) {

@@ -13,8 +13,10 @@ public struct PlanStepSummary: Sendable {
     /// The planned value it writes, and its shape.
     public var output: Int
     public var shape: [Int]
-    /// `fp32` or `bf16`.
+    /// `fp32`, `bf16`, or `u8` / `s8` for a quantised value.
     public var precision: String
+    /// The real value of one unit of a quantised output (1 for float).
+    public var step: Float
     /// oneDNN's format tag of the output (`nChw16c`, `nchw`, `nc`, …).
     public var layout: String
     /// The buffer the output lives in, and the output's bytes.
@@ -24,6 +26,16 @@ public struct PlanStepSummary: Sendable {
     public var flops: Int
     /// The module whose forward ran the node ("" for the model itself and the plan's own steps).
     public var scope: String
+}
+
+/// The short name of a oneDNN element type (`fp32`, `bf16`, `s8`, `u8`).
+func typeName(_ type: dnnl_data_type_t) -> String {
+    switch type {
+    case dnnl_bf16: return "bf16"
+    case dnnl_s8: return "s8"
+    case dnnl_u8: return "u8"
+    default: return "fp32"
+    }
 }
 
 /// The name of oneDNN's format tag that describes `desc` (`nChw16c`, `nchw`, `nc`, …), or

@@ -2,15 +2,25 @@ import CDNNL
 
 /// Copies `from` into `to` (same logical shape, any layouts, windows of larger tensors
 /// included) with a oneDNN reorder cached under `op` and both descriptors, without autodiff.
-func copyReordering(_ from: Tensor, into to: Tensor, op: String) throws {
+/// Each value is multiplied by `scales` on the way (one for all, or one per index of the
+/// dimensions `mask` names, as oneDNN's output scales), and rounded and saturated when `to`
+/// holds integers.
+func copyReordering(_ from: Tensor, into to: Tensor, scales: [Float] = [1], mask: Int32 = 0, op: String) throws {
     var key = PrimitiveKey(op)
     key.add(from.desc); key.add(to.desc)
+    let scaled = scales != [1]
+    if scaled { key.add(Int(mask)); key.add(scales.map { Int($0.bitPattern) }) }
     let (s, d) = (from.desc, to.desc)
     let p = try Engine.shared.primitive(key) {
-        var pd: OpaquePointer?
+        var pd: OpaquePointer?, attr: OpaquePointer?
         var (src, dst) = (s, d)
+        if scaled {
+            try DNNL.check(dnnl_primitive_attr_create(&attr), op)
+            try DNNL.check(dnnl_primitive_attr_set_output_scales(attr, Int64(scales.count), mask, scales), op)
+        }
+        defer { if attr != nil { dnnl_primitive_attr_destroy(attr) } }
         try DNNL.check(dnnl_reorder_primitive_desc_create(&pd, &src, Engine.shared.engine, &dst,
-                                                           Engine.shared.engine, nil), op)
+                                                           Engine.shared.engine, attr), op)
         guard let pd else { throw GraftError.invalidState("\(op): oneDNN returned no reorder") }
         return pd
     }
