@@ -1,19 +1,22 @@
 import Foundation
 
-/// The JSON output of an evaluation: the model's (or the ensemble's) metrics, with `"members"` when
+/// The JSON output of an evaluation: the model's (or the ensemble's) metrics, its mistakes
+/// (`"misclassified"`: dataset index, true and predicted class, probability), with `"members"` when
 /// there are several and `"skipped_images"` when images were left out (the `skipBad` option).
 public func evaluationJSON(_ result: EvaluationResult) -> String {
     struct Ensemble: Encodable {
         let metrics: ClassificationMetrics
         let members: [Member]?
+        let misclassified: [Misclassification]
         let skipped: [String]
         func encode(to encoder: Encoder) throws {
             try metrics.encode(to: encoder)
             var c = encoder.container(keyedBy: Key.self)
             if let members { try c.encode(members, forKey: .members) }
+            try c.encode(misclassified, forKey: .misclassified)
             if !skipped.isEmpty { try c.encode(skipped, forKey: .skippedImages) }
         }
-        enum Key: String, CodingKey { case members, skippedImages = "skipped_images" }
+        enum Key: String, CodingKey { case members, misclassified, skippedImages = "skipped_images" }
     }
     struct Member: Encodable {
         let name: String
@@ -23,7 +26,7 @@ public func evaluationJSON(_ result: EvaluationResult) -> String {
     }
     let members = result.members.count > 1
         ? result.members.map { Member(name: $0.name, top1: $0.metrics.top1, top5: $0.metrics.top5, n: $0.metrics.n) } : nil
-    return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members, skipped: result.skipped))
+    return jsonObjectLine(Ensemble(metrics: result.ensemble, members: members, misclassified: result.misclassified, skipped: result.skipped))
 }
 
 /// `graft evaluate`'s table: each member and the ensemble, then the per-class figures. Columns

@@ -108,16 +108,26 @@ final class Int8Tests: XCTestCase {
         XCTAssertTrue((train.stdout + train.stderr).contains("calibrated on 2 batches of the training images"), train.stdout)
         let ranges = try XCTUnwrap(try loadCheckpoint(out + "/best.safetensors").activationRanges)
         XCTAssertNotNil(ranges.ranges["conv2.weight.input"], "\(ranges.ranges.keys.sorted())")
+        var mistakes: [String: [Int: Int]] = [:]   // precision → the misclassified images' predicted classes, by index
         func top1(_ precision: String, _ checkpoint: String = out + "/best.safetensors") throws -> (Double, String) {
             let r = try runGraft(["evaluate", "--model", checkpoint, "--data", fashionMNISTDirectory, "--precision", precision, "--json"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-            return (try XCTUnwrap(object["top1"] as? Double), r.stderr)
+            let top1 = try XCTUnwrap(object["top1"] as? Double), wrong = try XCTUnwrap(object["misclassified"] as? [[String: Any]])
+            XCTAssertEqual(wrong.count, Int(((1 - top1) * 10_000).rounded()))
+            mistakes[precision] = Dictionary(uniqueKeysWithValues: try wrong.map {
+                (try XCTUnwrap($0["index"] as? Int), try XCTUnwrap($0["predicted_class"] as? Int))
+            })
+            return (top1, r.stderr)
         }
         let (int8, said) = try top1("int8"), (fp32, _) = try top1("fp32")
         XCTAssertFalse(said.contains("calibrates"), said)
         XCTAssertGreaterThan(fp32, 0.3)
         XCTAssertEqual(int8, fp32, accuracy: 0.01)
+        // Top-1 agreement image by image: an image either precision got wrong must have the same wrong class in the other.
+        let a = mistakes["int8"] ?? [:], b = mistakes["fp32"] ?? [:]
+        let disagreements = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.count
+        XCTAssertLessThan(Double(disagreements) / 10_000, 0.03, "\(disagreements) of 10,000 test images change their top-1 class in int8")
         // Without ranges in the checkpoint, evaluate calibrates on the first batches of --data and says so.
         let loaded = try loadCheckpoint(out + "/best.safetensors")
         var bare = loaded.metadata
