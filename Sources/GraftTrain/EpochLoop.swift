@@ -81,8 +81,11 @@ func trainEpoch(_ epoch: Int, _ options: TransferOptions, model: TrainingModel, 
         reporter.note("epoch \(epoch): skipped \(nonFinite.skipped) steps whose loss or gradients were not finite (`nonfinite` skip)")
     }
     try NonFiniteSteps.checkWeights(of: model.module, epoch: epoch, steps: plan.batches.perEpoch, learningRate: learningRate)
-    // An int8 run measures its ranges again: the trained part's activations have moved.
-    try session.calibration?.refresh(model.module)
+    // An int8 run measures its ranges again, the trained part's activations having moved: before
+    // a validation that runs int8 (on images); on cached outputs, whose validation runs the
+    // trained part in float32, only for a checkpoint that keeps them (a best, the last epoch).
+    let validatesInt8 = session.trainer is ImageTrainer
+    if validatesInt8 { try session.calibration?.refresh(model.module) }
     let validation = data.validation.count > 0 ? try session.trainer.validate() : nil
     try session.skipped.record(work.skipped + (validation?.skipped ?? []), context: "epoch \(epoch): ", reporter: reporter, log: session.log)
     let record = EpochRecord(epoch: epoch, trainLoss: score.loss, trainTop1: score.top1, valLoss: validation?.loss,
@@ -90,6 +93,9 @@ func trainEpoch(_ epoch: Int, _ options: TransferOptions, model: TrainingModel, 
                              seconds: seconds(since: epochStart), imagesPerSecond: Double(work.images) / trainSeconds,
                              dataWait: work.dataWait)
     plan.progress.record(record)
+    let isBest = plan.progress.bestEpoch == epoch
+    let lastEpoch = epoch == options.epochs || options.patience > 0 && plan.progress.sinceBest >= options.patience
+    if !validatesInt8 && (isBest || lastEpoch) { try session.calibration?.refresh(model.module) }
     var meta = plan.metadata
     meta.epoch = epoch
     meta.metrics = validation.map { ["val_top1": $0.top1, "val_top5": $0.top5, "val_loss": $0.loss] } ?? [:]
@@ -98,7 +104,7 @@ func trainEpoch(_ epoch: Int, _ options: TransferOptions, model: TrainingModel, 
     let state = TrainingState(epoch: epoch, model: model.module, optimizer: optimizer, scheduler: scheduler, bestMetric: progress.bestTop1,
                               epochsWithoutImprovement: progress.sinceBest, history: progress.history, freeze: model.policy,
                               unfreezing: plan.unfreezing)
-    try EpochCheckpoint(files: plan.files).write(model: model.module, metadata: meta, isBest: progress.bestEpoch == epoch, state: state)
+    try EpochCheckpoint(files: plan.files).write(model: model.module, metadata: meta, isBest: isBest, state: state)
     try session.log.append(jsonLine(event: "epoch", record))
     return (record, trainSeconds)
 }
