@@ -85,7 +85,7 @@ struct InspectCommand: ParsableCommand {
         do {
             return try freeze.map(FreezePolicy.init(flag:))
         } catch let error as TrainingOptionError {
-            throw ValidationError(error.description)
+            throw ValidationError(OptionSpelling.message(error))
         }
     }
 
