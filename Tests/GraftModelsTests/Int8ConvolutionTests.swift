@@ -129,12 +129,19 @@ final class Int8ConvolutionTests: XCTestCase {
 
         var stretched = ranges
         stretched.ranges["a.weight.input"]?.max *= 300
-        let input = try stretched.range("a.weight.input")
-        let meanSquare = try XCTUnwrap(input.meanSquare)
-        XCTAssertEqual(try XCTUnwrap(input.signalToNoise), 10 * log10(Double(meanSquare) * 12 / (Double(input.step) * Double(input.step))),
-                       accuracy: 1e-6)
         let assignment = assignInt8(graph, ranges: stretched, parameters: p)
         let (before, after) = (try XCTUnwrap(kept.signalToNoise[a]), try XCTUnwrap(assignment.signalToNoise[a]))
+        // The figure, naively: a's output mean square over the input's rounding noise carried
+        // through its weights, plus the weights' own rounding noise, each relative to its signal.
+        let step = Double(try stretched.range("a.weight.input").step), output = Double(try XCTUnwrap(ranges.range("a.weight.output").meanSquare))
+        let w = try param("a.weight").toArray(), perChannel = w.count / c
+        let carried = step * step / 12 * w.reduce(0) { $0 + Double($1) * Double($1) } / Double(c) / output
+        var (signal, noise) = (0.0, 0.0)
+        for o in 0..<c {
+            let row = w[o * perChannel..<(o + 1) * perChannel], wStep = Double(row.map(abs).max() ?? 1) / 127
+            for v in row { signal += Double(v) * Double(v); noise += pow(Double(v) - (Double(v) / wStep).rounded(.toNearestOrEven) * wStep, 2) }
+        }
+        XCTAssertEqual(after, -10 * log10(carried + noise / signal), accuracy: 0.01)
         XCTAssertLessThan(after, Int8Assignment.minimumSignalToNoise)
         XCTAssertLessThan(after, before - 40, "a step 300 times larger: about 49.5 dB less")
         XCTAssertFalse(assignment.convolutions.contains(a), "a stays float")

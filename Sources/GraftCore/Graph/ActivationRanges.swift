@@ -1,5 +1,3 @@
-import Foundation
-
 /// The calibrated range of each activation an int8 plan quantises, by a stable name
 /// (`assignInt8`): `<weight>.output` for what the convolution of parameter `<weight>` writes,
 /// `<weight>.input` for a float value that convolution reads quantised. A range with
@@ -26,14 +24,6 @@ public struct ActivationRanges: Equatable, Sendable {
         public var step: Float {
             let bound = isUnsigned ? max : Swift.max(-min, max)
             return Swift.max(bound, Float.leastNormalMagnitude * 255) / (isUnsigned ? 255 : 127)
-        }
-
-        /// The activation's signal-to-quantisation-noise ratio in decibels: its mean square over
-        /// the rounding noise of one step (`step² / 12`); nil where `meanSquare` was not measured.
-        public var signalToNoise: Double? {
-            guard let meanSquare else { return nil }
-            let noise = Double(step) * Double(step) / 12
-            return 10 * log10(Swift.max(Double(meanSquare) / noise, Double.leastNormalMagnitude))
         }
 
         /// The range covering both, its mean square that of all their samples (nil unless both

@@ -1,4 +1,3 @@
-import Foundation
 import CDNNL
 
 /// A planned value: its logical shape, the layout and type it is stored in, and the real value
@@ -103,7 +102,7 @@ struct PlanBuilder {
     init(graph: Graph, precision: ComputePrecision, parameters: [String: Tensor], ranges: ActivationRanges = ActivationRanges()) {
         self.graph = graph; self.precision = precision; self.parameters = parameters; self.ranges = ranges
         int8 = precision == .int8 ? assignInt8(graph, ranges: ranges, parameters: parameters) : nil
-        floatPrecision = precision == .int8 ? (Engine.shared.supportsBFloat16 && ProcessInfo.processInfo.environment["GRAFT_INT8_FP32"] == nil ? .bfloat16 : .float32) : precision // TEMP env
+        floatPrecision = precision == .int8 ? (Engine.shared.supportsBFloat16 ? .bfloat16 : .float32) : precision
     }
 
     mutating func build() throws {
