@@ -10,8 +10,9 @@ import CDNNL
 ///
 /// `int8` is post-training static quantisation, for what does not train: a compiled
 /// `ExecutionPlan` given calibrated `ActivationRanges` runs its convolutions on 8-bit integers
-/// (weights per output channel, activations per tensor; see `assignInt8`); eager ops, the
-/// first convolution and the head stay float32.
+/// (weights per output channel, activations per tensor) where quantisation keeps enough of
+/// their signal (see `assignInt8`); everything else (the first convolution, the head) runs as
+/// the bfloat16 plan runs it (float32 on a CPU without AVX512-BF16), ops run eagerly in float32.
 public enum ComputePrecision: String, Codable, Sendable, CaseIterable {
     case float32 = "fp32"
     case bfloat16 = "bf16"

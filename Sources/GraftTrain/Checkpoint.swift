@@ -29,8 +29,9 @@ public struct CheckpointMetadata: Codable, Sendable, Equatable {
     /// Figures at that epoch (`"val_top1": 0.91`, …).
     public var metrics: [String: Double]
     /// The calibrated activations an int8 plan of the whole model quantises with, each
-    /// `[min, max]` by its `ActivationRanges` name (`layer1.0.conv1.weight.output`); nil when
-    /// none were measured (see `CheckpointActivationRanges.swift`).
+    /// `[min, max, mean square, samples]` (older checkpoints: `[min, max]`) by its
+    /// `ActivationRanges` name (`layer1.0.conv1.weight.output`); nil when none were measured
+    /// (see `CheckpointActivationRanges.swift`).
     public var activationRanges: [String: [Float]]?
 
     public init(architecture: String, head: HeadConfig, classNames: [String], preprocessing: Preprocessing,

@@ -157,11 +157,15 @@ struct FNV1a {
     mutating func add(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { add($0) } }
     mutating func add(_ v: Int) { add(UInt64(bitPattern: Int64(v))) }
     mutating func add(_ s: String) { add(s.utf8.count); Array(s.utf8).withUnsafeBytes { add($0) } }
-    /// Int8 activation ranges, by name (nothing when nil).
+    /// Int8 activation ranges, by name, with their mean squares where measured (they decide
+    /// which convolutions run int8); nothing when nil.
     mutating func add(_ ranges: ActivationRanges?) {
         guard let ranges = ranges?.ranges else { return }
         add(ranges.count)
-        for (name, r) in ranges.sorted(by: { $0.key < $1.key }) { add(name); add(UInt64(r.min.bitPattern)); add(UInt64(r.max.bitPattern)) }
+        for (name, r) in ranges.sorted(by: { $0.key < $1.key }) {
+            add(name); add(UInt64(r.min.bitPattern)); add(UInt64(r.max.bitPattern))
+            if let meanSquare = r.meanSquare { add(UInt64(meanSquare.bitPattern)); add(r.samples) }
+        }
     }
 }
 

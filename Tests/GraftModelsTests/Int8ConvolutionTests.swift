@@ -1,13 +1,16 @@
+import Foundation
 import GraftCore
 import XCTest
 
 /// The int8 convolutions of an `ExecutionPlan` against a naive int8 reference in Swift: exact
 /// integer accumulation, then the scales, rounding to nearest-even and saturation as oneDNN
-/// does. The graph: a float32 first convolution (1×1 identity, ReLU) → an int8 3×3 convolution
+/// does. The graph: a float first convolution (1×1 identity, ReLU) → an int8 3×3 convolution
 /// with bias and ReLU (u8 out) → an int8 3×3 convolution with bias adding that output as its
-/// residual and a ReLU after the sum (u8 out) → an int8 1×1 identity convolution, whose float32
+/// residual and a ReLU after the sum (u8 out) → an int8 1×1 identity convolution, whose float
 /// output is the previous one dequantised: so the plan's output must be the reference's u8
-/// values times their step, to one step.
+/// values times their step, to one step. The float parts run bfloat16 where the CPU has it:
+/// the image and the last step are chosen exact in bfloat16 (multiples of 1/64 up to 2, and
+/// u8 values times a power of two).
 final class Int8ConvolutionTests: XCTestCase {
     private let (n, c, side) = (2, 8, 6)
 
@@ -72,22 +75,31 @@ final class Int8ConvolutionTests: XCTestCase {
         }
     }
 
+    /// `values` rounded to multiples of 1/64, exact in bfloat16 for magnitudes up to 4.
+    private func bfloat16Exact(_ shape: [Int], _ seed: Int, scale: Float) -> Tensor {
+        Tensor(shape: shape, data: values(shape, seed, scale: scale).toArray().map { ($0 * 64).rounded() / 64 })
+    }
+
     func testInt8ConvolutionsWithReLUResidualSumAndPerChannelScalesMatchANaiveReference() throws {
         try XCTSkipUnless(Engine.shared.supportsInt8, "no VNNI")
-        let x = values([n, c, side, side], 9, scale: 2)
+        let x = bfloat16Exact([n, c, side, side], 9, scale: 2)
         let graph = try graph(x)
         let assignment = assignInt8(graph)
         XCTAssertEqual(assignment.convolutions.count, 3, "every convolution but the first runs int8")
         XCTAssertEqual(assignment.int8Values.count, 2, "the two inner outputs stay 8-bit")
         let p = Dictionary(uniqueKeysWithValues: parameters)
-        let ranges = try calibrateActivationRanges(graph, parameters: p, batches: [[x]])
+        var ranges = try calibrateActivationRanges(graph, parameters: p, batches: [[x]])
+        // b's output (last's input) on a power-of-two step, so that its dequantised values are exact in bfloat16.
+        let measured = try ranges.range("b.weight.output")
+        let powerOfTwo = ActivationRanges.Range(min: 0, max: 255 * exp2(ceil(log2(measured.max / 255))), meanSquare: measured.meanSquare, samples: measured.samples)
+        (ranges.ranges["b.weight.output"], ranges.ranges["last.weight.input"]) = (powerOfTwo, powerOfTwo)
         XCTAssertEqual(Set(ranges.ranges.keys), ["a.weight.input", "a.weight.output", "b.weight.input", "b.weight.output",
                                                  "last.weight.input", "last.weight.output"])
         XCTAssertEqual(ranges.ranges["a.weight.output"], ranges.ranges["b.weight.input"], "one value, two names")
         let plan = try ExecutionPlan(graph, parameters: p, precision: .int8, ranges: ranges)
         XCTAssertEqual(plan.steps.map(\.op), ["input", "conv2d", "quantize", "int8:conv2d", "int8:conv2d", "int8:conv2d"],
                        "one quantisation at the boundary, none between int8 layers")
-        XCTAssertEqual(plan.steps.filter { $0.op.hasPrefix("int8:") }.map(\.precision), ["u8", "u8", "fp32"])
+        XCTAssertEqual(plan.steps.filter { $0.op.hasPrefix("int8:") }.map(\.precision), ["u8", "u8", Engine.shared.supportsBFloat16 ? "bf16" : "fp32"])
         let got = try plan.run([x], parameters: p)[0].toArray()
 
         let (sx, sa, sb) = try (ranges.range("a.weight.input").step, ranges.range("a.weight.output").step, ranges.range("b.weight.output").step)
@@ -99,6 +111,45 @@ final class Int8ConvolutionTests: XCTestCase {
         let withinOne = steps.filter { $0 <= 1.01 }.count
         XCTAssertGreaterThanOrEqual(Double(withinOne), 0.99 * Double(steps.count), "worst \(steps.max() ?? 0) steps")
         XCTAssertLessThanOrEqual(steps.reduce(0, +) / Float(steps.count), 0.05, "mean error in steps")
+    }
+
+    /// A convolution stays float where quantising its input and weights leaves its output less
+    /// than `Int8Assignment.minimumSignalToNoise`: here `a`'s input range stretched 300-fold (as
+    /// one outlier among the calibration images would), so that its step dwarfs most values.
+    func testAConvolutionWhoseQuantisationIsTooNoisyStaysFloat() throws {
+        try XCTSkipUnless(Engine.shared.supportsInt8, "no VNNI")
+        let p = Dictionary(uniqueKeysWithValues: parameters)
+        let x = values([n, c, side, side], 9, scale: 2)
+        let graph = try graph(x)
+        let ranges = try calibrateActivationRanges(graph, parameters: p, batches: [[x]])
+        let a = try XCTUnwrap(graph.nodes.firstIndex { $0.inputs.count > 1 && $0.inputs[1] == .parameter("a.weight") })
+        let kept = assignInt8(graph, ranges: ranges, parameters: p)
+        XCTAssertEqual(kept.convolutions.count, 3, "\(kept.signalToNoise)")
+        XCTAssertEqual(kept.signalToNoise.count, 3)
+
+        var stretched = ranges
+        stretched.ranges["a.weight.input"]?.max *= 300
+        let assignment = assignInt8(graph, ranges: stretched, parameters: p)
+        let (before, after) = (try XCTUnwrap(kept.signalToNoise[a]), try XCTUnwrap(assignment.signalToNoise[a]))
+        // The figure, naively: a's output mean square over the input's rounding noise carried
+        // through its weights, plus the weights' own rounding noise, each relative to its signal.
+        let step = Double(try stretched.range("a.weight.input").step), output = Double(try XCTUnwrap(ranges.range("a.weight.output").meanSquare))
+        let w = try param("a.weight").toArray(), perChannel = w.count / c
+        let carried = step * step / 12 * w.reduce(0) { $0 + Double($1) * Double($1) } / Double(c) / output
+        var (signal, noise) = (0.0, 0.0)
+        for o in 0..<c {
+            let row = w[o * perChannel..<(o + 1) * perChannel], wStep = Double(row.map(abs).max() ?? 1) / 127
+            for v in row { signal += Double(v) * Double(v); noise += pow(Double(v) - (Double(v) / wStep).rounded(.toNearestOrEven) * wStep, 2) }
+        }
+        XCTAssertEqual(after, -10 * log10(carried + noise / signal), accuracy: 0.01)
+        XCTAssertLessThan(after, Int8Assignment.minimumSignalToNoise)
+        XCTAssertLessThan(after, before - 40, "a step 300 times larger: about 49.5 dB less")
+        XCTAssertFalse(assignment.convolutions.contains(a), "a stays float")
+        XCTAssertEqual(assignment.convolutions.count, 2, "b and last stay int8")
+        let plan = try ExecutionPlan(graph, parameters: p, precision: .int8, ranges: stretched)
+        XCTAssertEqual(plan.steps.filter { $0.op.hasPrefix("int8:") }.count, 2)
+        XCTAssertEqual(plan.steps.filter { $0.op == "conv2d" }.count, 2, "the first and a run float")
+        XCTAssertEqual(assignInt8(graph).convolutions.count, 3, "without ranges every candidate is measured")
     }
 
     /// Calibration gives the same ranges for the same data, and others for other data.

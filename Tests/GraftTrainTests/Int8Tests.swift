@@ -54,7 +54,9 @@ final class Int8Tests: XCTestCase {
         let path = directory + "/bad.safetensors"
         let key = try XCTUnwrap(ranges.ranges.keys.sorted().first)
         let cases: [(String, [Float], String)] = [
-            (key, [1], "must be [min, max], not 1 numbers"),
+            (key, [1], "must be [min, max] or [min, max, mean square, samples], not 1 numbers"),
+            (key, [0, 1, -1, 5], "must have a mean square not below 0 and a whole number of samples from 1 to 2^53, not [0.0, 1.0, -1.0, 5.0]"),
+            (key, [0, 1, 0.5, 2.5], "must have a mean square not below 0 and a whole number of samples from 1 to 2^53, not [0.0, 1.0, 0.5, 2.5]"),
             (key, [2, 1], "must be two finite numbers, min first, not [2.0, 1.0]"),
             (key, [0, .nan], "must be two finite numbers, min first, not [0.0, nan]"),
             ("conv9.weight.output", [0, 1], "names no parameter of the model followed by .input or .output"),

@@ -77,6 +77,10 @@ struct CompiledStep {
 struct PlanBuilder {
     let graph: Graph
     let precision: ComputePrecision
+    /// The precision the float parts run at: `precision`, but bfloat16 (where the CPU has it)
+    /// for those of an int8 plan, so that what stays float between int8 convolutions
+    /// (depthwise ones, activations, the head) runs as the bfloat16 plan runs it.
+    let floatPrecision: ComputePrecision
     let parameters: [String: Tensor]
     /// The calibrated activations of an int8 plan.
     let ranges: ActivationRanges
@@ -97,11 +101,12 @@ struct PlanBuilder {
 
     init(graph: Graph, precision: ComputePrecision, parameters: [String: Tensor], ranges: ActivationRanges = ActivationRanges()) {
         self.graph = graph; self.precision = precision; self.parameters = parameters; self.ranges = ranges
-        int8 = precision == .int8 ? assignInt8(graph) : nil
+        int8 = precision == .int8 ? assignInt8(graph, ranges: ranges, parameters: parameters) : nil
+        floatPrecision = precision == .int8 ? (Engine.shared.supportsBFloat16 ? .bfloat16 : .float32) : precision
     }
 
     mutating func build() throws {
-        types = assignPrecision(graph, precision)
+        types = assignPrecision(graph, floatPrecision)
         for (index, id) in graph.inputs.enumerated() {
             let shape = try valueShape(id)
             let slot = addSlot(shape, DNNL.plainDesc(shape))
@@ -275,7 +280,7 @@ struct PlanBuilder {
                                              sum: Bool, activation: FusedActivation?) throws {
         let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
         // Grouped convolutions other than depthwise ones stay float32 (see `assignPrecision`).
-        let computes: ComputePrecision = config.groups == 1 || wShape[1] == 1 ? precision : .float32
+        let computes: ComputePrecision = config.groups == 1 || wShape[1] == 1 ? floatPrecision : .float32
         let (p, _) = try convolutionForwardPrimitive(inputShape: inShape, weightShape: wShape, config, hasBias: hasBias || batchNorm != nil,
                                                      training: false, precision: computes, sum: sum, activation: activation,
                                                      outputType: type(node.output))
@@ -284,13 +289,7 @@ struct PlanBuilder {
         let sources = Array(node.inputs[1..<(node.inputs.count - (sum ? 1 : 0))])
         let groups = config.groups
         let weights = PreparedWeights { ts in
-            var folded = Array(ts.prefix(hasBias ? 2 : 1))
-            if let (affine, eps) = batchNorm {
-                let bn = ts.dropFirst(hasBias ? 2 : 1)
-                let (gamma, beta) = affine ? (bn.first, bn.dropFirst().first) : (nil, nil)
-                folded = foldedBatchNorm(weight: ts[0], bias: hasBias ? ts[1] : nil, bnWeight: gamma, bnBias: beta,
-                                         runningMean: ts[ts.count - 2], runningVar: ts[ts.count - 1], eps: eps)
-            }
+            let folded = foldedConvolutionParameters(ts, hasBias: hasBias, batchNorm: batchNorm)
             return [convolutionWeight(folded[0], groups: groups, in: wDesc)] + folded.dropFirst().map { $0.converted(to: DNNL.plainDesc($0.shape)) }
         }
         var args: [(Int32, PlanArgument)] = [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_WEIGHTS, .weight(0))]
@@ -313,7 +312,7 @@ struct PlanBuilder {
         let inShape = try shapeOf(node.inputs[0]), wShape = try shapeOf(node.inputs[1])
         guard inShape.count == 2, wShape.count == 2, inShape[1] == wShape[1] else { return try compileEager(node) }
         let (p, _) = try innerProductForwardPrimitive(inputShape: inShape, weightShape: wShape, hasBias: hasBias, training: false,
-                                                      precision: precision, plainWeight: false)
+                                                      precision: floatPrecision, plainWeight: false)
         let source = use(try slot(node.inputs[0]), as: p.desc(dnnl_query_src_md))
         let wDesc = p.desc(dnnl_query_weights_md)
         let weights = PreparedWeights { ts in [ts[0].converted(to: wDesc)] + ts.dropFirst().map { $0.converted(to: DNNL.plainDesc($0.shape)) } }

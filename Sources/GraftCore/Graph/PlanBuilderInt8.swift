@@ -4,10 +4,10 @@ extension PlanBuilder {
     /// Compiles `node`, a convolution `assignInt8` runs int8, as oneDNN's int8 convolution: its
     /// input quantised (or already 8-bit) with its calibrated step, its weights (batch norm
     /// folded) quantised per output channel, its bias in accumulator units, its output 8-bit
-    /// when `assignInt8` says so and float32 otherwise, a residual addend added by the sum
-    /// post-op in its own 8-bit type with the ratio of the steps. Returns false, having
-    /// compiled nothing, where oneDNN has only its reference kernel for it (the caller then
-    /// compiles it in float32).
+    /// when `assignInt8` says so and in the plan's float type otherwise, a residual addend
+    /// added by the sum post-op in its own 8-bit type with the ratio of the steps. Returns
+    /// false, having compiled nothing, where oneDNN has only its reference kernel for it (the
+    /// caller then compiles it in float).
     mutating func compileInt8Convolution(_ node: GraphNode) throws -> Bool {
         let config: Conv2dConfig, hasBias: Bool, batchNorm: (affine: Bool, eps: Float)?, sum: Bool, activation: FusedActivation?
         switch node.op {
@@ -46,17 +46,17 @@ extension PlanBuilder {
             types.sum = (types.destination, 1)
             chosen = probe(types)
         }
+        if chosen == nil, types.destination == dnnl_bf16 {
+            // No kernel writes bfloat16 here: it writes float32, and readers convert.
+            types.destination = dnnl_f32
+            if types.sum != nil { types.sum = (dnnl_f32, 1) }
+            chosen = probe(types)
+        }
         guard let primitive = chosen else { return false }
         let source = use(xSlot, as: primitive.desc(dnnl_query_src_md), step: sourceStep)
         let dstDesc = primitive.desc(dnnl_query_dst_md), wDesc = primitive.desc(dnnl_query_weights_md)
         let weights = PreparedWeights(withPrimitive: { ts in
-            var folded = Array(ts.prefix(hasBias ? 2 : 1))
-            if let (affine, eps) = batchNorm {
-                let bn = ts.dropFirst(hasBias ? 2 : 1)
-                let (gamma, beta) = affine ? (bn.first, bn.dropFirst().first) : (nil, nil)
-                folded = foldedBatchNorm(weight: ts[0], bias: hasBias ? ts[1] : nil, bnWeight: gamma, bnBias: beta,
-                                         runningMean: ts[ts.count - 2], runningVar: ts[ts.count - 1], eps: eps)
-            }
+            let folded = foldedConvolutionParameters(ts, hasBias: hasBias, batchNorm: batchNorm)
             let weightSteps = int8WeightSteps(folded[0].toArray(), outputChannels: o)
             let p = try int8ConvolutionPrimitive(inputShape: inShape, weightShape: wShape, config, hasBias: biased, types: types,
                                                  outputScales: weightSteps.map { sourceStep * $0 / outputStep }, activation: activation,

@@ -71,6 +71,17 @@ func foldedBatchNorm(weight: Tensor, bias: Tensor?, bnWeight: Tensor?, bnBias: T
     return [Tensor(shape: weight.shape, data: fw), Tensor(shape: [o], data: fb)]
 }
 
+/// A convolution's weight and bias as inference runs it: `ts` is its weight, its bias when
+/// `hasBias`, then with `batchNorm` the batch norm's weight and bias (when affine), running
+/// mean and running variance, which `foldedBatchNorm` folds in.
+func foldedConvolutionParameters(_ ts: [Tensor], hasBias: Bool, batchNorm: (affine: Bool, eps: Float)?) -> [Tensor] {
+    guard let (affine, eps) = batchNorm else { return Array(ts.prefix(hasBias ? 2 : 1)) }
+    let bn = ts.dropFirst(hasBias ? 2 : 1)
+    let (gamma, beta) = affine ? (bn.first, bn.dropFirst().first) : (nil, nil)
+    return foldedBatchNorm(weight: ts[0], bias: hasBias ? ts[1] : nil, bnWeight: gamma, bnBias: beta,
+                           runningMean: ts[ts.count - 2], runningVar: ts[ts.count - 1], eps: eps)
+}
+
 /// An activation a convolution applies to its own result (a oneDNN eltwise post-op), computed
 /// by the same oneDNN algorithm as the op of that name.
 public enum FusedActivation: String, Sendable {

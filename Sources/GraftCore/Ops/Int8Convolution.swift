@@ -1,10 +1,12 @@
+import Foundation
 import CDNNL
 
 /// The operands of an int8 convolution: how its input, output and residual addend are stored.
 struct Int8ConvolutionTypes: Equatable {
     /// `dnnl_u8` or `dnnl_s8`.
     var source: dnnl_data_type_t
-    /// `dnnl_u8`, `dnnl_s8` or `dnnl_f32` (dequantised by the output scales themselves).
+    /// `dnnl_u8`, `dnnl_s8`, `dnnl_bf16` or `dnnl_f32` (the last two dequantised by the output
+    /// scales themselves).
     var destination: dnnl_data_type_t
     /// The addend of a fused residual sum (stored like the output, or the other 8-bit type)
     /// and the factor it is added with; nil without a sum.
@@ -68,6 +70,19 @@ func int8WeightSteps(_ weight: [Float], outputChannels: Int) -> [Float] {
         let largest = weight[c * perChannel..<(c + 1) * perChannel].reduce(Float(0)) { max($0, abs($1)) }
         return largest > 0 ? largest / 127 : 1
     }
+}
+
+/// The signal-to-noise ratio (dB) of `weight` (row-major OIHW) quantised with `int8WeightSteps`:
+/// its sum of squares over that of the rounding errors (infinite where there are none).
+func int8WeightSignalToNoise(_ weight: [Float], outputChannels: Int) -> Double {
+    let steps = int8WeightSteps(weight, outputChannels: outputChannels), perChannel = weight.count / max(outputChannels, 1)
+    var (signal, noise) = (0.0, 0.0)
+    for (i, w) in weight.enumerated() {
+        let step = steps[min(i / max(perChannel, 1), steps.count - 1)]
+        let error = Double(w) - Double((w / step).rounded(.toNearestOrEven) * step)
+        signal += Double(w) * Double(w); noise += error * error
+    }
+    return noise > 0 ? 10 * log10(signal / noise) : .infinity
 }
 
 /// `weight` (row-major OIHW, float32) quantised to s8 with `steps` per output channel, in the
