@@ -11,7 +11,7 @@ import Foundation
     }
     var info = statvfs()
     guard statvfs(folder, &info) == 0 else { return nil }
-    let (bytes, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
+    let (bytes, overflow) = Int(clamping: info.f_bavail).multipliedReportingOverflow(by: Int(clamping: info.f_frsize))
     return overflow ? Int.max : bytes
 }
 
