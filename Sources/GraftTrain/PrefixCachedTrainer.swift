@@ -68,17 +68,14 @@ struct PrefixCachedTrainer: EpochTrainer {
             try cache.key(job, prefix: prefix, tensors: tensors, ranges: calibration?.latest, transform: String(describing: transform.spec ?? ""),
                           workers: options.workers, skipBad: options.skipBad)
         }
-        if !inMemory && !fitsDisk {
-            // Cache files written before need no room: look for them (reading the images, writing nothing).
-            let exist = try [keyed(trainJob, pipelines.train), keyed(validationJob, pipelines.evaluation)]
-                .allSatisfy { FileManager.default.fileExists(atPath: cache.path($0.key)) }
-            if !exist {
-                throw tooLarge(total, cache: cache, free: free, views: views, images: data.train.count + data.validation.count,
-                               trainImages: data.train.count, rowShape: rowShape, precision: precision)
-            }
-        }
+        // Keying reads every image; a cache too large for both memory and disk may still have
+        // been written before (it then needs no room), which only the keys can tell.
         let (trainKey, trainKeyed, trainSkipped) = try keyed(trainJob, pipelines.train)
         let (validationKey, validationKeyed, validationSkipped) = try keyed(validationJob, pipelines.evaluation)
+        if !inMemory && !fitsDisk && ![trainKey, validationKey].allSatisfy({ FileManager.default.fileExists(atPath: cache.path($0)) }) {
+            throw tooLarge(total, cache: cache, free: free, views: views, images: data.train.count + data.validation.count,
+                           trainImages: data.train.count, rowShape: rowShape, precision: precision)
+        }
         let train = try cache.rows(trainKeyed, path: cache.path(trainKey), inMemory: inMemory, write: fitsDisk, frontier: forward.frozenOutput)
         let validation = try cache.rows(validationKeyed, path: cache.path(validationKey), inMemory: inMemory, write: fitsDisk,
                                         frontier: forward.frozenOutput)
