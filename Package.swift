@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
@@ -22,8 +23,13 @@ let package = Package(
         .target(name: "CJPEGRegion", linkerSettings: [.linkedLibrary("jpeg")]),
         .target(name: "GraftData", dependencies: ["GraftCore", "CZlib", "CImageCodecs", "CJPEGRegion"]),
         .target(name: "GraftHub", dependencies: ["GraftCore", "GraftModels", "GraftIO", "COpenSSL"]),
-        .target(name: "GraftTrain", dependencies: ["GraftCore", "GraftModels", "GraftData", "GraftNN", "GraftIO", "GraftHub"]),
-        .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftHub", "GraftTrain"]),
+        // ONNX in: onnx.pb.swift is generated from Proto/onnx.proto (onnx 1.23) by protoc with
+        // swift-protobuf's protoc-gen-swift 1.39, once, and committed.
+        .target(name: "GraftONNX", dependencies: [
+            "GraftCore", "GraftNN", "GraftModels", "GraftIO", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Proto/onnx.proto"]),
+        .target(name: "GraftTrain", dependencies: ["GraftCore", "GraftModels", "GraftData", "GraftNN", "GraftIO", "GraftHub", "GraftONNX"]),
+        .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftHub", "GraftONNX", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [
             "GraftTrain", "GraftCore", "GraftData", "GraftIO", "GraftModels", "GraftHub",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -32,6 +38,10 @@ let package = Package(
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore", "CDNNL"]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftTestSupport"]),
         .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftNN", "GraftIO", "GraftModels", "GraftTestSupport"]),
+        .testTarget(name: "GraftONNXTests", dependencies: [
+            "GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftONNX", "GraftTestSupport",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "CZlib", "GraftTestSupport"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftCore", "GraftNN", "GraftModels"]),
         .testTarget(name: "GraftTrainTests", dependencies: [
