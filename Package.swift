@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "GraftTrain", dependencies: ["GraftCore", "GraftModels", "GraftData", "GraftNN", "GraftIO", "GraftHub", "GraftONNX"]),
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftData", "GraftHub", "GraftONNX", "GraftTrain"]),
         .executableTarget(name: "graft", dependencies: [
-            "GraftTrain", "GraftCore", "GraftData", "GraftIO", "GraftModels", "GraftHub",
+            "GraftTrain", "GraftCore", "GraftData", "GraftIO", "GraftModels", "GraftHub", "GraftONNX",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "GraftTestSupport", dependencies: ["GraftCore"], path: "Tests/GraftTestSupport"),

@@ -5,4 +5,5 @@
 @_exported import GraftIO
 @_exported import GraftModels
 @_exported import GraftNN
+@_exported import GraftONNX
 @_exported import GraftTrain

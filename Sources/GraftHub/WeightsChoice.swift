@@ -1,4 +1,5 @@
 import Foundation
+import GraftCore
 import GraftModels
 
 /// What `--weights` asks for.
@@ -9,6 +10,8 @@ public enum WeightsChoice: Sendable, Equatable {
     case file(String)
     /// Random initialisation.
     case none
+    /// The weights the model is built with (an imported ONNX file's own), at this path.
+    case included(String)
 
     /// The `--weights` word for random initialisation.
     public static let noneArgument = "none"
@@ -19,8 +22,16 @@ public enum WeightsChoice: Sendable, Equatable {
     /// file throws `UnknownWeightSetError`, which lists the model's sets. (A path, with a `/`
     /// or an extension, is a file even when it does not exist: loading it says so.)
     public static func parse(_ argument: String?, for spec: ModelSpec) throws -> WeightsChoice {
-        guard let argument else { return spec.defaultWeights.map(WeightsChoice.pretrained) ?? .none }
-        if argument.lowercased() == noneArgument { return .none }
+        guard let argument else {
+            if let source = spec.includedWeights { return .included(source) }
+            return spec.defaultWeights.map(WeightsChoice.pretrained) ?? .none
+        }
+        if argument.lowercased() == noneArgument {
+            if let source = spec.includedWeights {
+                throw GraftError.invalidArgument(op: "--weights", detail: "none: \(spec.name) brings its own weights from \(source); train it as it is, or give a weight file")
+            }
+            return .none
+        }
         do {
             return .pretrained(try spec.weightSet(named: argument))
         } catch {

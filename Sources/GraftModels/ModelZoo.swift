@@ -12,14 +12,22 @@ public struct ModelSpec: Sendable {
     public let defaultNumClasses: Int
     /// The published pretrained weight sets, the family's default (torchvision's `DEFAULT`) first.
     public let weights: [WeightSet]
+    /// For an architecture defined by data rather than code (an imported ONNX graph): that
+    /// definition as JSON, which a checkpoint stores beside the weights to be rebuilt from.
+    public let definition: String?
+    /// Where the weights that `make` builds the model with come from (an ONNX file), when it
+    /// does not initialise them afresh.
+    public let includedWeights: String?
     let build: @Sendable (_ numClasses: Int) throws -> any TransferModel
 
     /// An entry whose input is `preprocessing`: by default its default weight set's (what the
     /// published weights were trained and evaluated with), else torchvision's ImageNet transform.
     public init(_ name: String, preprocessing: Preprocessing? = nil, defaultNumClasses: Int = 1000,
-                weights: [WeightSet] = [], build: @escaping @Sendable (_ numClasses: Int) throws -> any TransferModel) {
+                weights: [WeightSet] = [], definition: String? = nil, includedWeights: String? = nil,
+                build: @escaping @Sendable (_ numClasses: Int) throws -> any TransferModel) {
         self.name = name; self.preprocessing = preprocessing ?? weights.first?.preprocessing ?? .imageNet()
-        self.defaultNumClasses = defaultNumClasses; self.weights = weights; self.build = build
+        self.defaultNumClasses = defaultNumClasses; self.weights = weights; self.definition = definition
+        self.includedWeights = includedWeights; self.build = build
     }
 
     /// The name that stands for the family's default set, whatever it is called.
@@ -67,14 +75,15 @@ public enum ModelZoo {
     }
 
     /// Adds an architecture of the program's own (timm's `register_model`), so that training,
-    /// checkpoints and evaluation find it by name. Throws when the name is taken or empty.
-    public static func register(_ spec: ModelSpec) throws {
+    /// checkpoints and evaluation find it by name. Throws when the name is empty, a built-in
+    /// one, or registered already (unless `replacing`, which puts it in that one's place).
+    public static func register(_ spec: ModelSpec, replacing: Bool = false) throws {
         try registered.withLock { list in
-            guard !spec.name.isEmpty, !builtIn.contains(where: { $0.name == spec.name }),
-                  !list.contains(where: { $0.name == spec.name }) else {
+            let taken = list.firstIndex { $0.name == spec.name }
+            guard !spec.name.isEmpty, !builtIn.contains(where: { $0.name == spec.name }), taken == nil || replacing else {
                 throw GraftError.invalidArgument(op: "ModelZoo.register", detail: "the name '\(spec.name)' is empty or already taken")
             }
-            list.append(spec)
+            if let taken { list[taken] = spec } else { list.append(spec) }
         }
     }
 }

@@ -16,6 +16,11 @@ public protocol TransferModel: Module {
     /// The units of freezing by depth and of discriminative learning rates, from input to head,
     /// the head last. Every parameter lies in exactly one stage or auxiliary head.
     var stages: [Module] { get }
+    /// The stages' names, input first, the head last: by default their dotted paths.
+    var stagePaths: [String] { get }
+    /// The parameter-name prefixes of a stage of `stagePaths` (what `Module.freeze` takes):
+    /// by default the stage's path itself.
+    func parameterPrefixes(ofStage stage: String) -> [String]
     /// The trunk's output, the input of `head`, computed without running the head.
     func forwardFeatures(_ x: Tensor) throws -> Tensor
     /// The logits from `forwardFeatures`'s output: by default `head(features)`; what follows
@@ -44,10 +49,21 @@ extension TransferModel {
     public var headPath: String { path(of: head) ?? "" }
     /// The auxiliary heads' dotted paths (`aux1`, `aux2`).
     public var auxiliaryHeadPaths: [String] { paths(of: auxiliaryHeads) }
-    /// The stages' dotted paths, input first, the head last: prefixes for `Module.freeze`.
     public var stagePaths: [String] { paths(of: stages) }
+    public func parameterPrefixes(ofStage stage: String) -> [String] { [stage] }
     /// The stages below the head, input first.
-    public var trunkStagePaths: [String] { paths(of: stages.filter { $0 !== head }) }
+    public var trunkStagePaths: [String] { stagePaths.filter { $0 != headPath } }
+
+    /// The parameter-name prefixes of `stages` (names of `stagePaths`), in order.
+    public func parameterPrefixes(ofStages stages: [String]) -> [String] { stages.flatMap(parameterPrefixes(ofStage:)) }
+
+    /// Whether the parameter `name` lies in `stage`.
+    public func stage(_ stage: String, holds name: String) -> Bool {
+        parameterPrefixes(ofStage: stage).contains { p in
+            let prefix = p.hasSuffix(".") ? String(p.dropLast()) : p
+            return name == prefix || name.hasPrefix(prefix + ".")
+        }
+    }
 }
 
 /// The modules among `modules` that hold parameters, in order: the stages of a model whose

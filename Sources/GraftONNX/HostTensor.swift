@@ -1,16 +1,16 @@
 /// A small tensor held in Swift arrays, not in the engine: an initializer as read from a file,
 /// a constant, or a shape computed from shapes (ONNX's Shape → Gather → Concat → Reshape
 /// arithmetic), evaluated on the CPU while a graph is imported or run.
-struct HostTensor: Equatable, Sendable, Codable {
+public struct HostTensor: Equatable, Sendable, Codable {
     /// The elements, row-major: floating point (float, float16, bfloat16, double, read as Float)
     /// or integer (int64, int32, int8, uint8, bool, read as Int64).
-    enum Elements: Equatable, Sendable, Codable {
+    public enum Elements: Equatable, Sendable, Codable {
         case float([Float])
         case int([Int64])
     }
 
-    var shape: [Int]
-    var elements: Elements
+    public var shape: [Int]
+    public var elements: Elements
 
     /// The number of elements.
     var count: Int {

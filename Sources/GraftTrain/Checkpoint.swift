@@ -3,12 +3,16 @@ import GraftCore
 import GraftIO
 import GraftModels
 import GraftNN
+import GraftONNX
 
 /// What a Graft checkpoint says about itself, kept as JSON under the safetensors metadata key
 /// `graft`: enough to rebuild the model, preprocess images and name its classes.
 public struct CheckpointMetadata: Codable, Sendable, Equatable {
     /// The safetensors metadata key.
     public static let key = "graft"
+    /// The safetensors metadata key of the architecture's definition, for a model the zoo does
+    /// not know (an imported ONNX graph, `ModelSpec.definition`).
+    public static let definitionKey = "graft.graph"
     /// The format this version of Graft writes; newer ones are refused.
     public static let currentFormatVersion = 1
 
@@ -57,7 +61,7 @@ public struct LoadedCheckpoint {
 /// when the metadata does not describe the model: unknown architecture, class names that do
 /// not match the head, or a head whose shape differs from the model's.
 public func saveCheckpoint(_ model: Module, metadata: CheckpointMetadata, to path: String) throws {
-    let spec = try checkedSpec(metadata, file: path)
+    let spec = try checkedSpec(metadata, definition: nil, file: path)
     let reference = try spec.makeUndrawn(head: metadata.head)
     let expected = reference.stateDict().map { [$0.0: $0.1.shape] }
     let actual = model.stateDict().map { [$0.0: $0.1.shape] }
@@ -65,28 +69,35 @@ public func saveCheckpoint(_ model: Module, metadata: CheckpointMetadata, to pat
         throw CheckpointError.badMetadata(file: path, reason: "the model's state dict does not match \(spec.name) with head \(describe(metadata.head))")
     }
     if let ranges = metadata.activationRanges { _ = try checkedActivationRanges(ranges, model: model, file: path) }
-    try saveWeights(model, to: path, metadata: [CheckpointMetadata.key: try MetadataJSON.encode(metadata)])
+    var header = [CheckpointMetadata.key: try MetadataJSON.encode(metadata)]
+    header[CheckpointMetadata.definitionKey] = spec.definition
+    try saveWeights(model, to: path, metadata: header)
 }
 
 /// The metadata of the Graft checkpoint at `path`, without reading its weights. Throws
 /// `CheckpointError.notAGraftCheckpoint` for any other weight file.
 public func readCheckpointMetadata(_ path: String) throws -> CheckpointMetadata {
-    guard try WeightFormat.detect(path) == .safetensors,
-          let text = try SafeTensors.readMetadata(path)[CheckpointMetadata.key] else {
+    try readCheckpointHeader(path).metadata
+}
+
+/// The metadata of the Graft checkpoint at `path` with its architecture's definition, if it has one.
+private func readCheckpointHeader(_ path: String) throws -> (metadata: CheckpointMetadata, definition: String?) {
+    let header = try WeightFormat.detect(path) == .safetensors ? try SafeTensors.readMetadata(path) : [:]
+    guard let text = header[CheckpointMetadata.key] else {
         throw CheckpointError.notAGraftCheckpoint(file: path)
     }
     let metadata = try MetadataJSON.decode(CheckpointMetadata.self, from: text, file: path)
     guard metadata.formatVersion <= CheckpointMetadata.currentFormatVersion else {
         throw CheckpointError.badMetadata(file: path, reason: "format version \(metadata.formatVersion) is newer than this Graft reads (\(CheckpointMetadata.currentFormatVersion))")
     }
-    return metadata
+    return (metadata, header[CheckpointMetadata.definitionKey])
 }
 
 /// Rebuilds the model a Graft checkpoint describes (architecture and head), loads its weights
 /// strictly and puts it in eval mode. `GlobalRandom.generator` is left as it was.
 public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
-    let metadata = try readCheckpointMetadata(path)
-    let spec = try checkedSpec(metadata, file: path)
+    let (metadata, definition) = try readCheckpointHeader(path)
+    let spec = try checkedSpec(metadata, definition: definition, file: path)
     let model = try spec.makeUndrawn(head: metadata.head)
     try loadWeights(into: model, from: path, strict: true)
     model.eval()
@@ -94,10 +105,20 @@ public func loadCheckpoint(_ path: String) throws -> LoadedCheckpoint {
     return LoadedCheckpoint(spec: spec, model: model, metadata: metadata, activationRanges: ranges)
 }
 
-/// The spec the metadata names, after checking its head, preprocessing and class names: every
-/// size is within its documented maximum (`HeadConfig`, `Preprocessing`) before anything is built.
-private func checkedSpec(_ metadata: CheckpointMetadata, file: String) throws -> ModelSpec {
-    guard let spec = try? ModelZoo.spec(metadata.architecture) else {
+/// The spec the metadata names (built from `definition` when the checkpoint carries one), after
+/// checking its head, preprocessing and class names: every size is within its documented
+/// maximum (`HeadConfig`, `Preprocessing`) before anything is built.
+private func checkedSpec(_ metadata: CheckpointMetadata, definition: String?, file: String) throws -> ModelSpec {
+    let spec: ModelSpec
+    if let definition {
+        do {
+            spec = try ImportedGraph.spec(definition: definition, name: metadata.architecture, preprocessing: metadata.preprocessing)
+        } catch {
+            throw CheckpointError.badMetadata(file: file, reason: "'\(CheckpointMetadata.definitionKey)': \(error)")
+        }
+    } else if let known = try? ModelZoo.spec(metadata.architecture) {
+        spec = known
+    } else {
         throw CheckpointError.unknownArchitecture(file: file, name: metadata.architecture)
     }
     if let (key, problem) = metadata.head.invalidField {

@@ -13,6 +13,8 @@ public struct ChosenWeights: Sendable, Equatable {
         case file(String)
         /// Random initialisation: asked for (`none`), or the family publishes no weights.
         case random(asked: Bool)
+        /// The weights the model is built with (an imported ONNX file's), from this path.
+        case included(String)
     }
 
     /// The zoo architecture.
@@ -29,6 +31,7 @@ public struct ChosenWeights: Sendable, Equatable {
         case .pretrained(let set): .init(model: spec.name, origin: .pretrained(set, try store().fetch(set, progress: progress)))
         case .file(let path): .init(model: spec.name, origin: .file(path))
         case .none: .init(model: spec.name, origin: .random(asked: argument != nil))
+        case .included(let source): .init(model: spec.name, origin: .included(source))
         }
     }
 
@@ -37,7 +40,7 @@ public struct ChosenWeights: Sendable, Equatable {
         switch origin {
         case .pretrained(_, let file): file.path
         case .file(let path): path
-        case .random: nil
+        case .random, .included: nil
         }
     }
 
@@ -53,6 +56,7 @@ public struct ChosenWeights: Sendable, Equatable {
         case .pretrained(let set, _): .pretrained(set)
         case .file(let path): .file(path)
         case .random: .none
+        case .included(let source): .included(source)
         }
     }
 
@@ -64,7 +68,7 @@ public struct ChosenWeights: Sendable, Equatable {
         case .pretrained(let set, _):
             let on = set.classNames == ImageNetClasses.names ? " on ImageNet" : " (\(set.classNames.count) classes)"
             return "pretrained\(on) (\(set.name), \(set.sourceDescription), \(set.licence))"
-        case .file(let path): return "pretrained weights from \(path)"
+        case .file(let path), .included(let path): return "pretrained weights from \(path)"
         case .random(asked: true): return "from scratch (random initialisation)"
         case .random(asked: false): return "from scratch (random initialisation: \(model) has no published pretrained weights)"
         }
@@ -75,7 +79,7 @@ public struct ChosenWeights: Sendable, Equatable {
     public var record: String {
         switch origin {
         case .pretrained(let set, let file): "\(WeightSetReference(model: model, set: set).qualifiedName) sha256:\(file.sha256)"
-        case .file(let path): path
+        case .file(let path), .included(let path): path
         case .random: "none"
         }
     }

@@ -21,7 +21,7 @@ public func parameterGroups(model: any TransferModel, spec: ModelSpec, baseLR: F
     }
     groups.append(ParamGroup(parameters: [], lr: baseLR, weightDecay: weightDecay, name: "head"))
     for (name, p) in model.namedParameters() {
-        if let i = trunk.firstIndex(where: { parameterName(name, isUnder: $0) }) {
+        if let i = trunk.firstIndex(where: { model.stage($0, holds: name) }) {
             groups[i].parameters.append(p)
         } else if heads.contains(where: { parameterName(name, isUnder: $0) }) {
             groups[trunk.count].parameters.append(p)

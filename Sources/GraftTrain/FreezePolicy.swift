@@ -74,12 +74,12 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
             model.unfreeze(heads)
         case let .last(k):
             model.freeze()
-            model.unfreeze(heads + model.trunkStagePaths.suffix(k))
+            model.unfreeze(heads + model.parameterPrefixes(ofStages: Array(model.trunkStagePaths.suffix(k))))
         case .none:
             model.unfreeze()
         case let .prefixes(prefixes):
             model.unfreeze()
-            model.freeze(prefixes)
+            model.freeze(expanded(prefixes, model))
         }
         return FreezeCounts(model)
     }
@@ -105,11 +105,16 @@ public enum FreezePolicy: Codable, Equatable, Sendable, CustomStringConvertible 
             }
         case let .prefixes(prefixes):
             let names = model.namedParameters().map(\.0)
-            for p in prefixes where !names.contains(where: { parameterName($0, isUnder: p) }) {
+            for p in prefixes where !names.contains(where: { name in expanded([p], model).contains { parameterName(name, isUnder: $0) } }) {
                 throw TrainingOptionError(.freeze, "'\(p)' matches no parameter of \(spec.name) (its stages: \(model.stagePaths.joined(separator: ", ")))")
             }
         }
     }
+}
+
+/// `prefixes` with each name of a stage of `model` replaced by the stage's parameter prefixes.
+private func expanded(_ prefixes: [String], _ model: any TransferModel) -> [String] {
+    prefixes.flatMap { model.stagePaths.contains($0) ? model.parameterPrefixes(ofStage: $0) : [$0] }
 }
 
 /// How many parameter elements a model trains and how many it keeps frozen.

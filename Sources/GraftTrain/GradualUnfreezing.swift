@@ -22,15 +22,15 @@ public struct GradualUnfreezing: Codable, Sendable, Equatable {
     /// Returns the stages this call unfroze for the first time, for the log.
     @discardableResult
     public mutating func beginEpoch(_ epoch: Int, model: any TransferModel) -> [String] {
-        if !unfrozen.isEmpty { model.unfreeze(unfrozen) }
+        if !unfrozen.isEmpty { model.unfreeze(model.parameterPrefixes(ofStages: unfrozen)) }
         var newlyUnfrozen: [String] = []
         let parameters = model.namedParameters()
         while unfrozen.count < (epoch - 1) / every {
             let next = model.trunkStagePaths.reversed().first { stage in
-                parameters.contains { parameterName($0.0, isUnder: stage) && !$0.1.requiresGrad }
+                parameters.contains { model.stage(stage, holds: $0.0) && !$0.1.requiresGrad }
             }
             guard let next else { break }
-            model.unfreeze([next])
+            model.unfreeze(model.parameterPrefixes(ofStage: next))
             unfrozen.append(next)
             newlyUnfrozen.append(next)
         }

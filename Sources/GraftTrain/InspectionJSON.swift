@@ -23,7 +23,7 @@ public func describeModelJSON(_ name: String, weights: WeightsChoice = .none, st
     case .pretrained(let s):
         set = WeightSetEntry(spec: spec, set: s, store: try store ?? WeightStore(settings: .resolve()))
     case .file(let path): file = WeightFile(file: path, classes: try modelLoaded(from: path, spec: spec).classes)
-    case .none: break
+    case .none, .included: break
     }
     let model = try spec.make(numClasses: spec.defaultNumClasses)
     let rows = try summarize(model, inputShape: spec.inputShape)

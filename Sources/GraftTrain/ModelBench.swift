@@ -161,7 +161,7 @@ func lastStagePrefixes(_ model: any TransferModel, spec: ModelSpec) -> [String] 
         ("efficientnet", ["_blocks.15", "_conv_head", "_bn1"]),
     ]
     if let family = families.first(where: { spec.name.hasPrefix($0.0) }) { return family.1 }
-    return model.trunkStagePaths.last.map { [$0] } ?? []
+    return model.trunkStagePaths.last.map(model.parameterPrefixes(ofStage:)) ?? []
 }
 
 /// FLOPs of one benchmark step per image, from `summarize`'s per-layer forward counts (a

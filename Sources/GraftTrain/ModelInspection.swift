@@ -30,7 +30,7 @@ public func describeModel(_ name: String, weights: WeightsChoice = .none, store:
     switch weights {
     case .pretrained(let set): lines.append(describeWeightSet(set, of: spec, store: try store ?? WeightStore(settings: .resolve())))
     case .file(let path): lines.append("weights: \(path) loads into \(spec.name) strictly, \(try modelLoaded(from: path, spec: spec).classes) classes")
-    case .none: break
+    case .none, .included: break
     }
     return lines.joined(separator: "\n")
 }

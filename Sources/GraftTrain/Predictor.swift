@@ -41,11 +41,15 @@ public final class Predictor {
     /// head has (ImageNet's names for 1000) and the model's own preprocessing.
     public init(weights: ChosenWeights) throws {
         let spec = try ModelZoo.spec(weights.model)
-        guard let path = weights.path else {
+        let model: any TransferModel, classes: Int
+        if case .included = weights.origin {
+            (model, classes) = (try spec.make(numClasses: spec.defaultNumClasses), spec.defaultNumClasses)
+        } else if let path = weights.path {
+            (model, classes) = try modelLoaded(from: path, spec: spec)
+        } else {
             throw GraftError.invalidArgument(op: "predict", detail: "\(spec.name) with random weights predicts nothing; give pretrained weights")
         }
         self.spec = spec
-        let (model, classes) = try modelLoaded(from: path, spec: spec)
         self.model = model
         inference = CompiledInference(model)
         model.eval()

@@ -5,6 +5,6 @@ import GraftNN
 /// input first: what the freeze policy leaves trainable, in the model's own words.
 public func trainedStages(of model: any TransferModel) -> [String] {
     let trained = model.namedParameters().filter { $0.1.requiresGrad }.map(\.0)
-    let stages = model.stagePaths + model.auxiliaryHeadPaths
-    return stages.filter { stage in trained.contains { parameterName($0, isUnder: stage) } }
+    return model.stagePaths.filter { stage in trained.contains { model.stage(stage, holds: $0) } }
+        + model.auxiliaryHeadPaths.filter { stage in trained.contains { parameterName($0, isUnder: stage) } }
 }

@@ -78,7 +78,10 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON lines.")
     var json = false
 
+    @OptionGroup var onnx: ONNXFlags
+
     func validate() throws {
+        if let model { try onnx.register(model) }
         guard [model != nil, data != nil, peak].filter({ $0 }).count == 1 else {
             throw ValidationError("give one of --model, --data and --peak")
         }

@@ -47,7 +47,10 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var onnx: ONNXFlags
+
     func validate() throws {
+        for m in model { try onnx.register(m) }
         guard !model.isEmpty else { throw ValidationError("give at least one --model") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
         let architectures = try model.filter(ModelZoo.names.contains).map { try ModelZoo.spec($0) }

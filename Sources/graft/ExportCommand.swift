@@ -39,7 +39,10 @@ struct ExportCommand: ParsableCommand {
     /// Whether the argument names a zoo model rather than a file.
     private var isArchitecture: Bool { ModelZoo.names.contains(checkpoint) }
 
+    @OptionGroup var onnx: ONNXFlags
+
     func validate() throws {
+        try onnx.register(checkpoint)
         if isArchitecture {
             _ = try parseTrainedWeights(weights, for: try ModelZoo.spec(checkpoint), subject: checkpoint, purpose: "exporting")
         } else {

@@ -61,7 +61,10 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "With --cache-views: the number of images the cache's size is given for.")
     var images = 1000
 
+    @OptionGroup var onnx: ONNXFlags
+
     func validate() throws {
+        try onnx.register(target)
         guard ModelZoo.names.contains(target) || FileManager.default.fileExists(atPath: target) else {
             throw ValidationError("'\(target)' is neither a file nor a known model (\(ModelZoo.names.joined(separator: ", ")))")
         }

@@ -56,7 +56,10 @@ struct PredictCommand: ParsableCommand {
     /// Whether --model names an architecture rather than a checkpoint file.
     private var isArchitecture: Bool { ModelZoo.names.contains(model) }
 
+    @OptionGroup var onnx: ONNXFlags
+
     func validate() throws {
+        try onnx.register(model)
         if isArchitecture {
             _ = try parseTrainedWeights(weights, for: try ModelZoo.spec(model), subject: "--model \(model)", purpose: "predicting")
         } else {

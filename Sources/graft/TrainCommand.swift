@@ -51,6 +51,7 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        try training.onnx.register(training.model)
         do {
             try training.options().validate()
         } catch let error as TrainingOptionError {

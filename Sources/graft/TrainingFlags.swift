@@ -83,6 +83,7 @@ struct TrainingFlags: ParsableArguments {
     var stopAfter: Int?
     @OptionGroup var common: RunFlags
     @OptionGroup var store: WeightStoreFlags
+    @OptionGroup var onnx: ONNXFlags
 
     /// The flags as the library's options. Throws `TrainingOptionError` for a `--freeze` or
     /// `--hidden` value that does not parse.
