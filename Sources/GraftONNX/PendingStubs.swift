@@ -4,7 +4,9 @@ import GraftCore
 
 public enum PadMode: String, Sendable, Codable { case constant, reflect, edge }
 func clamp(_ x: Tensor, min: Float, max: Float) throws -> Tensor { x }
-func hardsigmoid(_ x: Tensor, alpha: Float, beta: Float) throws -> Tensor { x }
+func hardsigmoid(_ x: Tensor, alpha: Float, beta: Float) throws -> Tensor {
+    try scale(relu6(add(scale(x, by: 6 * alpha), Tensor(repeating: 6 * beta, shape: x.shape.map { _ in 1 }))), by: 1.0 / 6)
+}
 func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { a }
 func div(_ a: Tensor, _ b: Tensor) throws -> Tensor { a }
 func erf(_ x: Tensor) throws -> Tensor { x }
@@ -24,19 +26,46 @@ struct ONNXModelFile {
     let opset: Int
     let nodes: [Onnx_NodeProto]
     let initializers: [(name: String, proto: Onnx_TensorProto)]
-    init(path: String, allowExternalData: Bool = false) throws { fatalError() }
-    func tensor(_ proto: Onnx_TensorProto, context: String) throws -> HostTensor { fatalError() }
+    init(path: String, allowExternalData: Bool = false) throws {
+        self.path = path; directory = ""
+        proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+        opset = Int(proto.opsetImport.first { $0.domain == "" || $0.domain == "ai.onnx" }?.version ?? 0)
+        nodes = proto.graph.node
+        initializers = proto.graph.initializer.map { ($0.name, $0) }
+    }
+    func tensor(_ t: Onnx_TensorProto, context: String) throws -> HostTensor {
+        let shape = t.dims.map { Int($0) }
+        switch t.dataType {
+        case 1:
+            if !t.rawData.isEmpty {
+                let v = t.rawData.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                return HostTensor(shape: shape, elements: .float(v))
+            }
+            return HostTensor(shape: shape, elements: .float(t.floatData))
+        case 7:
+            if !t.rawData.isEmpty {
+                let v = t.rawData.withUnsafeBytes { Array($0.bindMemory(to: Int64.self)) }
+                return HostTensor(shape: shape, elements: .int(v))
+            }
+            return HostTensor(shape: shape, elements: .int(t.int64Data))
+        default: throw ONNXError(file: path, message: "stub: type \(t.dataType)")
+        }
+    }
 }
 struct ONNXAttributes {
-    init(_ node: Onnx_NodeProto, file: ONNXModelFile) throws {}
-    func int(_ name: String) throws -> Int? { nil }
-    func int(_ name: String, default: Int) throws -> Int { 0 }
-    func ints(_ name: String) throws -> [Int]? { nil }
-    func float(_ name: String) throws -> Float? { nil }
-    func float(_ name: String, default: Float) throws -> Float { 0 }
-    func floats(_ name: String) throws -> [Float]? { nil }
-    func string(_ name: String) throws -> String? { nil }
-    func string(_ name: String, default: String) throws -> String { "" }
-    func tensor(_ name: String) throws -> HostTensor? { nil }
-    var names: [String] { [] }
+    let map: [String: Onnx_AttributeProto]
+    let file: ONNXModelFile
+    init(_ node: Onnx_NodeProto, file: ONNXModelFile) throws {
+        map = Dictionary(node.attribute.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }); self.file = file
+    }
+    func int(_ name: String) throws -> Int? { map[name].map { Int($0.i) } }
+    func int(_ name: String, default d: Int) throws -> Int { try int(name) ?? d }
+    func ints(_ name: String) throws -> [Int]? { map[name].map { $0.ints.map { Int($0) } } }
+    func float(_ name: String) throws -> Float? { map[name].map { $0.f } }
+    func float(_ name: String, default d: Float) throws -> Float { try float(name) ?? d }
+    func floats(_ name: String) throws -> [Float]? { map[name].map { $0.floats } }
+    func string(_ name: String) throws -> String? { map[name].map { String(decoding: $0.s, as: UTF8.self) } }
+    func string(_ name: String, default d: String) throws -> String { try string(name) ?? d }
+    func tensor(_ name: String) throws -> HostTensor? { try map[name].map { try file.tensor($0.t, context: name) } }
+    var names: [String] { Array(map.keys) }
 }

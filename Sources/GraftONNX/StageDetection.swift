@@ -1,7 +1,8 @@
 /// The stages of an imported trunk: it is cut where a single activation crosses from the nodes
 /// before to the nodes after (a cut point), and the pieces are grouped by the spatial size of
 /// their output, as a network's stages are: a new stage starts where the resolution changes.
-/// Pieces without parameters join the stage after them (the last ones, the stage before).
+/// Pieces without parameters end the stage before them when they keep its resolution, else
+/// join the stage after them (the last ones, the stage before).
 enum StageDetection {
     /// The stages of `trunk`, whose activations had `shapes` on a trial run; `parameters` are
     /// the learned and buffer tensors by name (a stage holds those its nodes read first).
@@ -39,7 +40,10 @@ enum StageDetection {
         var pending: Range<Int>?
         for piece in pieces {
             let nodes = (pending?.lowerBound ?? piece.nodes.lowerBound)..<piece.nodes.upperBound
-            if piece.parameters.isEmpty {
+            if piece.parameters.isEmpty, pending == nil, let last = groups.last, last.size == piece.size {
+                // An activation after a stage, at its resolution, ends that stage.
+                groups[groups.count - 1].nodes = last.nodes.lowerBound..<piece.nodes.upperBound
+            } else if piece.parameters.isEmpty {
                 pending = nodes
             } else if let last = groups.last, last.size == piece.size {
                 groups[groups.count - 1] = (last.nodes.lowerBound..<nodes.upperBound, last.parameters + piece.parameters, last.size)

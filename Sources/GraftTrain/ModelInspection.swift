@@ -1,7 +1,9 @@
 import Foundation
+import GraftCore
 import GraftHub
 import GraftModels
 import GraftNN
+import GraftONNX
 
 /// `graft inspect MODEL` as text: one line per layer, then the totals; then, for `weights`, a
 /// published set's facts (with where `store` caches it; by default the environment's store) or
@@ -24,9 +26,13 @@ public func describeModel(_ name: String, weights: WeightsChoice = .none, store:
                      + pad(r.outputShape.map(String.init).joined(separator: "×"), 16)
                      + lpad("\(r.parameters)", 12) + lpad(String(format: "%.2f", Double(r.flops) / 1e6), 12))
     }
-    let flops = rows.reduce(0) { $0 + $1.flops }
+    // An imported graph runs its ops in the model's own forward, outside any layer: count them whole.
+    let flops = model is ImportedModel
+        ? try GradMode.withoutGradients { try FLOPCounter.counting { try model(Tensor.zeros([1] + spec.inputShape)) }.1 }
+        : rows.reduce(0) { $0 + $1.flops }
     lines.append(String(format: "total: %d parameters (%d trainable), %.3f GFLOPs per image",
                         model.parameterCount, model.trainableParameterCount, Double(flops) / 1e9))
+    if let imported = model as? ImportedModel { lines += imported.graph.summaryLines }
     switch weights {
     case .pretrained(let set): lines.append(describeWeightSet(set, of: spec, store: try store ?? WeightStore(settings: .resolve())))
     case .file(let path): lines.append("weights: \(path) loads into \(spec.name) strictly, \(try modelLoaded(from: path, spec: spec).classes) classes")

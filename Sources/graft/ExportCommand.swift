@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GraftIO
 import GraftModels
+import GraftTrain
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,8 +59,13 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailure("export") {
-            let source = try isArchitecture ? store.choose(weights, for: try ModelZoo.spec(checkpoint)).path ?? checkpoint : checkpoint
-            let export = try exportWeights(from: source, to: out)
+            let export: WeightExport
+            if isArchitecture, let spec = try? ModelZoo.spec(checkpoint), spec.includedWeights != nil, weights == nil {
+                export = try exportImportedModel(spec, to: out)
+            } else {
+                let source = try isArchitecture ? store.choose(weights, for: try ModelZoo.spec(checkpoint)).path ?? checkpoint : checkpoint
+                export = try exportWeights(from: source, to: out)
+            }
             if json {
                 print(export.json)
             } else {
