@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftTestSupport"]),
         .testTarget(name: "GraftIOTests", dependencies: ["GraftCore", "GraftNN", "GraftIO", "GraftModels", "GraftTestSupport"]),
         .testTarget(name: "GraftONNXTests", dependencies: [
-            "GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftONNX", "GraftTestSupport",
+            "GraftCore", "GraftNN", "GraftModels", "GraftIO", "GraftONNX", "GraftTrain", "GraftTestSupport",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftCore", "GraftData", "CZlib", "GraftTestSupport"]),

@@ -105,6 +105,7 @@ public struct ImportedNetwork {
             }
         }
         let head = lifted.head
+        try checkTensorNames(parameters.map(\.name) + [head.path + ".weight"])
         weights[head.path + ".weight"] = Tensor(shape: lifted.weight.shape, data: HostEvaluation.floats(lifted.weight))
         if let bias = lifted.bias { weights[head.path + ".bias"] = Tensor(shape: bias.shape, data: HostEvaluation.floats(bias)) }
 

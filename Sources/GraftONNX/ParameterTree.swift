@@ -9,8 +9,21 @@ final class ParameterHolder: Module {}
 /// that `stateDict()` lists it under exactly that name. Throws, registering nothing, when a
 /// name has an empty component or is both a tensor's name and another's prefix.
 func registerTensors(_ entries: [(name: String, tensor: Tensor, role: ImportedParameter.Role)], in root: Module) throws {
+    try checkTensorNames(entries.map(\.name))
+    for (name, tensor, role) in entries {
+        let (owner, last) = holder(of: name, in: root)
+        switch role {
+        case .parameter: owner.registerParameter(last, tensor)
+        case .buffer: owner.registerBuffer(last, tensor)
+        }
+    }
+}
+
+/// Throws, naming it, when a name has an empty component, repeats, or is both a tensor's name
+/// and a prefix of another's: names a module tree cannot hold.
+func checkTensorNames(_ names: [String]) throws {
     var tensors = Set<String>(), prefixes = Set<String>()
-    for (name, _, _) in entries {
+    for name in names {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         guard !parts.contains(where: \.isEmpty) else { throw ONNXError(file: "", message: "tensor name '\(name)' has an empty component") }
         guard tensors.insert(name).inserted else { throw ONNXError(file: "", message: "tensor name '\(name)' is used twice") }
@@ -18,13 +31,6 @@ func registerTensors(_ entries: [(name: String, tensor: Tensor, role: ImportedPa
     }
     if let clash = tensors.intersection(prefixes).sorted().first {
         throw ONNXError(file: "", message: "tensor name '\(clash)' collides with the names under it ('\(clash).…')")
-    }
-    for (name, tensor, role) in entries {
-        let (owner, last) = holder(of: name, in: root)
-        switch role {
-        case .parameter: owner.registerParameter(last, tensor)
-        case .buffer: owner.registerBuffer(last, tensor)
-        }
     }
 }
 

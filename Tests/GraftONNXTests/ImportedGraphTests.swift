@@ -134,4 +134,24 @@ final class ImportedGraphTests: XCTestCase {
         hostile.parameters[0].shape = [1 << 40, 1 << 40]
         XCTAssertThrowsError(try ImportedGraph(json: hostile.json()))
     }
+
+    func testCollidingTensorNamesAndAnImpossibleReshapeAreNamed() throws {
+        typealias B = ONNXBuilder
+        let collide = try B.write(nodes: [
+            B.node("Conv", ["x", "block", "block.bias"], ["c"]),
+            B.node("GlobalAveragePool", ["c"], ["p"]), B.node("Flatten", ["p"], ["f"]),
+            B.node("Gemm", ["f", "fc.weight"], ["y"], [B.int("transB", 1)]),
+        ], initializers: [B.tensor("block", [2, 3, 1, 1], B.values(6, seed: 1)), B.tensor("block.bias", [2], [0, 0]),
+                          B.tensor("fc.weight", [2, 2], B.values(4, seed: 2))], name: "collide")
+        XCTAssertThrowsError(try ImportedNetwork(contentsOf: collide)) { error in
+            XCTAssertTrue("\(error)".contains("'block'"), "\(error)")
+        }
+        let reshape = try B.write(nodes: [
+            B.node("Reshape", ["x", "shape"], ["r"], name: "bad_reshape"),
+            B.node("Gemm", ["r", "fc.weight"], ["y"], [B.int("transB", 1)]),
+        ], initializers: [B.int64s("shape", [5, 7]), B.tensor("fc.weight", [2, 7], B.values(14, seed: 3))], name: "reshape")
+        XCTAssertThrowsError(try ImportedNetwork(contentsOf: reshape)) { error in
+            XCTAssertTrue("\(error)".contains("bad_reshape"), "\(error)")
+        }
+    }
 }
