@@ -2,6 +2,7 @@ import Foundation
 import GraftCore
 import GraftModels
 import GraftNN
+import GraftONNX
 
 /// What the model benchmark times: the workloads of shared/bench/torch_bench.py.
 public enum BenchWorkload: String, CaseIterable, Sendable {
@@ -171,10 +172,18 @@ func lastStagePrefixes(_ model: any TransferModel, spec: ModelSpec) -> [String] 
 func modelBenchFLOPs(_ model: Module, spec: ModelSpec, trainedPrefixes: [String]) throws -> Int {
     let wasTraining = model.namedModules().map { $0.1.training }
     defer { for ((_, m), on) in zip(model.namedModules(), wasTraining) where m.training != on { m.train(on) } }
-    let rows = try summarize(model, inputShape: spec.inputShape)
     func trained(_ name: String) -> Bool {
         trainedPrefixes.contains { $0.isEmpty || name == $0 || name.hasPrefix($0 + ".") }
     }
+    if model is ImportedModel {
+        // An imported graph's ops run outside any layer: count its traced nodes, those that
+        // read a trained parameter three times.
+        return try traceGraph(model, input: Tensor.zeros([1] + spec.inputShape)).nodes.reduce(0) { total, node in
+            let trains = node.inputs.contains { if case .parameter(let name) = $0 { return trained(name) }; return false }
+            return total + node.flops * (trains ? 3 : 1)
+        }
+    }
+    let rows = try summarize(model, inputShape: spec.inputShape)
     return rows.reduce(0) { $0 + $1.flops * (trained($1.name) ? 3 : 1) }
 }
 

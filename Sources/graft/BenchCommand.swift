@@ -90,7 +90,7 @@ struct BenchCommand: ParsableCommand {
             let spec: ModelSpec
             do { spec = try ModelZoo.spec(model) } catch { throw ValidationError("--model: \(error)") }
             guard batch > 0 else { throw ValidationError("--batch must be positive, not \(batch)") }
-            _ = try parseWeights(weights, for: spec)
+            _ = try parseWeights(weightsArgument(for: spec), for: spec)
         } else if compare != nil || weights != WeightsChoice.noneArgument {
             throw ValidationError("--compare and --weights go with --model")
         }
@@ -105,13 +105,19 @@ struct BenchCommand: ParsableCommand {
                 print(json ? result.json : result.text)
             } else if let model {
                 let figures = try compare.map { try TorchBenchFigures(path: $0) }
-                let loaded = try store.choose(weights, for: try ModelZoo.spec(model))
+                let spec = try ModelZoo.spec(model)
+                let loaded = try store.choose(weightsArgument(for: spec), for: spec)
                 let result = try runModelBench(model: model, workload: workload, batch: batch, seconds: seconds ?? 6,
                                                 precision: compute.precision, weights: loaded.path)
                 print(json ? result.json : result.text)
                 if let comparison = figures?.compare(result) { print(json ? comparison.json : comparison.text) }
             }
         }
+    }
+
+    /// `--weights` for `spec`: an imported model's own weights unless a file is given.
+    private func weightsArgument(for spec: ModelSpec) -> String? {
+        spec.includedWeights != nil && weights == WeightsChoice.noneArgument ? nil : weights
     }
 
     /// Prints the float32 peak and, on a CPU that multiplies bfloat16, the bfloat16 peak.
