@@ -1,3 +1,5 @@
+import GraftCore
+
 /// The ONNX operators Graft imports, and how each node becomes an `ImportedNode`.
 enum ONNXOperators {
     /// The operators of the default domain that an imported graph may hold, as the error for

@@ -1,18 +1,5 @@
-// TEMPORARY: signatures of the parts being built in parallel (h-ops18, h-onnxio); deleted at merge.
 import Foundation
 import GraftCore
-
-public enum PadMode: String, Sendable, Codable { case constant, reflect, edge }
-func clamp(_ x: Tensor, min: Float, max: Float) throws -> Tensor { x }
-func hardsigmoid(_ x: Tensor, alpha: Float, beta: Float) throws -> Tensor {
-    try scale(relu6(add(scale(x, by: 6 * alpha), Tensor(repeating: 6 * beta, shape: x.shape.map { _ in 1 }))), by: 1.0 / 6)
-}
-func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor { a }
-func div(_ a: Tensor, _ b: Tensor) throws -> Tensor { a }
-func erf(_ x: Tensor) throws -> Tensor { x }
-func transpose(_ x: Tensor, permutation: [Int]) throws -> Tensor { x }
-func pad(_ x: Tensor, before: [Int], after: [Int], mode: PadMode = .constant, value: Float = 0) throws -> Tensor { x }
-func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, axis: Int, eps: Float) throws -> Tensor { x }
 
 struct ONNXError: Error, CustomStringConvertible {
     var file: String

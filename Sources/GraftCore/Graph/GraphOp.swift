@@ -14,12 +14,14 @@ public enum GraphOp: Sendable {
     case linear(hasBias: Bool)
     /// `layerNorm2d(x, weight?, bias?)`.
     case layerNorm2d(affine: Bool, eps: Float)
-    case relu, relu6, sigmoid, tanh, hardswish, hardsigmoid, silu, gelu
+    case relu, relu6, sigmoid, tanh, hardswish, silu, gelu, erf
+    case hardsigmoid(alpha: Float, beta: Float)
     case leakyReLU(negativeSlope: Float)
+    case clamp(min: Float, max: Float)
     /// `scale(x, by:)`.
     case scale(Float)
-    /// `add(a, b)` and `mul(a, b)`, broadcasting.
-    case add, mul
+    /// `add(a, b)`, `sub(a, b)`, `mul(a, b)` and `div(a, b)`, broadcasting.
+    case add, sub, mul, div
     case maxPool2d(Pool2dConfig)
     case avgPool2d(Pool2dConfig)
     case adaptiveAvgPool2d(outputSize: (Int, Int))
@@ -27,6 +29,12 @@ public enum GraphOp: Sendable {
     case narrow(axis: Int, start: Int, length: Int)
     case channelShuffle(groups: Int)
     case localResponseNorm(size: Int, alpha: Float, beta: Float, k: Float)
+    case transpose([Int])
+    case pad(before: [Int], after: [Int], mode: PadMode, value: Float)
+    /// `layerNorm(x, weight?, bias?)` over the axes from `axis` on.
+    case layerNorm(axis: Int, eps: Float, affine: Bool)
+    /// `mean(x, axes:keepDims:)`.
+    case mean(axes: [Int], keepDims: Bool)
     case softmax(axis: Int)
     case logSoftmax(axis: Int)
     /// `reshaped(shape)` (and `flattened`, which reshapes).
@@ -50,6 +58,14 @@ public enum GraphOp: Sendable {
         case .tanh: return "tanh"
         case .hardswish: return "hardswish"
         case .hardsigmoid: return "hardsigmoid"
+        case .erf: return "erf"
+        case .clamp: return "clamp"
+        case .sub: return "sub"
+        case .div: return "div"
+        case .transpose: return "transpose"
+        case .pad: return "pad"
+        case .layerNorm: return "layer_norm"
+        case .mean: return "mean"
         case .silu: return "silu"
         case .gelu: return "gelu"
         case .leakyReLU: return "leaky_relu"
@@ -101,7 +117,15 @@ public enum GraphOp: Sendable {
         case .reshape(let shape): return ["shape=" + shape.map(String.init).joined(separator: "x")]
         case .dropout(let p, let training): return ["p=\(p)"] + (training ? ["training"] : [])
         case .stochasticDepth(let p, let mode, let training): return ["p=\(p)", "mode=\(mode.rawValue)"] + (training ? ["training"] : [])
-        case .linear, .relu, .relu6, .sigmoid, .tanh, .hardswish, .hardsigmoid, .silu, .gelu, .add, .mul: return []
+        case .hardsigmoid(let alpha, let beta): return ["alpha=\(alpha)", "beta=\(beta)"]
+        case .clamp(let low, let high): return ["min=\(low)", "max=\(high)"]
+        case .transpose(let perm): return ["perm=" + perm.map(String.init).joined(separator: ",")]
+        case .pad(let before, let after, let mode, let value):
+            return ["before=" + before.map(String.init).joined(separator: ","), "after=" + after.map(String.init).joined(separator: ","),
+                    "mode=\(mode.rawValue)"] + (mode == .constant ? ["value=\(value)"] : [])
+        case .layerNorm(let axis, let eps, _): return ["axis=\(axis)", "eps=\(eps)"]
+        case .mean(let axes, let keepDims): return ["axes=" + axes.map(String.init).joined(separator: ",")] + (keepDims ? ["keepdims"] : [])
+        case .linear, .relu, .relu6, .sigmoid, .tanh, .hardswish, .silu, .gelu, .erf, .add, .sub, .mul, .div: return []
         }
     }
 }

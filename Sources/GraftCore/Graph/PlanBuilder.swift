@@ -221,7 +221,7 @@ struct PlanBuilder {
                      desc: slots[source].desc, inPlaceOf: source)
         case .add: try compileBinary(node, dnnl_binary_add)
         case .mul: try compileBinary(node, dnnl_binary_mul)
-        case .hardsigmoid: try compileHardsigmoid(node)
+        case .hardsigmoid(let alpha, let beta): try compileHardsigmoid(node, alpha: alpha, beta: beta)
         case .concat(let axis): try compileConcat(node, axis: axis)
         case .softmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_accurate)
         case .logSoftmax(let axis): try compileSoftmax(node, axis: axis, alg: dnnl_softmax_log)

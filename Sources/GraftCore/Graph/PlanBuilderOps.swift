@@ -47,11 +47,11 @@ extension PlanBuilder {
 
     /// `clip(x / 6 + 1/2, 0, 1)` as the eager op computes it (oneDNN 2.6 has no hardsigmoid):
     /// a linear step, then a clip over its output in place.
-    mutating func compileHardsigmoid(_ node: GraphNode) throws {
+    mutating func compileHardsigmoid(_ node: GraphNode, alpha: Float, beta: Float) throws {
         let x = use(try slot(node.inputs[0]))
         let source = use(x, as: retyped(slots[x].desc, type(node.output)))
         let desc = slots[source].desc
-        let (linear, _) = try eltwiseForwardPrimitive(desc, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: 1 / 6, beta: 0.5, training: false)
+        let (linear, _) = try eltwiseForwardPrimitive(desc, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: alpha, beta: beta, training: false)
         let shifted = addSlot(slots[source].shape, desc)
         steps.append(CompiledStep(name: "hardsigmoid.linear", attributes: [],
                                   action: .primitive(linear, [(DNNL_ARG_SRC, .slot(source)), (DNNL_ARG_DST, .slot(shifted))]),

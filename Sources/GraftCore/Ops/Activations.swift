@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// `max(x, 0)` element-wise, as `torch.relu` (gradient 0 at 0).
 public func relu(_ x: Tensor) throws -> Tensor {
@@ -42,12 +43,44 @@ public func silu(_ x: Tensor) throws -> Tensor {
 }
 
 /// `relu6(x + 3) / 6` element-wise, as `torch.nn.functional.hardsigmoid` (gradient 1/6 only for
-/// −3 < x < 3). oneDNN 2.6 has no hardsigmoid algorithm: it runs as `x / 6 + 1/2` clipped to
-/// [0, 1], two eltwise primitives, each with its backward.
+/// −3 < x < 3): `hardsigmoid(x, alpha: 1/6, beta: 1/2)`.
 public func hardsigmoid(_ x: Tensor) throws -> Tensor {
-    try GraphRecorder.recording(.hardsigmoid, [x]) {
-        let shifted = try eltwise(x, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: 1 / 6, beta: 0.5)
+    try hardsigmoid(x, alpha: 1 / 6, beta: 0.5)
+}
+
+/// `max(0, min(1, alpha · x + beta))` element-wise, as ONNX's HardSigmoid (gradient `alpha`
+/// only where the result is strictly inside (0, 1)). oneDNN 2.6 has no hardsigmoid algorithm:
+/// it runs as a linear map clipped to [0, 1], two eltwise primitives, each with its backward.
+public func hardsigmoid(_ x: Tensor, alpha: Float, beta: Float) throws -> Tensor {
+    try GraphRecorder.recording(.hardsigmoid(alpha: alpha, beta: beta), [x]) {
+        let shifted = try eltwise(x, "hardsigmoid.linear", dnnl_eltwise_linear, alpha: alpha, beta: beta)
         return try eltwise(shifted, "hardsigmoid", dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha: 0, beta: 1)
+    }
+}
+
+/// `min(max(x, low), high)` element-wise, as ONNX's Clip (`high` wins where `low > high`);
+/// either bound may be infinite. The gradient is 1 where `low < x ≤ high` (oneDNN's clip).
+public func clamp(_ x: Tensor, min low: Float, max high: Float) throws -> Tensor {
+    guard !low.isNaN, !high.isNaN else {
+        throw GraftError.invalidArgument(op: "clamp", detail: "the bounds \(low) and \(high) must be numbers")
+    }
+    return try GraphRecorder.recording(.clamp(min: low, max: high), [x]) {
+        try eltwise(x, "clamp", dnnl_eltwise_clip, alpha: Swift.min(low, high), beta: high)
+    }
+}
+
+/// The error function element-wise, as `torch.erf`; the gradient is `2/√π · e^(−x²)`.
+public func erf(_ x: Tensor) throws -> Tensor {
+    try GraphRecorder.recording(.erf, [x]) {
+        try requireFloat(x, "erf")
+        FLOPCounter.add(x.count)
+        let xs = x.toArray()
+        let out = Tensor(shape: x.shape, data: xs.map { Float(Foundation.erf(Double($0))) })
+        recordGrad(out, op: "erf", inputs: [x]) { g in
+            let gs = g.toArray()
+            return [Tensor(shape: g.shape, data: zip(xs, gs).map { v, d in Float(2 / Double.pi.squareRoot() * Foundation.exp(-Double(v) * Double(v))) * d })]
+        }
+        return out
     }
 }
 
@@ -62,7 +95,7 @@ public func scale(_ x: Tensor, by s: Float) throws -> Tensor {
 }
 
 /// `scale(_:by:)` as the op computes it, with no graph recording.
-private func unrecordedScale(_ x: Tensor, by s: Float) throws -> Tensor {
+func unrecordedScale(_ x: Tensor, by s: Float) throws -> Tensor {
     try requireFloat(x, "scale")
     FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad

@@ -11,6 +11,16 @@ public func mul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
     try GraphRecorder.recording(.mul, [a, b]) { try broadcastBinary(a, b, alg: dnnl_binary_mul, name: "mul") }
 }
 
+/// Element-wise `a - b` with broadcasting, as `torch.sub` (see `add` for the broadcasting rule).
+public func sub(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    try GraphRecorder.recording(.sub, [a, b]) { try orderedBinary(a, b, alg: dnnl_binary_sub, name: "sub") }
+}
+
+/// Element-wise `a / b` with broadcasting, as `torch.div` (see `add` for the broadcasting rule).
+public func div(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    try GraphRecorder.recording(.div, [a, b]) { try orderedBinary(a, b, alg: dnnl_binary_div, name: "div") }
+}
+
 /// `add(a, b)`.
 public func + (a: Tensor, b: Tensor) throws -> Tensor { try add(a, b) }
 
@@ -59,7 +69,40 @@ private func broadcastBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, nam
     return out
 }
 
-/// `a ⊙ b` (`alg` is add or mul, both commutative) for shapes that broadcast to `outShape`,
+/// `a − b` or `a / b` (`alg`), which do not commute: `a` is first materialised at the
+/// broadcast shape when it is broadcast, so that it stays the first source. Gradients:
+/// `g` and `−g` for a difference; `g / b` and `−g · (a / b) / b` for a quotient; each summed over
+/// the dimensions its input was broadcast in.
+private func orderedBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
+    try requireFloat(a, name)
+    try requireFloat(b, name)
+    let outShape = try broadcastShape(a.shape, b.shape, op: name)
+    FLOPCounter.add(product: outShape.reduce(1, *))
+    let first = a.shape == outShape ? a : try binary(dnnl_binary_add, Tensor.zeros(outShape), a, outShape: outShape, op: "broadcast")
+    let out = try binary(alg, first, b, outShape: outShape, op: "\(name).forward")
+    let needA = a.requiresGrad, needB = b.requiresGrad
+    let isDiv = alg == dnnl_binary_div
+    let (sb, so) = isDiv ? (b.detached(), out.detached()) : (nil, nil)
+    let (shapeA, shapeB) = (a.shape, b.shape)
+    recordGrad(out, op: name, inputs: [a, b]) { g in
+        let full = g.shape == outShape ? g : try binary(dnnl_binary_add, Tensor.zeros(outShape), g, outShape: outShape, op: "broadcast")
+        let ga = try needA ? reduceSum(sb.map { try binary(dnnl_binary_div, full, $0, outShape: outShape, op: "div.backward") } ?? full,
+                                       to: shapeA) : nil
+        var gb: Tensor? = nil
+        if needB {
+            var t = full
+            if let sb, let so {
+                t = try binary(dnnl_binary_mul, t, so, outShape: outShape, op: "div.backward")
+                t = try binary(dnnl_binary_div, t, sb, outShape: outShape, op: "div.backward")
+            }
+            gb = try reduceSum(unrecordedScale(t, by: -1), to: shapeB)
+        }
+        return [ga, gb]
+    }
+    return out
+}
+
+/// `a ⊙ b` for shapes that broadcast to `outShape` (`alg` commutative unless `a` has `outShape`),
 /// without autodiff, cached as `op`. oneDNN broadcasts only its second source, so a full-shape
 /// operand goes first; when both are broadcast, `a` is first materialised at `outShape`. The
 /// result has the first source's layout, which may be blocked; the second source is read in

@@ -18,7 +18,9 @@ public func sum(_ x: Tensor, axes: [Int], keepDims: Bool = false) throws -> Tens
 
 /// Averages over `axes`, as `torch.mean(x, dim=axes, keepdim=keepDims)` (see `sum(_:axes:keepDims:)`).
 public func mean(_ x: Tensor, axes: [Int], keepDims: Bool = false) throws -> Tensor {
-    try reduce(x, axes: axes, keepDims: keepDims, alg: dnnl_reduction_mean, name: "mean")
+    try GraphRecorder.recording(.mean(axes: axes, keepDims: keepDims), [x]) {
+        try reduce(x, axes: axes, keepDims: keepDims, alg: dnnl_reduction_mean, name: "mean")
+    }
 }
 
 private func reduce(_ x: Tensor, axes: [Int], keepDims: Bool, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
