@@ -41,6 +41,7 @@ final class PadTests: XCTestCase {
         XCTAssertThrowsError(try pad(x, before: [0, -4], after: [0, 0]))
         XCTAssertThrowsError(try pad(x, before: [0], after: [0, 0]))
         XCTAssertThrowsError(try pad(x, before: [0, Int.max], after: [0, 1]))
+        XCTAssertThrowsError(try pad(randomTensor([1, 1, 1, 1], seed: 5), before: [0, 1 << 23, 1 << 23, 1 << 23], after: [0, 0, 0, 0]))
     }
 
     func testItRecordsAndInterprets() throws {

@@ -36,8 +36,12 @@ private func unrecordedPad(_ x: Tensor, before: [Int], after: [Int], mode: PadMo
         }
         shape.append(padded)
     }
-    let count = shape.reduce(1, *)
-    guard count <= 1 << 31 else { throw GraftError.invalidArgument(op: op, detail: "the result \(shapeString(shape)) is too large") }
+    var count = 1
+    for d in shape {
+        let (c, overflow) = count.multipliedReportingOverflow(by: d)
+        guard !overflow, c <= 1 << 31 else { throw GraftError.invalidArgument(op: op, detail: "the result \(shapeString(shape)) is too large") }
+        count = c
+    }
     // For each output element, the input element it reads (−1: the constant).
     var inStrides = Array(repeating: 1, count: rank)
     for d in (0..<rank).reversed().dropFirst() { inStrides[d] = inStrides[d + 1] * x.shape[d + 1] }
