@@ -82,13 +82,13 @@ public struct TorchReference {
     public func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
-/// Runs Debian's `/usr/bin/python3` (which has torch and torchvision) with `arguments`,
+/// Runs Debian's `/usr/bin/python3` (which has torch and torchvision), or `python`, with `arguments`,
 /// feeding it `input` on standard input; a non-zero exit throws with what it printed on
 /// standard error. Returns its standard output.
 @discardableResult
-public func runPython(_ arguments: [String], input: Data? = nil) throws -> Data {
+public func runPython(_ arguments: [String], input: Data? = nil, python: String = "/usr/bin/python3") throws -> Data {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.executableURL = URL(fileURLWithPath: python)
     process.arguments = arguments
     let stdin = Pipe(), out = Pipe(), err = Pipe()
     process.standardInput = stdin
