@@ -120,7 +120,10 @@ public struct ImportedNetwork {
             trunk: lifted.trunk, tail: lifted.tail, constants: kept, parameters: parameters, features: lifted.features, head: head,
             output: lifted.output, removedSoftmax: lifted.removedSoftmax, stages: [], folded: draft.folded, operators: operators,
             opset: file.opset)
-        graph.stages = try ImportedNetwork.trialStages(graph, weights: weights)
+        let shapes = try ImportedNetwork.trialShapes(graph, weights: weights)
+        graph.stages = StageDetection.stages(trunk: graph.trunk, input: graph.input.name, features: graph.features, shapes: shapes,
+                                             parameters: Set(graph.parameters.filter { $0.role == .parameter }.map(\.name)))
+        ImportedNetwork.liftBroadcastOperands(&graph, &weights, shapes: shapes)
         let recorded = try file.proto.metadataProps.first { $0.key == ImportedNetwork.preprocessingKey }.map {
             try JSONDecoder().decode(Preprocessing.self, from: Data($0.value.utf8))
         }
@@ -128,8 +131,30 @@ public struct ImportedNetwork {
                   preprocessing: try options.describesValues || recorded == nil ? options.preprocessing(for: graph.input) : recorded ?? .imageNet())
     }
 
-    /// Runs the trunk once on a zero image to learn its activations' shapes, and cuts it into stages.
-    private static func trialStages(_ graph: ImportedGraph, weights: [String: Tensor]) throws -> [ImportedStage] {
+    /// Gives each tensor that element-wise arithmetic in the trunk reads beside an activation of
+    /// higher rank that rank, with leading ones as numpy aligns it (`[C, 1, 1]` times
+    /// `[N, C, H, W]` is stored `[1, C, 1, 1]`), so that a run reshapes only activations: a
+    /// frozen buffer reshaped at each step would be one more tensor crossing into what trains.
+    private static func liftBroadcastOperands(_ graph: inout ImportedGraph, _ weights: inout [String: Tensor], shapes: [String: [Int]]) {
+        for node in graph.trunk {
+            switch node.op {
+            case .add, .sub, .mul, .div: break
+            default: continue
+            }
+            let ranks = node.inputs.map { shapes[$0]?.count ?? weights[$0]?.shape.count ?? 0 }
+            let rank = ranks.max() ?? 0
+            for name in node.inputs where shapes[name] == nil {
+                guard let w = weights[name], w.shape.count < rank, let i = graph.parameters.firstIndex(where: { $0.name == name }) else { continue }
+                let lifted = Array(repeating: 1, count: rank - w.shape.count) + w.shape
+                guard let reshaped = try? w.reshaped(lifted) else { continue }
+                weights[name] = reshaped
+                graph.parameters[i].shape = lifted
+            }
+        }
+    }
+
+    /// Runs the trunk once on a zero image: the shapes of its activations.
+    private static func trialShapes(_ graph: ImportedGraph, weights: [String: Tensor]) throws -> [String: [Int]] {
         let i = graph.input
         let shape = i.layout == .nhwc ? [1, i.height ?? 1, i.width ?? 1, i.channels] : [1, i.channels, i.height ?? 1, i.width ?? 1]
         var run = ImportedRun(values: [i.name: .tensor(Tensor.zeros(shape))], parameters: weights, constants: graph.constants,
@@ -142,8 +167,7 @@ public struct ImportedNetwork {
                 || features.shape.count == 4 && graph.head.kind == .conv && features.shape[1] == graph.head.inFeatures else {
             throw ONNXError(file: graph.name, message: "the classifier reads \(features.shape), not [N, \(graph.head.inFeatures)\(graph.head.kind == .conv ? ", H, W" : "")]")
         }
-        return StageDetection.stages(trunk: graph.trunk, input: i.name, features: graph.features, shapes: shapes,
-                                     parameters: Set(graph.parameters.filter { $0.role == .parameter }.map(\.name)))
+        return shapes
     }
 
     /// The ONNX metadata key under which Graft records how images are prepared for a network.

@@ -43,7 +43,12 @@ struct ImportedRun {
         throw HostError("'\(name)' is read before it is computed")
     }
 
+    /// Runs `node`, its ops recorded under the node's name as their scope.
     private mutating func run(_ node: ImportedNode) throws {
+        try GraphRecorder.inScope(node.name.isEmpty ? node.outputs.first : node.name) { try runUnscoped(node) }
+    }
+
+    private mutating func runUnscoped(_ node: ImportedNode) throws {
         do {
             let inputs = try node.inputs.map { try value($0) }
             let outputs: [RuntimeValue]

