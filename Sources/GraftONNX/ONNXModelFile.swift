@@ -62,7 +62,7 @@ struct ONNXModelFile {
     /// The graph's nodes in a topological order, after checking names, domains, attributes,
     /// that every input is defined and every initializer read.
     private static func checkedNodes(_ graph: Onnx_GraphProto, fail: (String) -> ONNXError) throws -> [Onnx_NodeProto] {
-        func label(_ n: Onnx_NodeProto) -> String { "node '\(n.name)' (\(n.opType))" }
+        func label(_ n: Onnx_NodeProto) -> String { "node '\(n.name.isEmpty ? n.output.first ?? "" : n.name)' (\(n.opType))" }
         var defined = Set<String>()
         for t in graph.initializer {
             guard !t.name.isEmpty, t.name.utf8.count <= maximumNameBytes else { throw fail("an initializer has an empty or overlong name") }

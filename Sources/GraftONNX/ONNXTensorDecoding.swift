@@ -10,7 +10,7 @@ extension ONNXModelFile {
         func fail(_ message: String) -> ONNXError { ONNXError(file: path, message: "\(context): \(message)") }
         var count = 1
         for d in proto.dims {
-            guard d >= 0 else { throw fail("dimension \(d) in \(proto.dims) is negative") }
+            guard d >= 0, d <= Self.maximumTensorElements else { throw fail("dimension \(d) in \(proto.dims) is negative or too large") }
             let (c, overflow) = count.multipliedReportingOverflow(by: Int(d))
             guard !overflow, c <= Self.maximumTensorElements else { throw fail("shape \(proto.dims) has more than \(Self.maximumTensorElements) elements") }
             count = c
