@@ -18,6 +18,7 @@ enum ONNXOperators {
     static func convert(_ node: Onnx_NodeProto, _ a: ONNXAttributes, opset: Int,
                         constants: inout [String: HostTensor]) throws -> ImportedNode? {
         let type = node.opType
+        let label = label(node)
         var inputs = node.input
         let key = node.output.first ?? node.name
         /// Moves an old opset's attribute to input `position` as a constant.
@@ -33,7 +34,7 @@ enum ONNXOperators {
         func pairs(_ name: String, rank: Int = 2, default d: Int) throws -> [Int] {
             let v = try a.ints(name) ?? Array(repeating: d, count: rank)
             guard v.count == rank, v.allSatisfy({ $0 >= (d == 0 ? 0 : 1) && $0 <= 4096 }) else {
-                throw ONNXError(file: "", message: "node '\(node.name)' (\(type)): attribute \(name) \(v) is not \(rank) values in range (only 2-D windows are supported)")
+                throw ONNXError(file: "", message: "node '\(label)' (\(type)): attribute \(name) \(v) is not \(rank) values in range (only 2-D windows are supported)")
             }
             return v
         }
@@ -45,7 +46,7 @@ enum ONNXOperators {
         case "Conv":
             let padding = try a.ints("pads") == nil ? nil : try pairs("pads", rank: 4, default: 0)
             let group = try a.int("group", default: 1)
-            guard group >= 1 else { throw ONNXError(file: "", message: "node '\(node.name)' (Conv): group \(group) must be at least 1") }
+            guard group >= 1 else { throw ONNXError(file: "", message: "node '\(label)' (Conv): group \(group) must be at least 1") }
             op = .conv(strides: try pairs("strides", default: 1), padding: padding, autoPad: try autoPad(a, node),
                        dilations: try pairs("dilations", default: 1), groups: group)
         case "BatchNormalization":
@@ -57,7 +58,7 @@ enum ONNXOperators {
         case "Erf": op = .erf
         case "Gelu":
             guard try a.string("approximate", default: "none") == "none" else {
-                throw ONNXError(file: "", message: "node '\(node.name)' (Gelu): only approximate=none is supported")
+                throw ONNXError(file: "", message: "node '\(label)' (Gelu): only approximate=none is supported")
             }
             op = .gelu
         case "HardSigmoid": op = .hardSigmoid(alpha: try a.float("alpha", default: 0.2), beta: try a.float("beta", default: 0.5))
@@ -74,7 +75,7 @@ enum ONNXOperators {
         case "Div": op = .div
         case "MaxPool", "AveragePool":
             guard try a.ints("dilations").map({ $0.allSatisfy { $0 == 1 } }) ?? true, try a.int("storage_order", default: 0) == 0 else {
-                throw ONNXError(file: "", message: "node '\(node.name)' (\(type)): dilated or column-major pooling is not supported")
+                throw ONNXError(file: "", message: "node '\(label)' (\(type)): dilated or column-major pooling is not supported")
             }
             let kernel = try pairs("kernel_shape", default: 1)
             let pooling = Pooling(kernel: kernel, strides: try pairs("strides", default: 1),
@@ -87,7 +88,7 @@ enum ONNXOperators {
         case "ReduceMean":
             if opset < 18, let axes = try a.ints("axes") { attributeInput(1, ints(axes)) }
             guard try a.int("noop_with_empty_axes", default: 0) == 0 else {
-                throw ONNXError(file: "", message: "node '\(node.name)' (ReduceMean): noop_with_empty_axes is not supported")
+                throw ONNXError(file: "", message: "node '\(label)' (ReduceMean): noop_with_empty_axes is not supported")
             }
             op = .reduceMean(keepDims: try a.int("keepdims", default: 1) != 0)
         case "Gemm":
@@ -98,7 +99,7 @@ enum ONNXOperators {
         case "Reshape": op = .reshape(allowZero: try a.int("allowzero", default: 0) != 0)
         case "Transpose": op = .transpose(perm: try a.ints("perm"))
         case "Concat":
-            guard let axis = try a.int("axis") else { throw ONNXError(file: "", message: "node '\(node.name)' (Concat): no axis") }
+            guard let axis = try a.int("axis") else { throw ONNXError(file: "", message: "node '\(label)' (Concat): no axis") }
             op = .concat(axis: axis)
         case "Split":
             if opset < 13, let split = try a.ints("split") { attributeInput(1, ints(split)) }
@@ -116,7 +117,7 @@ enum ONNXOperators {
         case "Pad":
             let mode = try a.string("mode", default: "constant")
             guard let padMode = PadMode(rawValue: mode) else {
-                throw ONNXError(file: "", message: "node '\(node.name)' (Pad): mode '\(mode)' is not supported (constant, reflect, edge)")
+                throw ONNXError(file: "", message: "node '\(label)' (Pad): mode '\(mode)' is not supported (constant, reflect, edge)")
             }
             if opset < 11 {
                 attributeInput(1, try a.ints("pads").map(ints))
@@ -130,13 +131,13 @@ enum ONNXOperators {
             op = .dropout
             inputs = Array(inputs.prefix(1))
         case "LRN":
-            guard let size = try a.int("size"), size >= 1 else { throw ONNXError(file: "", message: "node '\(node.name)' (LRN): no size") }
+            guard let size = try a.int("size"), size >= 1 else { throw ONNXError(file: "", message: "node '\(label)' (LRN): no size") }
             op = .lrn(size: size, alpha: try a.float("alpha", default: 1e-4), beta: try a.float("beta", default: 0.75),
                       bias: try a.float("bias", default: 1))
         case "LayerNormalization": op = .layerNorm(axis: try a.int("axis", default: -1), eps: try a.float("epsilon", default: 1e-5))
         case "Identity": op = .identity
         case "Cast":
-            guard let to = try a.int("to") else { throw ONNXError(file: "", message: "node '\(node.name)' (Cast): no 'to'") }
+            guard let to = try a.int("to") else { throw ONNXError(file: "", message: "node '\(label)' (Cast): no 'to'") }
             op = .cast(to: to)
         case "Shape": op = .shape(start: try a.int("start", default: 0), end: try a.int("end"))
         case "Gather": op = .gather(axis: try a.int("axis", default: 0))
@@ -146,19 +147,22 @@ enum ONNXOperators {
         case "Reciprocal": op = .reciprocal
         case "Range": op = .range
         default:
-            throw ONNXError(file: "", message: "operator \(type) (node '\(node.name)', opset \(opset)) is not supported; "
+            throw ONNXError(file: "", message: "operator \(type) (node '\(label)', opset \(opset)) is not supported; "
                             + "supported: \(supported.joined(separator: ", "))")
         }
         guard inputs.count >= op.minimumInputs, !inputs[0].isEmpty || op == .range, !node.output.isEmpty, !node.output[0].isEmpty else {
-            throw ONNXError(file: "", message: "node '\(node.name)' (\(type)) has \(inputs.count) inputs and \(node.output.count) outputs; it needs at least \(op.minimumInputs) inputs and one output")
+            throw ONNXError(file: "", message: "node '\(label)' (\(type)) has \(inputs.count) inputs and \(node.output.count) outputs; it needs at least \(op.minimumInputs) inputs and one output")
         }
-        return ImportedNode(name: node.name, onnxOperator: type, op: op, inputs: inputs, outputs: node.output)
+        return ImportedNode(name: label, onnxOperator: type, op: op, inputs: inputs, outputs: node.output)
     }
+
+    /// A node's name, or its first output's when it has none.
+    static func label(_ node: Onnx_NodeProto) -> String { node.name.isEmpty ? node.output.first ?? node.opType : node.name }
 
     private static func autoPad(_ a: ONNXAttributes, _ node: Onnx_NodeProto) throws -> AutoPad {
         let value = try a.string("auto_pad", default: "NOTSET")
         guard let pad = AutoPad(rawValue: value) else {
-            throw ONNXError(file: "", message: "node '\(node.name)' (\(node.opType)): auto_pad '\(value)' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID")
+            throw ONNXError(file: "", message: "node '\(label(node))' (\(node.opType)): auto_pad '\(value)' is not NOTSET, SAME_UPPER, SAME_LOWER or VALID")
         }
         return pad
     }
@@ -170,6 +174,6 @@ enum ONNXOperators {
         if let f = try a.floats("value_floats") { return HostTensor(shape: [f.count], elements: .float(f)) }
         if let i = try a.int("value_int") { return HostTensor(shape: [], elements: .int([Int64(i)])) }
         if let i = try a.ints("value_ints") { return HostTensor(shape: [i.count], elements: .int(i.map(Int64.init))) }
-        throw ONNXError(file: "", message: "Constant node '\(node.name)' has no value, value_float(s) or value_int(s)")
+        throw ONNXError(file: "", message: "Constant node '\(label(node))' has no value, value_float(s) or value_int(s)")
     }
 }
