@@ -9,9 +9,9 @@ extension ImportDraft {
             node.inputs = node.inputs.map { alias[$0] ?? $0 }
             let operands = node.inputs.filter { !$0.isEmpty }
             if node.op.runsOnHost, operands.allSatisfy({ constants[$0] != nil }) {
-                let values = try node.inputs.map { $0.isEmpty ? nil : constants[$0] }
+                let values = node.inputs.map { $0.isEmpty ? nil : constants[$0] }
                 do {
-                    for (name, value) in zip(node.outputs, try HostEvaluation.evaluate(node.op, values, outputs: node.outputs.count)) {
+                    for (name, value) in zip(node.outputs, try HostEvaluation.evaluate(node.op, values)) {
                         constants[name] = value
                     }
                 } catch {

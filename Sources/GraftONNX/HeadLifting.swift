@@ -115,16 +115,16 @@ extension ImportDraft {
         switch node.op {
         case .gemm(let alpha, let beta, _, let transB):
             kind = .linear
-            if !transB { weight = try HostEvaluation.evaluate(.transpose(perm: [1, 0]), [w], outputs: 1)[0] }
-            if alpha != 1 { weight = try HostEvaluation.evaluate(.mul, [weight, HostTensor(shape: [], elements: .float([alpha]))], outputs: 1)[0] }
+            if !transB { weight = try HostEvaluation.evaluate(.transpose(perm: [1, 0]), [w])[0] }
+            if alpha != 1 { weight = try HostEvaluation.evaluate(.mul, [weight, HostTensor(shape: [], elements: .float([alpha]))])[0] }
             if node.inputs.count > 2, !node.inputs[2].isEmpty {
                 guard let c = constants[node.inputs[2]], c.isFloat else { throw error("Gemm '\(node.name)': its C is not a constant") }
                 biasName = node.inputs[2]
-                bias = try HostEvaluation.evaluate(.mul, [c, HostTensor(shape: [], elements: .float([beta]))], outputs: 1)[0]
+                bias = try HostEvaluation.evaluate(.mul, [c, HostTensor(shape: [], elements: .float([beta]))])[0]
             }
         case .matMul:
             kind = .linear
-            weight = try HostEvaluation.evaluate(.transpose(perm: [1, 0]), [w], outputs: 1)[0]
+            weight = try HostEvaluation.evaluate(.transpose(perm: [1, 0]), [w])[0]
         default:
             kind = .conv
             if node.inputs.count > 2, !node.inputs[2].isEmpty { biasName = node.inputs[2] }

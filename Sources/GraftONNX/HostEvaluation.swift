@@ -6,7 +6,7 @@ enum HostEvaluation {
     static let maximumElements = 1 << 28
 
     /// The outputs of `op` on `inputs` (nil for an absent optional input).
-    static func evaluate(_ op: ImportedOp, _ inputs: [HostTensor?], outputs: Int) throws -> [HostTensor] {
+    static func evaluate(_ op: ImportedOp, _ inputs: [HostTensor?]) throws -> [HostTensor] {
         func input(_ i: Int) throws -> HostTensor {
             guard i < inputs.count, let t = inputs[i] else { throw HostError("input \(i) is missing") }
             return t
@@ -94,7 +94,7 @@ enum HostEvaluation {
                                     _ g: (Int64, Int64) -> Int64) throws -> HostTensor {
         let shape = try broadcastShape(a.shape, b.shape)
         let n = try product(shape[...])
-        let ia = try broadcastIndices(from: a.shape, to: shape, count: n), ib = try broadcastIndices(from: b.shape, to: shape, count: n)
+        let ia = broadcastIndices(from: a.shape, to: shape), ib = broadcastIndices(from: b.shape, to: shape)
         switch (a.elements, b.elements) {
         case (.int(let x), .int(let y)): return HostTensor(shape: shape, elements: .int((0..<n).map { g(x[ia[$0]], y[ib[$0]]) }))
         default:
@@ -133,26 +133,14 @@ enum HostEvaluation {
     }
 
     /// For each element of `shape` (row-major), the index of the element of a tensor of `from` broadcast to it.
-    private static func broadcastIndices(from: [Int], to shape: [Int], count: Int) throws -> [Int] {
+    private static func broadcastIndices(from: [Int], to shape: [Int]) -> [Int] {
         let padded = Array(repeating: 1, count: shape.count - from.count) + from
-        var strides = Array(repeating: 0, count: shape.count), s = 1
+        var steps = Array(repeating: 0, count: shape.count), s = 1
         for d in padded.indices.reversed() {
-            strides[d] = padded[d] == 1 ? 0 : s
+            steps[d] = padded[d] == 1 ? 0 : s
             s *= padded[d]
         }
-        var out = [Int](repeating: 0, count: count)
-        var index = Array(repeating: 0, count: shape.count)
-        for i in 0..<count {
-            out[i] = zip(index, strides).reduce(0) { $0 + $1.0 * $1.1 }
-            var d = shape.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < shape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
-        }
-        return out
+        return offsets(shape: shape, base: 0, steps: steps)
     }
 
     // MARK: Shapes

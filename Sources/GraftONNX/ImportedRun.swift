@@ -53,11 +53,11 @@ struct ImportedRun {
             let inputs = try node.inputs.map { try value($0) }
             let outputs: [RuntimeValue]
             if case .shape = node.op, case .tensor(let x)? = inputs.first {
-                outputs = try HostEvaluation.evaluate(node.op, [HostTensor(shape: x.shape, elements: .int([]))], outputs: 1).map { .host($0) }
+                outputs = try HostEvaluation.evaluate(node.op, [HostTensor(shape: x.shape, elements: .int([]))]).map { .host($0) }
             } else if node.op.runsOnHost, let hosts = hostValues(try node.inputs.map { try value($0, preferConstant: true) }) {
-                outputs = try HostEvaluation.evaluate(node.op, hosts, outputs: node.outputs.count).map { .host($0) }
+                outputs = try HostEvaluation.evaluate(node.op, hosts).map { .host($0) }
             } else {
-                outputs = try runTensorOp(node.op, inputs, outputs: node.outputs.count).map { .tensor($0) }
+                outputs = try runTensorOp(node.op, inputs).map { .tensor($0) }
             }
             for (name, v) in zip(node.outputs, outputs) where !name.isEmpty { values[name] = v }
         } catch {

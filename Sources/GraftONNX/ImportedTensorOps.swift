@@ -2,7 +2,7 @@ import GraftCore
 
 extension ImportedRun {
     /// The outputs of `op` on activations, each computed by GraftCore's ops.
-    func runTensorOp(_ op: ImportedOp, _ inputs: [RuntimeValue?], outputs: Int) throws -> [Tensor] {
+    func runTensorOp(_ op: ImportedOp, _ inputs: [RuntimeValue?]) throws -> [Tensor] {
         func tensor(_ i: Int) throws -> Tensor {
             guard i < inputs.count, let v = inputs[i] else { throw HostError("input \(i) is missing") }
             guard case .tensor(let t) = v else { throw HostError("input \(i) is a constant where an activation is expected") }
