@@ -14,10 +14,7 @@ private func unrecordedConcat(_ xs: [Tensor], axis: Int) throws -> Tensor {
         throw GraftError.invalidArgument(op: op, detail: "needs at least one tensor")
     }
     let rank = first.shape.count
-    guard axis >= -rank, axis < rank else {
-        throw GraftError.invalidArgument(op: op, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(first.shape))")
-    }
-    let ax = axis < 0 ? axis + rank : axis
+    let ax = try resolvedAxis(axis, of: first.shape, op: op)
     for x in xs {
         try requireFloat(x, op)
         let agree = x.shape.count == rank && (0..<rank).allSatisfy { $0 == ax || x.shape[$0] == first.shape[$0] }

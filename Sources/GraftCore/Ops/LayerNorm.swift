@@ -14,11 +14,7 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, axis: Int, ep
 private func unrecordedLayerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, axis: Int, eps: Float) throws -> Tensor {
     let op = "layer_norm"
     try requireFloat(x, op)
-    let rank = x.shape.count
-    guard axis >= -rank, axis < rank else {
-        throw GraftError.invalidArgument(op: op, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
-    }
-    let a = axis < 0 ? axis + rank : axis
+    let a = try resolvedAxis(axis, of: x.shape, op: op)
     let normalized = Array(x.shape[a...])
     let inner = normalized.reduce(1, *), outer = x.shape[..<a].reduce(1, *)
     for (name, t) in [("weight", weight), ("bias", bias)] {

@@ -14,10 +14,7 @@ private func unrecordedNarrow(_ x: Tensor, axis: Int, start: Int, length: Int) t
     let op = "narrow"
     try requireFloat(x, op)
     let rank = x.shape.count
-    guard axis >= -rank, axis < rank else {
-        throw GraftError.invalidArgument(op: op, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
-    }
-    let ax = axis < 0 ? axis + rank : axis
+    let ax = try resolvedAxis(axis, of: x.shape, op: op)
     let size = x.shape[ax]
     guard start >= 0, length > 0, start <= size, length <= size - start else {
         throw GraftError.invalidArgument(op: op, detail: "window \(start) ..< \(start) + \(length) is outside size \(size) "
@@ -47,12 +44,8 @@ private func unrecordedNarrow(_ x: Tensor, axis: Int, start: Int, length: Int) t
 /// come back when the size is not a multiple (ShuffleNet-v2 splits its channels with 2).
 public func chunk(_ x: Tensor, _ chunks: Int, axis: Int = 1) throws -> [Tensor] {
     let op = "chunk"
-    let rank = x.shape.count
     guard chunks > 0 else { throw GraftError.invalidArgument(op: op, detail: "needs a positive number of chunks, got \(chunks)") }
-    guard axis >= -rank, axis < rank else {
-        throw GraftError.invalidArgument(op: op, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
-    }
-    let size = x.shape[axis < 0 ? axis + rank : axis]
+    let size = x.shape[try resolvedAxis(axis, of: x.shape, op: op)]
     guard size > 0 else { return [] }
     let step = (size + chunks - 1) / chunks
     return try stride(from: 0, to: size, by: step).map { start in

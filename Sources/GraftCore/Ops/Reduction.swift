@@ -25,14 +25,10 @@ public func mean(_ x: Tensor, axes: [Int], keepDims: Bool = false) throws -> Ten
 
 private func reduce(_ x: Tensor, axes: [Int], keepDims: Bool, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
     try requireFloat(x, name)
-    let rank = x.shape.count
     guard !axes.isEmpty else {
         throw GraftError.invalidArgument(op: name, detail: "no axes given; use \(name)(_:) to reduce every element")
     }
-    if let bad = axes.first(where: { $0 < -rank || $0 >= rank }) {
-        throw GraftError.invalidArgument(op: name, detail: "axis \(bad) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
-    }
-    let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+    let reduced = Set(try axes.map { try resolvedAxis($0, of: x.shape, op: name) })
     FLOPCounter.add(x.count)
     guard reduced.count == axes.count else {
         throw GraftError.invalidArgument(op: name, detail: "axes \(axes) name a dimension twice")

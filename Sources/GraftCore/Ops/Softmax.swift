@@ -12,11 +12,7 @@ public func logSoftmax(_ x: Tensor, axis: Int = 1) throws -> Tensor {
 
 private func softmaxV2(_ x: Tensor, axis: Int, alg: dnnl_alg_kind_t, name: String) throws -> Tensor {
     try requireFloat(x, name)
-    let rank = x.shape.count
-    guard axis >= -rank, axis < rank else {
-        throw GraftError.invalidArgument(op: name, detail: "axis \(axis) is outside a rank-\(rank) tensor \(shapeString(x.shape))")
-    }
-    let ax = axis < 0 ? axis + rank : axis
+    let ax = try resolvedAxis(axis, of: x.shape, op: name)
     FLOPCounter.add(x.count)
     let training = GradMode.isEnabled && x.requiresGrad
     let (fwd, key) = try softmaxForwardPrimitive(x.desc, shape: x.shape, axis: ax, alg: alg, name: name, training: training)
