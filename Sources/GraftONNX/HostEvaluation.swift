@@ -356,7 +356,9 @@ struct SliceWindow {
         for i in starts.indices {
             let a = try HostEvaluation.normalizedAxis(Int(clamping: axes[i]), rank: rank)
             guard seen.insert(a).inserted else { throw HostError("Slice names axis \(a) twice") }
-            let size = Int64(input[a]), step = steps[i]
+            // A step longer than the axis takes one element, whatever its length: bounded, the
+            // count below cannot overflow.
+            let size = Int64(input[a]), step = min(max(steps[i], -size - 1), size + 1)
             guard step != 0 else { throw HostError("Slice step 0") }
             func clampIndex(_ v: Int64, low: Int64, high: Int64) -> Int64 {
                 let w = v < 0 ? v &+ size : v

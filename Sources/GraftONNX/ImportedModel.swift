@@ -15,13 +15,15 @@ public final class ImportedModel: Module, TransferModel {
     public init(_ graph: ImportedGraph, weights: [String: Tensor]) throws {
         self.graph = graph
         super.init()
-        let entries = graph.parameters.map { p in
-            (name: p.name, tensor: weights[p.name].map { $0.copy() } ?? Tensor.zeros(p.shape), role: p.role)
+        try graph.checkNames()
+        let entries = try graph.parameters.map { p in
+            guard let w = weights[p.name] else { return (name: p.name, tensor: Tensor.zeros(p.shape), role: p.role) }
+            guard w.shape == p.shape else {
+                throw ONNXError(file: graph.name, message: "tensor '\(p.name)' has shape \(w.shape), the graph reads \(p.shape)")
+            }
+            return (name: p.name, tensor: w.copy(), role: p.role)
         }
-        for (name, tensor, _) in entries where tensor.shape != graph.parameters.first(where: { $0.name == name })?.shape {
-            throw ONNXError(file: graph.name, message: "tensor '\(name)' has shape \(tensor.shape), the graph reads \(graph.parameters.first { $0.name == name }?.shape ?? [])")
-        }
-        try registerTensors(entries, in: self)
+        registerTensors(entries, in: self)
         let h = graph.head
         let layer: Module
         switch h.kind {

@@ -105,7 +105,6 @@ public struct ImportedNetwork {
             }
         }
         let head = lifted.head
-        try checkTensorNames(parameters.map(\.name) + [head.path + ".weight"])
         weights[head.path + ".weight"] = Tensor(shape: lifted.weight.shape, data: HostEvaluation.floats(lifted.weight))
         if let bias = lifted.bias { weights[head.path + ".bias"] = Tensor(shape: bias.shape, data: HostEvaluation.floats(bias)) }
 
@@ -120,15 +119,22 @@ public struct ImportedNetwork {
             trunk: lifted.trunk, tail: lifted.tail, constants: kept, parameters: parameters, features: lifted.features, head: head,
             output: lifted.output, removedSoftmax: lifted.removedSoftmax, stages: [], folded: draft.folded, operators: operators,
             opset: file.opset)
+        try graph.checkNames()
         let shapes = try ImportedNetwork.trialShapes(graph, weights: weights)
         graph.stages = StageDetection.stages(trunk: graph.trunk, input: graph.input.name, features: graph.features, shapes: shapes,
                                              parameters: Set(graph.parameters.filter { $0.role == .parameter }.map(\.name)))
         ImportedNetwork.liftBroadcastOperands(&graph, &weights, shapes: shapes)
-        let recorded = try file.proto.metadataProps.first { $0.key == ImportedNetwork.preprocessingKey }.map {
-            try JSONDecoder().decode(Preprocessing.self, from: Data($0.value.utf8))
+        let key = ImportedNetwork.preprocessingKey
+        let recorded = try file.proto.metadataProps.first { $0.key == key }.map { entry -> Preprocessing in
+            guard let p = try? JSONDecoder().decode(Preprocessing.self, from: Data(entry.value.utf8)) else {
+                throw fail("metadata '\(key)' is not a preprocessing record")
+            }
+            if let (field, problem) = p.invalidField(expectedChannels: channels) { throw fail("metadata '\(key)': '\(field)' \(problem)") }
+            return p
         }
-        self.init(graph: graph, weights: weights,
-                  preprocessing: try options.describesValues || recorded == nil ? options.preprocessing(for: graph.input) : recorded ?? .imageNet())
+        let preprocessing: Preprocessing
+        if let recorded, !options.describesValues { preprocessing = recorded } else { preprocessing = try options.preprocessing(for: graph.input) }
+        self.init(graph: graph, weights: weights, preprocessing: preprocessing)
     }
 
     /// Gives each tensor that element-wise arithmetic in the trunk reads beside an activation of

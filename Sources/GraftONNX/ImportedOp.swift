@@ -69,6 +69,29 @@ public enum ImportedOp: Codable, Sendable, Equatable {
         }
     }
 
+    /// The largest window side, stride, dilation, padding or output count an op may have.
+    static let maximumWindow = 4096
+
+    /// The attribute out of its range ("strides [0, 1] are not 2 values in 1...4096"), nil when
+    /// every one is in range: checked for each node read from a file or a checkpoint, before it runs.
+    var attributeProblem: String? {
+        func check(_ name: String, _ v: [Int], count: Int, from low: Int) -> String? {
+            v.count == count && v.allSatisfy((low...Self.maximumWindow).contains) ? nil
+                : "\(name) \(v) are not \(count) values in \(low)...\(Self.maximumWindow) (only 2-D windows are supported)"
+        }
+        switch self {
+        case .conv(let strides, let padding, _, let dilations, let groups):
+            return check("strides", strides, count: 2, from: 1) ?? check("dilations", dilations, count: 2, from: 1)
+                ?? padding.flatMap { check("pads", $0, count: 4, from: 0) } ?? (groups >= 1 ? nil : "group \(groups) is not at least 1")
+        case .maxPool(let p), .averagePool(let p):
+            return check("kernel_shape", p.kernel, count: 2, from: 1) ?? check("strides", p.strides, count: 2, from: 1)
+                ?? p.padding.flatMap { check("pads", $0, count: 4, from: 0) }
+        case .split(_, let n): return (1...Self.maximumWindow).contains(n) ? nil : "\(n) outputs are not 1...\(Self.maximumWindow)"
+        case .lrn(let size, _, _, _): return (1...Self.maximumWindow).contains(size) ? nil : "size \(size) is not in 1...\(Self.maximumWindow)"
+        default: return nil
+        }
+    }
+
     /// How many inputs the op reads at least (the optional ones may follow).
     var minimumInputs: Int {
         switch self {

@@ -49,6 +49,16 @@ extension ImportedGraph {
     static let maximumTensorElements = 1 << 31
     static let maximumTotalElements = 1 << 33
 
+    /// Throws, naming the name, unless the parameters' names and the head's path fit one module
+    /// tree: no empty component, no name twice or both a tensor and a prefix of others, and
+    /// nothing but the head under the head's path.
+    func checkNames() throws {
+        try checkTensorNames(parameters.map(\.name) + [head.path + ".weight"])
+        if let inside = parameters.first(where: { $0.name.hasPrefix(head.path + ".") }) {
+            throw ONNXError(file: name, message: "tensor '\(inside.name)' lies under the head's path '\(head.path)'")
+        }
+    }
+
     /// Throws, naming the field, unless every size is within bounds and every attribute list
     /// has the length its op reads: what a definition from a file must pass before a model is built.
     func validate() throws {
@@ -69,20 +79,9 @@ extension ImportedGraph {
         guard (1...(1 << 20)).contains(head.inFeatures), (1...HeadConfig.maximumClasses).contains(head.outFeatures), !head.path.isEmpty else {
             throw fail("head \(head.path) \(head.inFeatures) → \(head.outFeatures)")
         }
+        try checkNames()
         for node in trunk + tail {
-            switch node.op {
-            case .conv(let strides, let padding, _, let dilations, let groups):
-                guard strides.count == 2, dilations.count == 2, padding.map({ $0.count == 4 }) ?? true, groups >= 1 else {
-                    throw fail("node '\(node.name)': convolution attributes")
-                }
-            case .maxPool(let p), .averagePool(let p):
-                guard p.kernel.count == 2, p.strides.count == 2, p.padding.map({ $0.count == 4 }) ?? true else {
-                    throw fail("node '\(node.name)': pooling attributes")
-                }
-            case .split(_, let n) where !(1...4096).contains(n):
-                throw fail("node '\(node.name)': \(n) outputs")
-            default: break
-            }
+            if let problem = node.op.attributeProblem { throw fail("node '\(node.name)': \(problem)") }
             guard node.inputs.count >= node.op.minimumInputs, !node.outputs.isEmpty else {
                 throw fail("node '\(node.name)' reads \(node.inputs.count) inputs and writes \(node.outputs.count)")
             }

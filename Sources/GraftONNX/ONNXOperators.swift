@@ -32,11 +32,7 @@ enum ONNXOperators {
         func ints(_ v: [Int]) -> HostTensor { HostTensor(shape: [v.count], elements: .int(v.map(Int64.init))) }
         func scalar(_ v: Float) -> HostTensor { HostTensor(shape: [], elements: .float([v])) }
         func pairs(_ name: String, rank: Int = 2, default d: Int) throws -> [Int] {
-            let v = try a.ints(name) ?? Array(repeating: d, count: rank)
-            guard v.count == rank, v.allSatisfy({ $0 >= (d == 0 ? 0 : 1) && $0 <= 4096 }) else {
-                throw ONNXError(file: "", message: "node '\(label)' (\(type)): attribute \(name) \(v) is not \(rank) values in range (only 2-D windows are supported)")
-            }
-            return v
+            try a.ints(name) ?? Array(repeating: d, count: rank)
         }
         let op: ImportedOp
         switch type {
@@ -46,7 +42,6 @@ enum ONNXOperators {
         case "Conv":
             let padding = try a.ints("pads") == nil ? nil : try pairs("pads", rank: 4, default: 0)
             let group = try a.int("group", default: 1)
-            guard group >= 1 else { throw ONNXError(file: "", message: "node '\(label)' (Conv): group \(group) must be at least 1") }
             op = .conv(strides: try pairs("strides", default: 1), padding: padding, autoPad: try autoPad(a, node),
                        dilations: try pairs("dilations", default: 1), groups: group)
         case "BatchNormalization":
@@ -131,7 +126,7 @@ enum ONNXOperators {
             op = .dropout
             inputs = Array(inputs.prefix(1))
         case "LRN":
-            guard let size = try a.int("size"), size >= 1 else { throw ONNXError(file: "", message: "node '\(label)' (LRN): no size") }
+            guard let size = try a.int("size") else { throw ONNXError(file: "", message: "node '\(label)' (LRN): no size") }
             op = .lrn(size: size, alpha: try a.float("alpha", default: 1e-4), beta: try a.float("beta", default: 0.75),
                       bias: try a.float("bias", default: 1))
         case "LayerNormalization": op = .layerNorm(axis: try a.int("axis", default: -1), eps: try a.float("epsilon", default: 1e-5))
@@ -150,6 +145,7 @@ enum ONNXOperators {
             throw ONNXError(file: "", message: "operator \(type) (node '\(label)', opset \(opset)) is not supported; "
                             + "supported: \(supported.joined(separator: ", "))")
         }
+        if let problem = op.attributeProblem { throw ONNXError(file: "", message: "node '\(label)' (\(type)): \(problem)") }
         guard inputs.count >= op.minimumInputs, !inputs[0].isEmpty || op == .range, !node.output.isEmpty, !node.output[0].isEmpty else {
             throw ONNXError(file: "", message: "node '\(label)' (\(type)) has \(inputs.count) inputs and \(node.output.count) outputs; it needs at least \(op.minimumInputs) inputs and one output")
         }

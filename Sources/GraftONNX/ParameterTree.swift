@@ -6,10 +6,8 @@ import GraftNN
 final class ParameterHolder: Module {}
 
 /// Registers each tensor in `root` under its dotted name, with a holder module per prefix, so
-/// that `stateDict()` lists it under exactly that name. Throws, registering nothing, when a
-/// name has an empty component or is both a tensor's name and another's prefix.
-func registerTensors(_ entries: [(name: String, tensor: Tensor, role: ImportedParameter.Role)], in root: Module) throws {
-    try checkTensorNames(entries.map(\.name))
+/// that `stateDict()` lists it under exactly that name. The names must have passed `checkTensorNames`.
+func registerTensors(_ entries: [(name: String, tensor: Tensor, role: ImportedParameter.Role)], in root: Module) {
     for (name, tensor, role) in entries {
         let (owner, last) = holder(of: name, in: root)
         switch role {

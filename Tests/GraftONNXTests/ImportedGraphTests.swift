@@ -1,3 +1,4 @@
+import Foundation
 import GraftCore
 import GraftModels
 import GraftNN
@@ -153,5 +154,47 @@ final class ImportedGraphTests: XCTestCase {
         XCTAssertThrowsError(try ImportedNetwork(contentsOf: reshape)) { error in
             XCTAssertTrue("\(error)".contains("bad_reshape"), "\(error)")
         }
+    }
+
+    func testHostileDefinitionsAreRefusedBeforeAnythingRuns() throws {
+        let graph = try ImportedNetwork(contentsOf: ONNXBuilder.tinyClassifier(name: "definition")).graph
+        var zeroStride = graph
+        zeroStride.trunk[0].op = .conv(strides: [0, 0], padding: nil, autoPad: .sameUpper, dilations: [1, 1], groups: 1)
+        XCTAssertThrowsError(try ImportedGraph(json: zeroStride.json())) { XCTAssertTrue("\($0)".contains("strides [0, 0]"), "\($0)") }
+        var headOnTensor = graph
+        headOnTensor.head.path = "conv1.weight"
+        XCTAssertThrowsError(try ImportedGraph(json: headOnTensor.json())) { XCTAssertTrue("\($0)".contains("conv1.weight"), "\($0)") }
+        var headOverTensors = graph
+        headOverTensors.head.path = "bn1"
+        headOverTensors.parameters.removeAll { $0.name == "bn1.weight" }
+        XCTAssertThrowsError(try ImportedGraph(json: headOverTensors.json())) { XCTAssertTrue("\($0)".contains("under the head"), "\($0)") }
+        XCTAssertThrowsError(try ImportedModel(headOverTensors, weights: [:]))
+    }
+
+    func testARecordedPreprocessingOutOfRangeIsRefused() throws {
+        let path = try ONNXBuilder.tinyClassifier(name: "recorded")
+        var model = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: URL(fileURLWithPath: path)))
+        var entry = Onnx_StringStringEntryProto()
+        entry.key = ImportedNetwork.preprocessingKey
+        entry.value = #"{"channels": 3, "inputSize": 100000, "resizeShorter": 100000, "mean": [0], "std": [1]}"#
+        model.metadataProps = [entry]
+        try model.serializedData().write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ImportedNetwork(contentsOf: path)) { XCTAssertTrue("\($0)".contains("inputSize"), "\($0)") }
+        entry.value = #"{"channels": 3, "inputSize": 8, "resizeShorter": 9, "mean": [0.5], "std": [0.25]}"#
+        model.metadataProps = [entry]
+        try model.serializedData().write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try ImportedNetwork(contentsOf: path).preprocessing.resizeShorter, 9)
+    }
+
+    func testASliceStepLongerThanItsAxisTakesOneElement() throws {
+        let x = HostTensor(shape: [5], elements: .int([10, 11, 12, 13, 14]))
+        func slice(_ step: Int64, from start: Int64) throws -> HostTensor {
+            try HostEvaluation.evaluate(.slice, [x, HostTensor(shape: [1], elements: .int([start])), HostTensor(shape: [1], elements: .int([step > 0 ? Int64.max : Int64.min])),
+                                                 HostTensor(shape: [1], elements: .int([0])), HostTensor(shape: [1], elements: .int([step]))])[0]
+        }
+        XCTAssertEqual(try slice(.max, from: 1).elements, .int([11]))
+        XCTAssertEqual(try slice(.min, from: 3).elements, .int([13]))
+        XCTAssertEqual(try slice(2, from: 0).elements, .int([10, 12, 14]))
+        XCTAssertEqual(try slice(-2, from: -1).elements, .int([14, 12, 10]))
     }
 }
