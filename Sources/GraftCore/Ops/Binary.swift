@@ -78,19 +78,17 @@ private func orderedBinary(_ a: Tensor, _ b: Tensor, alg: dnnl_alg_kind_t, name:
     try requireFloat(b, name)
     let outShape = try broadcastShape(a.shape, b.shape, op: name)
     FLOPCounter.add(product: outShape.reduce(1, *))
-    let first = a.shape == outShape ? a : try binary(dnnl_binary_add, Tensor.zeros(outShape), a, outShape: outShape, op: "broadcast")
-    let out = try binary(alg, first, b, outShape: outShape, op: "\(name).forward")
+    let out = try binary(alg, materialized(a, at: outShape), b, outShape: outShape, op: "\(name).forward")
     let needA = a.requiresGrad, needB = b.requiresGrad
     let isDiv = alg == dnnl_binary_div
     let (sb, so) = isDiv ? (b.detached(), out.detached()) : (nil, nil)
     let (shapeA, shapeB) = (a.shape, b.shape)
     recordGrad(out, op: name, inputs: [a, b]) { g in
-        let full = g.shape == outShape ? g : try binary(dnnl_binary_add, Tensor.zeros(outShape), g, outShape: outShape, op: "broadcast")
-        let ga = try needA ? reduceSum(sb.map { try binary(dnnl_binary_div, full, $0, outShape: outShape, op: "div.backward") } ?? full,
+        let ga = try needA ? reduceSum(sb.map { try binary(dnnl_binary_div, g, $0, outShape: outShape, op: "div.backward") } ?? g,
                                        to: shapeA) : nil
         var gb: Tensor? = nil
         if needB {
-            var t = full
+            var t = g
             if let sb, let so {
                 t = try binary(dnnl_binary_mul, t, so, outShape: outShape, op: "div.backward")
                 t = try binary(dnnl_binary_div, t, sb, outShape: outShape, op: "div.backward")
@@ -113,7 +111,7 @@ func binary(_ alg: dnnl_alg_kind_t, _ a: Tensor, _ b: Tensor, outShape: [Int], o
         if b.shape == outShape {
             (src0, src1) = (b, a)
         } else {
-            src0 = try binary(dnnl_binary_add, Tensor.zeros(outShape), a, outShape: outShape, op: "broadcast")
+            src0 = try materialized(a, at: outShape)
         }
     }
     let src1Desc = src1.shape == outShape ? src0.desc : DNNL.plainDesc(src1.shape)
@@ -142,4 +140,9 @@ func binaryPrimitive(_ alg: dnnl_alg_kind_t, _ desc0: dnnl_memory_desc_t, _ desc
         try DNNL.check(dnnl_binary_desc_init(&d, alg, &m0, &m1, &md), op)
         return try Engine.shared.makeDesc(op, &d)
     }
+}
+
+/// `x` broadcast to `shape` (itself when it has it already), as a tensor of its own.
+private func materialized(_ x: Tensor, at shape: [Int]) throws -> Tensor {
+    x.shape == shape ? x : try binary(dnnl_binary_add, Tensor.zeros(shape), x, outShape: shape, op: "broadcast")
 }
