@@ -59,10 +59,7 @@ extension TransferModel {
 
     /// Whether the parameter `name` lies in `stage`.
     public func stage(_ stage: String, holds name: String) -> Bool {
-        parameterPrefixes(ofStage: stage).contains { p in
-            let prefix = p.hasSuffix(".") ? String(p.dropLast()) : p
-            return name == prefix || name.hasPrefix(prefix + ".")
-        }
+        parameterPrefixes(ofStage: stage).contains { parameterName(name, isUnder: $0) }
     }
 }
 
@@ -70,4 +67,11 @@ extension TransferModel {
 /// layers sit in `Sequential`s (VGG's convolutions and fully connected layers).
 public func withParameters(_ modules: [Module]) -> [Module] {
     modules.filter { !$0.parameters().isEmpty }
+}
+
+/// Whether a dotted parameter name lies under a module prefix, by whole path components
+/// ("layer1" covers "layer1.0.conv1.weight" but not "layer10.weight"), as `Module.freeze` matches.
+public func parameterName(_ name: String, isUnder prefix: String) -> Bool {
+    let p = prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix
+    return name == p || name.hasPrefix(p + ".")
 }

@@ -142,10 +142,3 @@ public func setTrainingMode(_ model: Module) {
     model.train()
     for (_, m) in model.namedModules() where m is BatchNorm2d && m.isFrozen { m.eval() }
 }
-
-/// Whether a dotted parameter name lies under a module prefix, by whole path components
-/// ("layer1" covers "layer1.0.conv1.weight" but not "layer10.weight"), as `Module.freeze` matches.
-func parameterName(_ name: String, isUnder prefix: String) -> Bool {
-    let p = prefix.hasSuffix(".") ? String(prefix.dropLast()) : prefix
-    return name == p || name.hasPrefix(p + ".")
-}
