@@ -163,7 +163,8 @@ enum HostEvaluation {
         return a
     }
 
-    private static func shapeOf(_ shape: [Int], start: Int, end: Int?) -> HostTensor {
+    /// ONNX Shape: the dimensions `start ..< end` of `shape` (negative counts from the end, clamped), as int64s.
+    static func shapeOf(_ shape: [Int], start: Int, end: Int?) -> HostTensor {
         let r = shape.count
         func clampIndex(_ i: Int) -> Int { min(max(i < 0 ? i + r : i, 0), r) }
         let s = clampIndex(start), e = clampIndex(end ?? r)

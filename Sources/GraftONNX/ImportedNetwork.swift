@@ -84,7 +84,6 @@ public struct ImportedNetwork {
         }
         let layout = draft.removeInputTranspose(declared: fileLayout)
         draft.rewriteUnfusedBatchNorms()
-        draft.materializeBatchNormConstants()
         let lifted = try draft.liftHead(named: options.head)
 
         // Parameters and buffers, in first-use order; then the constants that stay constants.

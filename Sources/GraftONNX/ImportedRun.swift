@@ -52,8 +52,8 @@ struct ImportedRun {
         do {
             let inputs = try node.inputs.map { try value($0) }
             let outputs: [RuntimeValue]
-            if case .shape = node.op, case .tensor(let x)? = inputs.first {
-                outputs = try HostEvaluation.evaluate(node.op, [HostTensor(shape: x.shape, elements: .int([]))]).map { .host($0) }
+            if case .shape(let start, let end) = node.op, case .tensor(let x)? = inputs.first {
+                outputs = [.host(HostEvaluation.shapeOf(x.shape, start: start, end: end))]
             } else if node.op.runsOnHost, let hosts = hostValues(try node.inputs.map { try value($0, preferConstant: true) }) {
                 outputs = try HostEvaluation.evaluate(node.op, hosts).map { .host($0) }
             } else {

@@ -2,13 +2,15 @@ extension ImportDraft {
     /// Rewrites batch norms that an exporter unfused into arithmetic — `(x − mean) · scale +
     /// bias` (Sub, Mul, Add) or `x · scale + bias`, with per-channel constants `[C, 1, 1]` or
     /// `[1, C, 1, 1]` and intermediate values read by nothing else — as BatchNormalization
-    /// nodes (running variance 1, epsilon 0: exactly the same arithmetic in inference).
+    /// nodes (running variance 1, epsilon 0: exactly the same arithmetic in inference), each
+    /// with its own `[C]` constants named after the originals: scale, bias, the mean (zeros when
+    /// there was no Sub) and a running variance of ones.
     mutating func rewriteUnfusedBatchNorms() {
         var index = 0
         while index < nodes.count {
             if let rewritten = unfusedBatchNorm(endingAt: index) {
                 let removed = Set(rewritten.removed)
-                nodes[index] = rewritten.node
+                nodes[index] = ownConstants(rewritten.node)
                 nodes = nodes.enumerated().filter { !removed.contains($0.offset) }.map(\.element)
                 index -= removed.filter { $0 < index }.count
                 fold("Sub/Mul/Add (batch norm)", removed.count + 1)
@@ -55,23 +57,21 @@ extension ImportDraft {
         }
     }
 
-    /// Gives each rewritten batch norm its own `[C]` constants: scale, bias, the mean (zeros
-    /// when there was no Sub) and a running variance of ones, named after the originals.
-    mutating func materializeBatchNormConstants() {
-        for i in nodes.indices where nodes[i].onnxOperator == "BatchNormalization" && nodes[i].inputs.count == 5 && nodes[i].inputs[4].isEmpty {
-            var node = nodes[i]
-            guard let scale = constants[node.inputs[1]] else { continue }
-            let channels = scale.count
-            func own(_ source: String?, _ suffix: String, fill: Float) -> String {
-                let name = freshName((source ?? node.inputs[1]) + suffix)
-                let values = source.flatMap { constants[$0] }.map(HostEvaluation.floats) ?? Array(repeating: fill, count: channels)
-                constants[name] = HostTensor(shape: [channels], elements: .float(values))
-                return name
-            }
-            node.inputs = [node.inputs[0], own(node.inputs[1], "_bn_scale", fill: 1), own(node.inputs[2], "_bn_bias", fill: 0),
-                           own(node.inputs[3].isEmpty ? nil : node.inputs[3], node.inputs[3].isEmpty ? "_bn_mean" : "_bn_mean", fill: 0),
-                           own(nil, "_bn_var", fill: 1)]
-            nodes[i] = node
+    /// `node`, a rewritten batch norm reading `[x, scale, bias, mean or "", ""]`, reading
+    /// constants of its own instead.
+    private mutating func ownConstants(_ node: ImportedNode) -> ImportedNode {
+        var node = node
+        let (scale, bias, mean) = (node.inputs[1], node.inputs[2], node.inputs[3])
+        let channels = constants[scale]?.count ?? 0
+        func own(_ source: String?, named base: String, fill: Float) -> String {
+            let name = freshName(base)
+            let values = source.flatMap { constants[$0] }.map(HostEvaluation.floats) ?? Array(repeating: fill, count: channels)
+            constants[name] = HostTensor(shape: [channels], elements: .float(values))
+            return name
         }
+        node.inputs = [node.inputs[0], own(scale, named: scale + "_bn_scale", fill: 1), own(bias, named: bias + "_bn_bias", fill: 0),
+                       own(mean.isEmpty ? nil : mean, named: (mean.isEmpty ? scale : mean) + "_bn_mean", fill: 0),
+                       own(nil, named: scale + "_bn_var", fill: 1)]
+        return node
     }
 }
