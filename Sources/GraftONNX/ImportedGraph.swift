@@ -56,7 +56,7 @@ public struct ImportedInput: Codable, Sendable, Equatable {
 /// One node of an imported graph: the op with its attributes, the values it reads (value
 /// names, parameter names, or "" for an absent optional input) and the values it writes.
 public struct ImportedNode: Codable, Sendable, Equatable {
-    /// The ONNX node's name ("" when the file gave none) and operator.
+    /// The ONNX node's name (its first output's when the file gave none) and operator.
     public var name: String
     public var onnxOperator: String
     public var op: ImportedOp

@@ -45,7 +45,7 @@ struct ImportedRun {
 
     /// Runs `node`, its ops recorded under the node's name as their scope.
     private mutating func run(_ node: ImportedNode) throws {
-        try GraphRecorder.inScope(node.name.isEmpty ? node.outputs.first : node.name) { try runUnscoped(node) }
+        try GraphRecorder.inScope(node.name) { try runUnscoped(node) }
     }
 
     private mutating func runUnscoped(_ node: ImportedNode) throws {

@@ -62,12 +62,7 @@ enum StageDetection {
             let name = tops[k].count == 1 && tops[k].isDisjoint(with: others) && g.parameters.contains(where: { $0.contains(".") })
                 ? tops[k].first ?? "stage\(k + 1)" : "stage\(k + 1)"
             return ImportedStage(name: name, parameters: g.parameters, outputSize: g.size,
-                                 firstNode: label(trunk[g.nodes.lowerBound]), lastNode: label(trunk[g.nodes.upperBound - 1]))
+                                 firstNode: trunk[g.nodes.lowerBound].name, lastNode: trunk[g.nodes.upperBound - 1].name)
         }
-    }
-
-    /// A node's name, or its operator and first output when it has none.
-    private static func label(_ node: ImportedNode) -> String {
-        node.name.isEmpty ? "\(node.onnxOperator) → \(node.outputs.first ?? "")" : node.name
     }
 }
